@@ -1,0 +1,73 @@
+/**
+ * Shared pieces of the benchmarks: timing, medians, the Python reference run in the same
+ * process tree, and the one-JSON-line summary every benchmark prints last.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `fn` `repeats` times and returns every duration in seconds and the last result. */
+export async function timeRepeated<T>(
+  repeats: number,
+  fn: () => T | Promise<T>,
+): Promise<{ seconds: number[]; result: T }> {
+  const seconds: number[] = [];
+  let result: T | undefined;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = process.hrtime.bigint();
+    result = await fn();
+    seconds.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return { seconds, result: result as T };
+}
+
+/** The Python interpreter for references: `LINE_RCA_PYTHON`, else `python3`. */
+export function pythonExecutable(): string {
+  return process.env.LINE_RCA_PYTHON ?? 'python3';
+}
+
+/**
+ * Runs `bench/<script>` with Python; the script prints one JSON object on its last stdout line.
+ * Its stderr passes through so the reader sees the reference's own progress.
+ */
+export function runPythonReference<T>(script: string, args: readonly string[]): T {
+  const run = spawnSync(pythonExecutable(), [path.join(repoRoot, 'bench', script), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.status !== 0) {
+    throw new Error(
+      `reference ${script} failed (exit ${run.status}); install it with: pip install -r bench/requirements.txt`,
+    );
+  }
+  const lines = run.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+/** Prints the summary line the benchmark contract asks for: last, one JSON object. */
+export function printSummary(
+  bench: string,
+  oursSeconds: number,
+  referenceSeconds: number,
+  extra: Record<string, number | string> = {},
+): void {
+  const round = (x: number) => Number(x.toPrecision(4));
+  console.log(
+    JSON.stringify({
+      bench,
+      ours_s: round(oursSeconds),
+      reference_s: round(referenceSeconds),
+      ratio: round(oursSeconds / referenceSeconds),
+      ...extra,
+    }),
+  );
+}
