@@ -145,7 +145,7 @@ describe('MlflowClient retries and secrets', () => {
       retries: 1,
       backoffMs: 1,
     });
-    const error = await client.getRun('r1').catch((e: Error & { failure?: string }) => e);
+    const error = (await client.getRun('r1').catch((e: unknown) => e)) as Error & { failure?: string };
     expect(error).toMatchObject({ name: 'MlflowError', failure: 'unavailable' });
     expect(error.message).toContain('http://user:***@127.0.0.1:9');
     expect(error.message).not.toContain('hunter22');
