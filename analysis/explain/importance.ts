@@ -1,0 +1,190 @@
+/**
+ * SHAP told per production variable rather than per engineered feature. Window features are
+ * named `variable__function` (`oven_zone2_temp__max`); the variable is the part before the last
+ * `__`, and a name without `__` is its own variable.
+ *
+ * - `variableImportance`: per row, the |φ| of a variable's features are summed; averaged over
+ *   rows. So a variable's figure is the sum of its features' mean |φ| (its breakdown adds up),
+ *   and features of one variable pushing opposite ways do not hide each other.
+ * - `variableContributions`: per row, the signed sum of φ per variable for the top variables
+ *   (plus the rest), kept with each row's time, so a period can be read: expected value +
+ *   Σ contributions = the row's margin.
+ */
+import { InvalidInputError } from '../errors';
+import type { ImportanceEntry } from '../results';
+import type { ShapValues } from './tree-shap';
+
+/** The source variable of a feature: the name before its last `__` (the whole name if none). */
+export function variableOf(feature: string): string {
+  const cut = feature.lastIndexOf('__');
+  return cut > 0 ? feature.slice(0, cut) : feature;
+}
+
+interface Grouping {
+  readonly variables: string[];
+  /** Variable index of each feature. */
+  readonly ofFeature: Int32Array;
+}
+
+function group(features: readonly string[]): Grouping {
+  const index = new Map<string, number>();
+  const variables: string[] = [];
+  const ofFeature = new Int32Array(features.length);
+  features.forEach((f, j) => {
+    const v = variableOf(f);
+    let k = index.get(v);
+    if (k === undefined) {
+      k = variables.length;
+      index.set(v, k);
+      variables.push(v);
+    }
+    ofFeature[j] = k;
+  });
+  return { variables, ofFeature };
+}
+
+function checkShape(shap: Pick<ShapValues, 'rows' | 'features' | 'values'>): void {
+  if (shap.values.length !== shap.rows * shap.features.length) {
+    throw new InvalidInputError({
+      where: 'shap values',
+      message: `${shap.values.length} values for ${shap.rows} rows × ${shap.features.length} features`,
+    });
+  }
+}
+
+const byImportance =
+  <T extends { meanAbsShap: number }>(key: (t: T) => string) =>
+  (a: T, b: T) =>
+    b.meanAbsShap - a.meanAbsShap || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+/** The `importance` of the results document: every variable, highest mean |SHAP| first. */
+export function variableImportance(
+  shap: Pick<ShapValues, 'rows' | 'features' | 'values'>,
+): ImportanceEntry[] {
+  checkShape(shap);
+  const F = shap.features.length;
+  const n = shap.rows;
+  const featureMean = new Float64Array(F);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < F; j++) featureMean[j] += Math.abs(shap.values[i * F + j]);
+  }
+  for (let j = 0; j < F; j++) featureMean[j] = n > 0 ? featureMean[j] / n : 0;
+  const { variables, ofFeature } = group(shap.features);
+  const entries = variables.map((variable) => ({
+    variable,
+    meanAbsShap: 0,
+    features: [] as { feature: string; meanAbsShap: number }[],
+  }));
+  for (let j = 0; j < F; j++) {
+    const e = entries[ofFeature[j]];
+    e.meanAbsShap += featureMean[j];
+    e.features.push({ feature: shap.features[j], meanAbsShap: featureMean[j] });
+  }
+  for (const e of entries) e.features.sort(byImportance((f) => f.feature));
+  return entries.sort(byImportance((e) => e.variable));
+}
+
+export interface VariableContributions {
+  /** Each row's time (epoch ms), as given. */
+  readonly time: Float64Array;
+  /** The variables kept, most important first. */
+  readonly variables: readonly string[];
+  /** Row-major [rows × variables.length]: signed Σ φ of the variable's features on that row. */
+  readonly values: Float64Array;
+  /** Per row, Σ φ of every other variable, so expectedValue + Σ values + rest = margin. */
+  readonly rest: Float64Array;
+  readonly expectedValue: number;
+}
+
+/**
+ * Per-row signed contributions of the `top` most important variables (by `variableImportance`,
+ * or the order given in `variables`), with each row's time.
+ */
+export function variableContributions(
+  shap: ShapValues,
+  time: ArrayLike<number>,
+  options: { top?: number; variables?: readonly string[] } = {},
+): VariableContributions {
+  checkShape(shap);
+  if (time.length !== shap.rows) {
+    throw new InvalidInputError({ where: 'time', message: `${time.length} times for ${shap.rows} rows` });
+  }
+  const { variables: all, ofFeature } = group(shap.features);
+  let kept: string[];
+  if (options.variables !== undefined) {
+    kept = [...options.variables];
+    const known = new Set(all);
+    for (const v of kept) {
+      if (!known.has(v))
+        throw new InvalidInputError({
+          where: 'variables',
+          message: `no feature of variable ${JSON.stringify(v)}`,
+        });
+    }
+  } else {
+    const top = options.top ?? 10;
+    if (!Number.isInteger(top) || top < 0) {
+      throw new InvalidInputError({ where: 'top', message: `must be a whole number ≥ 0, got ${top}` });
+    }
+    kept = variableImportance(shap)
+      .slice(0, top)
+      .map((e) => e.variable);
+  }
+  const column = new Int32Array(all.length).fill(-1);
+  kept.forEach((v, k) => {
+    column[all.indexOf(v)] = k;
+  });
+  const F = shap.features.length;
+  const K = kept.length;
+  const n = shap.rows;
+  const values = new Float64Array(n * K);
+  const rest = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < F; j++) {
+      const k = column[ofFeature[j]];
+      const phi = shap.values[i * F + j];
+      if (k >= 0) values[i * K + k] += phi;
+      else rest[i] += phi;
+    }
+  }
+  return { time: Float64Array.from(time), variables: kept, values, rest, expectedValue: shap.expectedValue };
+}
+
+export interface PeriodContribution {
+  readonly variable: string;
+  /** Mean signed contribution over the period's rows: > 0 pushed towards the positive class. */
+  readonly meanShap: number;
+  readonly meanAbsShap: number;
+}
+
+/**
+ * What pushed the predictions in [fromMs, toMs): each kept variable's mean signed and absolute
+ * contribution over the rows of that period, largest |mean| first. Empty when no row falls in it.
+ */
+export function periodContributions(
+  contributions: VariableContributions,
+  fromMs: number,
+  toMs: number,
+): { rows: number; variables: PeriodContribution[] } {
+  const K = contributions.variables.length;
+  const sum = new Float64Array(K);
+  const sumAbs = new Float64Array(K);
+  let rows = 0;
+  contributions.time.forEach((t, i) => {
+    if (!(t >= fromMs && t < toMs)) return;
+    rows++;
+    for (let k = 0; k < K; k++) {
+      const v = contributions.values[i * K + k];
+      sum[k] += v;
+      sumAbs[k] += Math.abs(v);
+    }
+  });
+  if (rows === 0) return { rows, variables: [] };
+  const variables = contributions.variables.map((variable, k) => ({
+    variable,
+    meanShap: sum[k] / rows,
+    meanAbsShap: sumAbs[k] / rows,
+  }));
+  variables.sort((a, b) => Math.abs(b.meanShap) - Math.abs(a.meanShap) || (a.variable < b.variable ? -1 : 1));
+  return { rows, variables };
+}
