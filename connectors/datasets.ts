@@ -1,0 +1,283 @@
+/**
+ * Datasets: Parquet files under an artifact folder, referred to by `file://` URI. This is what
+ * activities pass to each other instead of the data itself. Two kinds:
+ *   - observations: the canonical raw table, `__time` (TIMESTAMP, UTC) and one column a variable;
+ *   - features: one row per window, `__time` (window start, epoch ms), `__label`, `__rows` and
+ *     the features `variable__function` (DOUBLE, or VARCHAR for `__mode` of text variables).
+ * A JSON description (what was loaded, duplicates, the aggregation) travels inside the file as
+ * Parquet key-value metadata under `line-rca`. Files are written to a temporary name and renamed,
+ * so a dataset URI never points at a half-written file.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InvalidInputError } from '../analysis/errors';
+import {
+  type FeatureMatrix,
+  featureMatrix,
+  type Labels,
+  type ObservationTable,
+  type Variable,
+} from '../analysis/frame';
+import { ident, literal, queryRows, withDuck } from './duckdb';
+import { LABEL, ROWS, TIME } from './source/aggregate';
+import { readColumns } from './source/columns';
+
+/** The artifact folder: `LINE_RCA_ARTIFACTS`, else `.data/artifacts` under the working directory. */
+export function artifactRoot(root?: string): string {
+  return path.resolve(root ?? process.env.LINE_RCA_ARTIFACTS ?? path.join('.data', 'artifacts'));
+}
+
+/** A fresh dataset URI under the artifact root: `file:///…/<name>-<unique>.parquet`. */
+export function newDatasetUri(name: string, root?: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_.-]+/g, '-');
+  const file = path.join(
+    artifactRoot(root),
+    `${safe}-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}.parquet`,
+  );
+  return pathToFileURL(file).href;
+}
+
+/** The local path of a dataset URI (`file://` URIs; plain paths are accepted as they are). */
+export function datasetPath(uri: string): string {
+  if (uri.startsWith('file:')) return fileURLToPath(uri);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
+    throw new InvalidInputError({ where: uri, message: 'only file:// dataset URIs are supported' });
+  }
+  return path.resolve(uri);
+}
+
+export interface DatasetDescription {
+  readonly kind: 'observations' | 'features';
+  readonly [key: string]: unknown;
+}
+
+/** Writes `relation` (a table or a query in parentheses) to the dataset at `uri`. */
+export async function writeDataset(
+  db: DuckDBConnection,
+  relation: string,
+  uri: string,
+  description: DatasetDescription,
+): Promise<void> {
+  const file = datasetPath(uri);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.partial-${process.pid}`;
+  try {
+    await db.run(
+      `COPY (SELECT * FROM ${relation}) TO ${literal(partial)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {'line-rca': ${literal(JSON.stringify(description))}})`,
+    );
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+/** The description stored in a dataset. */
+export async function readDescription(db: DuckDBConnection, uri: string): Promise<DatasetDescription> {
+  const file = existingPath(uri);
+  const rows = await queryRows(
+    db,
+    `SELECT decode(value) AS v FROM parquet_kv_metadata(${literal(file)}) WHERE decode(key) = 'line-rca'`,
+  );
+  if (rows.length === 0)
+    throw new InvalidInputError({ where: uri, message: 'not a line-rca dataset (no description)' });
+  return JSON.parse(String(rows[0].v)) as DatasetDescription;
+}
+
+function existingPath(uri: string): string {
+  const file = datasetPath(uri);
+  if (!existsSync(file)) throw new InvalidInputError({ where: uri, message: 'dataset file does not exist' });
+  return file;
+}
+
+/** A Parquet scan of the dataset, for SQL. */
+export function datasetRelation(uri: string): string {
+  return `read_parquet(${literal(existingPath(uri))})`;
+}
+
+export interface FeatureDataset {
+  readonly matrix: FeatureMatrix;
+  readonly labels: Labels;
+  /** Window start (or batch start, or row time), epoch ms. */
+  readonly times: Float64Array;
+  /** Rows each window aggregated. */
+  readonly windowRows: Float64Array;
+  readonly description: DatasetDescription;
+}
+
+/**
+ * Text features (`variable__mode`, or text variables with window "none") become one-hot
+ * columns `variable__mode=value`, values in text order, at most `maxCategories` (the most
+ * frequent) per column; the rest is all-zero.
+ */
+export function oneHot(
+  name: string,
+  values: readonly (string | null)[],
+  maxCategories = 50,
+): { names: string[]; columns: Float64Array[] } {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const kept = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, maxCategories)
+    .map(([v]) => v)
+    .sort();
+  const columns = kept.map(() => new Float64Array(values.length));
+  const index = new Map(kept.map((v, j) => [v, j]));
+  values.forEach((v, i) => {
+    if (v === null) {
+      for (const c of columns) c[i] = Number.NaN;
+      return;
+    }
+    const j = index.get(v);
+    if (j !== undefined) columns[j][i] = 1;
+  });
+  return { names: kept.map((v) => `${name}=${v}`), columns };
+}
+
+/** Reads a features dataset for the learners. */
+export async function readFeatureDataset(uri: string): Promise<FeatureDataset> {
+  return withDuck(async (db) => {
+    const description = await readDescription(db, uri);
+    const read = await readColumns(
+      db,
+      `SELECT * REPLACE (CAST(${LABEL} AS DOUBLE) AS ${LABEL}) FROM ${datasetRelation(uri)}`,
+    );
+    const names: string[] = [];
+    const columns: Float64Array[] = [];
+    let times: Float64Array = new Float64Array(0);
+    let labels: Uint8Array = new Uint8Array(0);
+    let windowRows: Float64Array = new Float64Array(0);
+    read.names.forEach((name, j) => {
+      const c = read.columns[j];
+      if (name === TIME) times = c as Float64Array;
+      else if (name === LABEL) labels = Uint8Array.from(c as Float64Array);
+      else if (name === ROWS) windowRows = c as Float64Array;
+      else if (c instanceof Float64Array) {
+        names.push(name);
+        columns.push(c);
+      } else {
+        const hot = oneHot(name, c);
+        names.push(...hot.names);
+        columns.push(...hot.columns);
+      }
+    });
+    return { matrix: featureMatrix(names, columns), labels, times, windowRows, description };
+  });
+}
+
+export interface ObservationReadOptions {
+  /** ISO instants, `from` inclusive, `to` exclusive. */
+  readonly from?: string;
+  readonly to?: string;
+  /** Only these variables (all when absent). */
+  readonly columns?: readonly string[];
+}
+
+/** Reads an observations dataset (raw rows) as an `ObservationTable`. */
+export async function readObservationDataset(
+  uri: string,
+  options: ObservationReadOptions = {},
+): Promise<ObservationTable> {
+  return withDuck(async (db) => {
+    const relation = datasetRelation(uri);
+    const all = (await queryRows(db, `DESCRIBE SELECT * FROM ${relation}`)).map((r) => ({
+      name: String(r.column_name),
+      type: String(r.column_type),
+    }));
+    const known = all.filter((c) => c.name !== TIME);
+    const wanted = options.columns ? known.filter((c) => options.columns!.includes(c.name)) : known;
+    const where: string[] = [];
+    if (options.from) where.push(`${TIME} >= CAST(${literal(options.from)} AS TIMESTAMPTZ)`);
+    if (options.to) where.push(`${TIME} < CAST(${literal(options.to)} AS TIMESTAMPTZ)`);
+    const select = [
+      `CAST(epoch_ms(${TIME}) AS DOUBLE) AS ${TIME}`,
+      ...wanted.map((c) =>
+        c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
+      ),
+    ];
+    const read = await readColumns(
+      db,
+      `SELECT ${select.join(', ')} FROM ${relation} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${TIME}`,
+    );
+    const description = await readDescription(db, uri);
+    const invalid = new Map<string, number>();
+    const described = description.variables as { name: string; invalidCount?: number }[] | undefined;
+    for (const v of described ?? []) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
+    const variables: Variable[] = read.names.slice(1).map((name, j) => {
+      const c = read.columns[j + 1];
+      const data =
+        c instanceof Float64Array
+          ? ({ kind: 'numeric', values: c } as const)
+          : ({ kind: 'text', values: c } as const);
+      return invalid.has(name) ? { name, data, invalidCount: invalid.get(name) } : { name, data };
+    });
+    return { rows: read.rows, variables, time: read.columns[0] as Float64Array };
+  });
+}
+
+/**
+ * Loads an `ObservationTable` (numeric and text variables, `time` in epoch ms) into a DuckDB
+ * table `name` with the canonical layout (`t` TIMESTAMP first), through the appender.
+ */
+export async function tableToDuck(
+  db: DuckDBConnection,
+  table: ObservationTable,
+  name: string,
+): Promise<void> {
+  if (!table.time)
+    throw new InvalidInputError({ where: 'table', message: 'an observation table needs times to be stored' });
+  const cols = table.variables.map(
+    (v) => `${ident(v.name)} ${v.data.kind === 'numeric' ? 'DOUBLE' : 'VARCHAR'}`,
+  );
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __append (t_ms DOUBLE${cols.length ? ', ' : ''}${cols.join(', ')})`,
+  );
+  const appender = await db.createAppender('__append');
+  const time = table.time;
+  for (let i = 0; i < table.rows; i++) {
+    appender.appendDouble(time[i]);
+    for (const v of table.variables) {
+      if (v.data.kind === 'numeric') {
+        const x = v.data.values[i];
+        if (Number.isNaN(x)) appender.appendNull();
+        else appender.appendDouble(x);
+      } else {
+        const s = v.data.values[i];
+        if (s === null) appender.appendNull();
+        else appender.appendVarchar(s);
+      }
+    }
+    appender.endRow();
+  }
+  appender.closeSync();
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${ident(name)} AS SELECT epoch_ms(CAST(t_ms AS BIGINT)) AS t, * EXCLUDE (t_ms) FROM __append ORDER BY t`,
+  );
+  await db.run('DROP TABLE __append');
+}
+
+/** Writes an `ObservationTable` as an observations dataset (used for the demo line). */
+export async function writeObservationDataset(
+  table: ObservationTable,
+  uri: string,
+  description: Record<string, unknown> = {},
+): Promise<void> {
+  await withDuck(async (db) => {
+    await tableToDuck(db, table, '__table');
+    const variables = table.variables.map((v) => ({
+      name: v.name,
+      kind: v.data.kind,
+      invalidCount: v.invalidCount ?? 0,
+    }));
+    await writeDataset(db, `(SELECT t AS ${TIME}, * EXCLUDE (t) FROM __table)`, uri, {
+      ...description,
+      kind: 'observations',
+      variables,
+    });
+    await db.run('DROP TABLE __table');
+  });
+}

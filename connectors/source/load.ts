@@ -1,0 +1,442 @@
+/**
+ * Loads a source into DuckDB as the canonical raw table: one row per timestamp, `t` a UTC
+ * TIMESTAMP, then one column per variable (DOUBLE for numeric, VARCHAR for text), sorted by
+ * time, duplicates merged. Both layouts end there:
+ *   - wide: a time column and one column per variable;
+ *   - long: `time, variable, value` rows (as MongoDB `measurements` documents are), pivoted.
+ * Every problem the user can fix is an `InvalidInputError` naming the file, column and rows.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { type InputProblem, InvalidInputError, unknownName } from '../../analysis/errors';
+import { ident, literal, queryRows } from '../duckdb';
+
+export type VariableKind = 'numeric' | 'text';
+
+export interface SourceVariable {
+  readonly name: string;
+  readonly kind: VariableKind;
+  /** Values of a numeric variable that could not be read as numbers (set to missing). */
+  readonly invalidCount: number;
+}
+
+export interface LoadOptions {
+  /** ISO instants; `from` inclusive, `to` exclusive. Offsets allowed; no offset means UTC. */
+  readonly period?: { readonly from?: string; readonly to?: string };
+  /** Only these variables (empty or absent: all). */
+  readonly include?: readonly string[];
+  /** Leave these variables out. */
+  readonly exclude?: readonly string[];
+  /** Always keep these (the target's columns), whatever include / exclude say. */
+  readonly keep?: readonly string[];
+}
+
+/** What loading found and did: part of every dataset's description. */
+export interface LoadReport {
+  /** Where the data came from, as used in messages (a path, `mongodb:measurements`). */
+  readonly source: string;
+  readonly layout: 'wide' | 'long';
+  readonly rows: number;
+  /** First and last timestamp kept (ISO, UTC). */
+  readonly from: string;
+  readonly to: string;
+  readonly variables: readonly SourceVariable[];
+  /** Rows (wide) or measurements (long) sharing a timestamp with an earlier one; merged by mean. */
+  readonly duplicateRows: number;
+  /** Rows whose time is earlier than the row before them in the source; the table is sorted. */
+  readonly unsortedRows: number;
+  /** Distinct UTC offsets seen in text timestamps (`Z`, `+02:00`, `none`); all converted to UTC. */
+  readonly timeZones: readonly string[];
+}
+
+/** How the staged source looks before it is made canonical. */
+export interface StagedSource {
+  /** Name used in messages. */
+  readonly source: string;
+  /** A relation (view or table) over the source rows, in source order. */
+  readonly relation: string;
+  readonly timeColumn: string;
+  /**
+   * Long layout: the variable name and value columns; `text`, when set, holds the text values
+   * and `value` only numbers (MongoDB documents keep both types in one field).
+   */
+  readonly long?: { readonly variable: string; readonly value: string; readonly text?: string };
+  /** Line numbers in messages count a header line (CSV) or not (Parquet, MongoDB). */
+  readonly headerLines: number;
+}
+
+const TIME_NAMES = ['time', 'timestamp', 't', 'datetime', 'date_time', 'ts', 'date'];
+
+export interface ColumnInfo {
+  readonly name: string;
+  readonly type: string;
+}
+
+export async function describe(db: DuckDBConnection, relation: string): Promise<ColumnInfo[]> {
+  const rows = await queryRows(db, `DESCRIBE SELECT * FROM ${relation}`);
+  return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+}
+
+/** Picks the time column: the configured one, else a conventional name, else the first timestamp. */
+export function findTimeColumn(
+  columns: readonly ColumnInfo[],
+  configured: string | undefined,
+  source: string,
+): string {
+  const names = columns.map((c) => c.name);
+  if (configured) {
+    if (!names.includes(configured)) {
+      throw new InvalidInputError({
+        where: `${source}: column ${JSON.stringify(configured)}`,
+        message: `${unknownName('time column', configured, names)} (source.timeColumn)`,
+      });
+    }
+    return configured;
+  }
+  for (const candidate of TIME_NAMES) {
+    const hit = names.find((n) => n.toLowerCase() === candidate);
+    if (hit) return hit;
+  }
+  const typed = columns.find((c) => /^(TIMESTAMP|DATE)/.test(c.type));
+  if (typed) return typed.name;
+  throw new InvalidInputError({
+    where: source,
+    message: `no time column found among ${names.map((n) => JSON.stringify(n)).join(', ')}; name it with source.timeColumn`,
+  });
+}
+
+/** Decides the layout: long when the columns are a time, a `variable` and a `value` column. */
+export function detectLong(
+  columns: readonly ColumnInfo[],
+  timeColumn: string,
+): { variable: string; value: string } | undefined {
+  const lower = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
+  const variable = lower.get('variable') ?? lower.get('name') ?? lower.get('tag');
+  const value = lower.get('value');
+  if (!variable || !value) return undefined;
+  const others = columns.filter((c) => c.name !== timeColumn && c.name !== variable && c.name !== value);
+  return others.every((c) => ['line', 'unit', 'quality', '_id'].includes(c.name.toLowerCase()))
+    ? { variable, value }
+    : undefined;
+}
+
+/** SQL turning the raw time column into a UTC TIMESTAMP (NULL when unreadable). */
+function timeExpression(column: string, type: string): string {
+  const c = ident(column);
+  if (type === 'TIMESTAMP WITH TIME ZONE') return `timezone('UTC', ${c})`;
+  if (type.startsWith('TIMESTAMP') || type === 'DATE') return `CAST(${c} AS TIMESTAMP)`;
+  if (/INT|DOUBLE|FLOAT|DECIMAL|REAL/.test(type)) {
+    // Epoch numbers: seconds, or milliseconds when too large to be seconds (after year 5138).
+    return `CASE WHEN abs(${c}) >= 1e11 THEN epoch_ms(CAST(${c} AS BIGINT)) ELSE CAST(to_timestamp(${c}) AS TIMESTAMP) END`;
+  }
+  const s = `trim(CAST(${c} AS VARCHAR))`;
+  return `CASE WHEN regexp_full_match(${s}, '-?[0-9]+(\\.[0-9]+)?') THEN (CASE WHEN abs(CAST(${s} AS DOUBLE)) >= 1e11 THEN epoch_ms(CAST(CAST(${s} AS DOUBLE) AS BIGINT)) ELSE CAST(to_timestamp(CAST(${s} AS DOUBLE)) AS TIMESTAMP) END) ELSE timezone('UTC', TRY_CAST(${s} AS TIMESTAMPTZ)) END`;
+}
+
+function zoneExpression(column: string): string {
+  return `coalesce(nullif(regexp_extract(trim(CAST(${ident(column)} AS VARCHAR)), '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$', 1), ''), 'none')`;
+}
+
+function parsePeriod(period: LoadOptions['period']): { from?: number; to?: number } {
+  const out: { from?: number; to?: number } = {};
+  for (const key of ['from', 'to'] as const) {
+    const text = period?.[key];
+    if (text === undefined || text === null || text === '') continue;
+    const withZone =
+      /([zZ]|[+-]\d\d:?\d\d)$/.test(text) || /^\d{4}-\d\d-\d\d$/.test(text) ? text : `${text}Z`;
+    const ms = Date.parse(withZone);
+    if (Number.isNaN(ms)) {
+      throw new InvalidInputError({
+        where: `period.${key}`,
+        message: `cannot read ${JSON.stringify(text)} as a time; use ISO 8601, e.g. 2026-10-01T00:00:00Z`,
+      });
+    }
+    out[key] = ms;
+  }
+  if (out.from !== undefined && out.to !== undefined && out.from >= out.to) {
+    throw new InvalidInputError({
+      where: 'period',
+      message: `"from" (${period?.from}) must be before "to" (${period?.to})`,
+    });
+  }
+  return out;
+}
+
+function periodFilter(period: { from?: number; to?: number }, t = 't'): string {
+  const parts: string[] = [];
+  if (period.from !== undefined) parts.push(`${t} >= epoch_ms(CAST(${period.from} AS BIGINT))`);
+  if (period.to !== undefined) parts.push(`${t} < epoch_ms(CAST(${period.to} AS BIGINT))`);
+  return parts.length > 0 ? parts.join(' AND ') : 'true';
+}
+
+function iso(value: unknown): string {
+  return new Date(Number(value)).toISOString();
+}
+
+/** Chooses the variables to keep and checks that every named one exists. */
+export function selectVariables(
+  available: readonly string[],
+  options: LoadOptions,
+  source: string,
+): string[] {
+  const problems: InputProblem[] = [];
+  const check = (list: readonly string[] | undefined, where: string) => {
+    for (const name of list ?? []) {
+      if (!available.includes(name))
+        problems.push({ where: `${where} (${source})`, message: unknownName('variable', name, available) });
+    }
+  };
+  check(options.include, 'variables.include');
+  check(options.exclude, 'variables.exclude');
+  check(options.keep, 'target');
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  const include = options.include && options.include.length > 0 ? new Set(options.include) : undefined;
+  const exclude = new Set(options.exclude ?? []);
+  const keep = new Set(options.keep ?? []);
+  return available.filter((n) => keep.has(n) || ((!include || include.has(n)) && !exclude.has(n)));
+}
+
+/** Fails with the first rows whose time is missing or unreadable. */
+async function checkTimes(db: DuckDBConnection, staged: StagedSource, type: string): Promise<void> {
+  const time = timeExpression(staged.timeColumn, type);
+  const bad = await queryRows(db, `SELECT count(*) AS n FROM ${staged.relation} WHERE ${time} IS NULL`);
+  const n = Number(bad[0].n);
+  if (n === 0) return;
+  const examples = await queryRows(
+    db,
+    `SELECT row, raw FROM (SELECT row_number() OVER () AS row, CAST(${ident(staged.timeColumn)} AS VARCHAR) AS raw, ${time} AS t FROM ${staged.relation}) WHERE t IS NULL ORDER BY row LIMIT 3`,
+  );
+  const shown = examples
+    .map(
+      (r) =>
+        `row ${Number(r.row) + staged.headerLines} (${r.raw === null ? 'empty' : JSON.stringify(r.raw)})`,
+    )
+    .join(', ');
+  throw new InvalidInputError({
+    where: `${staged.source}: column ${JSON.stringify(staged.timeColumn)}, ${shown}`,
+    message: `${n} row(s) have a missing or unreadable timestamp; use ISO 8601 (2026-10-01T08:00:00Z) or epoch seconds/milliseconds`,
+  });
+}
+
+/**
+ * Makes the canonical raw table `target` from a staged source. Returns what it found; throws
+ * `InvalidInputError` for bad times, unknown variables and an empty period.
+ */
+export async function loadCanonical(
+  db: DuckDBConnection,
+  staged: StagedSource,
+  options: LoadOptions,
+  target = 'raw',
+): Promise<LoadReport> {
+  const columns = await describe(db, staged.relation);
+  const timeType = columns.find((c) => c.name === staged.timeColumn)!.type;
+  const period = parsePeriod(options.period);
+  await checkTimes(db, staged, timeType);
+  const time = timeExpression(staged.timeColumn, timeType);
+  const textTime = !/^(TIMESTAMP|DATE)|INT|DOUBLE|FLOAT|DECIMAL|REAL/.test(timeType);
+  const zones = textTime
+    ? (
+        await queryRows(
+          db,
+          `SELECT DISTINCT ${zoneExpression(staged.timeColumn)} AS z FROM ${staged.relation} ORDER BY z`,
+        )
+      ).map((r) => String(r.z))
+    : [];
+  // Rows out of time order, counted in source order before sorting.
+  const unsorted = Number(
+    (
+      await queryRows(
+        db,
+        `SELECT count(*) FILTER (WHERE t < prev) AS n FROM (SELECT t, lag(t) OVER () AS prev FROM (SELECT ${time} AS t FROM ${staged.relation}))`,
+      )
+    )[0].n,
+  );
+  const report = staged.long
+    ? await loadLong(db, staged, staged.long, columns, time, period, options, target)
+    : await loadWide(db, staged, columns, time, period, options, target);
+  return { ...report, timeZones: zones, unsortedRows: unsorted };
+}
+
+type PartialReport = Omit<LoadReport, 'timeZones' | 'unsortedRows'>;
+
+function numericType(type: string): boolean {
+  return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL|REAL|BOOLEAN)/.test(
+    type,
+  );
+}
+
+async function emptyPeriodError(
+  db: DuckDBConnection,
+  staged: StagedSource,
+  time: string,
+  options: LoadOptions,
+): Promise<InvalidInputError> {
+  const span = await queryRows(
+    db,
+    `SELECT epoch_ms(min(${time})) AS lo, epoch_ms(max(${time})) AS hi FROM ${staged.relation}`,
+  );
+  const has = span[0].lo !== null;
+  return new InvalidInputError({
+    where: `${staged.source}: period`,
+    message: has
+      ? `no rows between ${options.period?.from ?? 'the start'} and ${options.period?.to ?? 'the end'}; the data spans ${iso(span[0].lo)} to ${iso(span[0].hi)}`
+      : 'the source has no rows',
+  });
+}
+
+async function loadWide(
+  db: DuckDBConnection,
+  staged: StagedSource,
+  columns: readonly ColumnInfo[],
+  time: string,
+  period: { from?: number; to?: number },
+  options: LoadOptions,
+  target: string,
+): Promise<PartialReport> {
+  const available = columns.map((c) => c.name).filter((n) => n !== staged.timeColumn);
+  const chosen = selectVariables(available, options, staged.source);
+  const typeOf = new Map(columns.map((c) => [c.name, c.type]));
+  // Text columns holding mostly numbers are numeric; the rest of their values are counted invalid.
+  const textColumns = chosen.filter((n) => !numericType(typeOf.get(n)!));
+  const counts = new Map<string, { present: number; numbers: number }>();
+  if (textColumns.length > 0) {
+    const parts = textColumns.flatMap((n, j) => {
+      const c = `nullif(trim(CAST(${ident(n)} AS VARCHAR)), '')`;
+      return [`count(${c}) AS p${j}`, `count(TRY_CAST(${c} AS DOUBLE)) AS n${j}`];
+    });
+    const row = (await queryRows(db, `SELECT ${parts.join(', ')} FROM ${staged.relation}`))[0];
+    textColumns.forEach((n, j) => {
+      counts.set(n, { present: Number(row[`p${j}`]), numbers: Number(row[`n${j}`]) });
+    });
+  }
+  const variables: SourceVariable[] = chosen.map((name) => {
+    const c = counts.get(name);
+    if (!c) return { name, kind: 'numeric', invalidCount: 0 };
+    const numeric = c.present > 0 && c.numbers >= 0.5 * c.present;
+    return { name, kind: numeric ? 'numeric' : 'text', invalidCount: numeric ? c.present - c.numbers : 0 };
+  });
+  const cast = (v: SourceVariable) => {
+    const c = ident(v.name);
+    if (v.kind === 'text') return `nullif(trim(CAST(${c} AS VARCHAR)), '')`;
+    if (numericType(typeOf.get(v.name)!)) return `CAST(${c} AS DOUBLE)`;
+    // NaN / inf strings read as numbers by DuckDB are missing values here.
+    return `(CASE WHEN isfinite(TRY_CAST(${c} AS DOUBLE)) THEN TRY_CAST(${c} AS DOUBLE) END)`;
+  };
+  const select = variables.map((v) => `${cast(v)} AS ${ident(v.name)}`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __staged AS SELECT ${[`${time} AS t`, ...select].join(', ')} FROM ${staged.relation}`,
+  );
+  const stats = (
+    await queryRows(
+      db,
+      `SELECT count(*) AS n, count(DISTINCT t) AS d FROM __staged WHERE ${periodFilter(period)}`,
+    )
+  )[0];
+  const n = Number(stats.n);
+  if (n === 0) throw await emptyPeriodError(db, staged, time, options);
+  const duplicates = n - Number(stats.d);
+  // Duplicated timestamps are merged: numeric values by mean, text by the smallest value.
+  const merged = variables.map((v) =>
+    duplicates > 0
+      ? `${v.kind === 'numeric' ? 'avg' : 'min'}(${ident(v.name)}) AS ${ident(v.name)}`
+      : ident(v.name),
+  );
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${ident(target)} AS SELECT t${merged.length ? ', ' : ''}${merged.join(', ')} FROM __staged WHERE ${periodFilter(period)} ${duplicates > 0 ? 'GROUP BY t' : ''} ORDER BY t`,
+  );
+  await db.run('DROP TABLE __staged');
+  return finish(db, staged, 'wide', variables, duplicates, target);
+}
+
+async function finish(
+  db: DuckDBConnection,
+  staged: StagedSource,
+  layout: 'wide' | 'long',
+  variables: SourceVariable[],
+  duplicates: number,
+  target: string,
+): Promise<PartialReport> {
+  const span = (
+    await queryRows(
+      db,
+      `SELECT count(*) AS n, epoch_ms(min(t)) AS lo, epoch_ms(max(t)) AS hi FROM ${ident(target)}`,
+    )
+  )[0];
+  return {
+    source: staged.source,
+    layout,
+    rows: Number(span.n),
+    from: iso(span.lo),
+    to: iso(span.hi),
+    variables,
+    duplicateRows: duplicates,
+  };
+}
+
+async function loadLong(
+  db: DuckDBConnection,
+  staged: StagedSource,
+  long: { variable: string; value: string; text?: string },
+  columns: readonly ColumnInfo[],
+  time: string,
+  period: { from?: number; to?: number },
+  options: LoadOptions,
+  target: string,
+): Promise<PartialReport> {
+  const valueType = columns.find((c) => c.name === long.value)!.type;
+  const numericValues = numericType(valueType) && !long.text;
+  const num = numericType(valueType)
+    ? `CAST(${ident(long.value)} AS DOUBLE)`
+    : `(CASE WHEN isfinite(TRY_CAST(${ident(long.value)} AS DOUBLE)) THEN TRY_CAST(${ident(long.value)} AS DOUBLE) END)`;
+  const txt = long.text
+    ? `nullif(trim(${ident(long.text)}), '')`
+    : numericValues
+      ? 'CAST(NULL AS VARCHAR)'
+      : `nullif(trim(CAST(${ident(long.value)} AS VARCHAR)), '')`;
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __long AS SELECT ${time} AS t, CAST(${ident(long.variable)} AS VARCHAR) AS variable, ${num} AS num, ${txt} AS txt FROM ${staged.relation} WHERE ${ident(long.variable)} IS NOT NULL AND ${periodFilter(period, `(${time})`)}`,
+  );
+  const perVariable = await queryRows(
+    db,
+    `SELECT variable, count(txt) AS present, count(num) AS numbers, count(*) AS n, count(DISTINCT t) AS d FROM __long GROUP BY variable ORDER BY variable`,
+  );
+  if (perVariable.length === 0) {
+    await db.run('DROP TABLE __long');
+    throw await emptyPeriodError(db, staged, time, options);
+  }
+  const available = perVariable.map((r) => String(r.variable));
+  const chosen = new Set(selectVariables(available, options, staged.source));
+  let duplicates = 0;
+  const variables: SourceVariable[] = [];
+  for (const r of perVariable) {
+    const name = String(r.variable);
+    if (!chosen.has(name)) continue;
+    duplicates += Number(r.n) - Number(r.d);
+    // With a separate text column, numbers and texts are disjoint; else texts include numbers.
+    const present = numericValues
+      ? Number(r.numbers)
+      : Number(r.present) + (long.text ? Number(r.numbers) : 0);
+    const numbers = Number(r.numbers);
+    const numeric = numericValues || (present > 0 && numbers >= 0.5 * present);
+    variables.push({
+      name,
+      kind: numeric ? 'numeric' : 'text',
+      invalidCount: numeric && !numericValues ? present - numbers : 0,
+    });
+  }
+  // One pass pivots and merges duplicates (mean of numbers, smallest text), keyed by variable index.
+  const index = new Map(variables.map((v, j) => [v.name, j]));
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __vars AS SELECT * FROM (VALUES ${variables.map((v) => `(${literal(v.name)}, ${index.get(v.name)})`).join(', ')}) AS v(variable, j)`,
+  );
+  const pivot = variables.map((v, j) =>
+    v.kind === 'numeric'
+      ? `avg(num) FILTER (WHERE j = ${j}) AS ${ident(v.name)}`
+      : `min(txt) FILTER (WHERE j = ${j}) AS ${ident(v.name)}`,
+  );
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${ident(target)} AS SELECT t, ${pivot.join(', ')} FROM __long JOIN __vars USING (variable) GROUP BY t ORDER BY t`,
+  );
+  await db.run('DROP TABLE __long');
+  await db.run('DROP TABLE __vars');
+  return finish(db, staged, 'long', variables, duplicates, target);
+}

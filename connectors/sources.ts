@@ -1,0 +1,228 @@
+/**
+ * Sources of line data and the two dataset steps built on them:
+ *   extract:   a source (CSV / Parquet file, wide or long, or MongoDB `measurements`) → an
+ *              observations dataset (canonical raw rows, UTC, sorted, duplicates merged);
+ *   aggregate: an observations dataset + target + aggregation → a features dataset.
+ * Everything goes through DuckDB; the raw rows never become JS objects.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InvalidInputError } from '../analysis/errors';
+import { parseTarget, type TargetExpression, targetColumns } from '../analysis/target';
+import {
+  datasetRelation,
+  type FeatureDataset,
+  readDescription,
+  readFeatureDataset,
+  writeDataset,
+} from './datasets';
+import { ident, literal, withDuck } from './duckdb';
+import { type MeasurementsSpec, stageMeasurements } from './measurements';
+import { type AggregateReport, type AggregationSpec, aggregateTable, TIME } from './source/aggregate';
+import {
+  describe,
+  detectLong,
+  findTimeColumn,
+  type LoadOptions,
+  type LoadReport,
+  loadCanonical,
+  type SourceVariable,
+  type StagedSource,
+} from './source/load';
+
+export type { AggregateReport, AggregationSpec } from './source/aggregate';
+export type { LoadOptions, LoadReport, SourceVariable } from './source/load';
+
+export interface FileSourceSpec {
+  readonly kind: 'file';
+  readonly path: string;
+  /** The time column; found by name (time, timestamp, t, …) or type when absent. */
+  readonly timeColumn?: string;
+  /** `auto` (default): long when the columns are time, variable, value. */
+  readonly layout?: 'auto' | 'wide' | 'long';
+  /** From the extension when absent (.csv, .tsv, .txt → csv; .parquet, .pq → parquet). */
+  readonly format?: 'csv' | 'parquet';
+}
+
+export type SourceSpec = FileSourceSpec | MeasurementsSpec;
+
+function fileFormat(spec: FileSourceSpec): 'csv' | 'parquet' {
+  if (spec.format) return spec.format;
+  const ext = path.extname(spec.path).toLowerCase();
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt' || ext === '.gz') return 'csv';
+  throw new InvalidInputError({
+    where: spec.path,
+    message: `cannot tell the format from the extension ${JSON.stringify(ext)}; use .csv or .parquet, or set source.format`,
+  });
+}
+
+/** Makes a file readable as relation `__src` (CSV is read once, as text, into a temp table). */
+async function stageFile(db: DuckDBConnection, spec: FileSourceSpec): Promise<StagedSource> {
+  const file = path.resolve(spec.path);
+  if (!existsSync(file)) throw new InvalidInputError({ where: spec.path, message: 'file does not exist' });
+  const format = fileFormat(spec);
+  if (format === 'csv') {
+    // All text: junk in a numeric column must not stop the reader; we parse and count it.
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE __src AS SELECT * FROM read_csv(${literal(file)}, header = true, all_varchar = true)`,
+    );
+  } else {
+    await db.run(`CREATE OR REPLACE TEMP VIEW __src AS SELECT * FROM read_parquet(${literal(file)})`);
+  }
+  const columns = await describe(db, '__src');
+  const timeColumn = findTimeColumn(columns, spec.timeColumn, spec.path);
+  const layout = spec.layout ?? 'auto';
+  let long = layout === 'wide' ? undefined : detectLong(columns, timeColumn);
+  if (layout === 'long' && !long) {
+    throw new InvalidInputError({
+      where: spec.path,
+      message: `a long source needs columns time, variable, value; found ${columns.map((c) => c.name).join(', ')}`,
+    });
+  }
+  if (long && layout === 'auto' && columns.length > 5) long = undefined;
+  return { source: spec.path, relation: '__src', timeColumn, long, headerLines: format === 'csv' ? 1 : 0 };
+}
+
+async function dropStaged(db: DuckDBConnection, staged: StagedSource): Promise<void> {
+  await db.run(`DROP ${staged.headerLines > 0 ? 'TABLE' : 'VIEW'} IF EXISTS __src`);
+}
+
+/**
+ * Loads a source into the canonical raw table `raw` on `db` (see source/load.ts).
+ * `options.keep` should name the target's columns so include / exclude cannot drop them.
+ */
+export async function loadSource(
+  db: DuckDBConnection,
+  spec: SourceSpec,
+  options: LoadOptions = {},
+  table = 'raw',
+): Promise<LoadReport> {
+  if (spec.kind === 'mongo') {
+    const staged = await stageMeasurements(db, spec, options);
+    try {
+      return await loadCanonical(db, staged, options, table);
+    } finally {
+      await db.run(`DROP TABLE IF EXISTS ${staged.relation}`);
+    }
+  }
+  if (spec.kind !== 'file') {
+    throw new InvalidInputError({
+      where: 'source.kind',
+      message: `must be "file" or "mongo", got ${JSON.stringify((spec as { kind: unknown }).kind)}`,
+    });
+  }
+  const staged = await stageFile(db, spec);
+  try {
+    return await loadCanonical(db, staged, options, table);
+  } finally {
+    await dropStaged(db, staged);
+  }
+}
+
+/** extract: a source → an observations dataset at `uri`. */
+export async function extractSource(
+  spec: SourceSpec,
+  options: LoadOptions,
+  uri: string,
+): Promise<LoadReport> {
+  return withDuck(async (db) => {
+    const report = await loadSource(db, spec, options);
+    await writeDataset(db, `(SELECT t AS ${TIME}, * EXCLUDE (t) FROM raw)`, uri, {
+      kind: 'observations',
+      ...report,
+    });
+    await db.run('DROP TABLE raw');
+    return report;
+  });
+}
+
+/** Makes an observations dataset readable as the raw table `raw` (a view on the Parquet file). */
+async function openObservations(db: DuckDBConnection, uri: string): Promise<SourceVariable[]> {
+  const description = await readDescription(db, uri);
+  if (description.kind !== 'observations') {
+    throw new InvalidInputError({
+      where: uri,
+      message: `expected an observations dataset, found ${description.kind}`,
+    });
+  }
+  await db.run(
+    `CREATE OR REPLACE TEMP VIEW raw AS SELECT ${TIME} AS t, * EXCLUDE (${TIME}) FROM ${datasetRelation(uri)}`,
+  );
+  return description.variables as SourceVariable[];
+}
+
+export interface AggregateRequest {
+  /** The target expression, as text or parsed. */
+  readonly target: string | TargetExpression;
+  readonly aggregation: AggregationSpec;
+  /** Variables never used as features (besides the target's columns). */
+  readonly exclude?: readonly string[];
+}
+
+function requestParts(request: AggregateRequest, variables: readonly SourceVariable[]) {
+  const target = typeof request.target === 'string' ? parseTarget(request.target) : request.target;
+  const exclude = new Set(request.exclude ?? []);
+  return {
+    target,
+    variables: variables.filter((v) => !exclude.has(v.name) || v.name === request.aggregation.batchColumn),
+  };
+}
+
+/** aggregate: an observations dataset → a features dataset at `outUri`. */
+export async function aggregateDataset(
+  inputUri: string,
+  request: AggregateRequest,
+  outUri: string,
+): Promise<AggregateReport> {
+  return withDuck(async (db) => {
+    const all = await openObservations(db, inputUri);
+    const { target, variables } = requestParts(request, all);
+    try {
+      const report = await aggregateTable(db, 'raw', variables, target, request.aggregation, 'features');
+      await writeDataset(db, 'features', outUri, {
+        kind: 'features',
+        source: inputUri,
+        target: typeof request.target === 'string' ? request.target : undefined,
+        aggregation: request.aggregation,
+        ...report,
+      });
+      await db.run('DROP TABLE features');
+      return report;
+    } finally {
+      await db.run('DROP VIEW IF EXISTS raw');
+    }
+  });
+}
+
+/**
+ * Source → features in one go, without writing the observations dataset (the benchmark and
+ * callers that need no raw rows). Returns the features dataset written at `outUri`.
+ */
+export async function aggregateSource(
+  spec: SourceSpec,
+  options: LoadOptions,
+  request: AggregateRequest,
+  outUri: string,
+): Promise<{ load: LoadReport; aggregate: AggregateReport; features: FeatureDataset }> {
+  const result = await withDuck(async (db) => {
+    const target = typeof request.target === 'string' ? parseTarget(request.target) : request.target;
+    const load = await loadSource(db, spec, {
+      ...options,
+      keep: [...(options.keep ?? []), ...targetColumns(target)],
+    });
+    const { variables } = requestParts({ ...request, target }, load.variables);
+    const aggregate = await aggregateTable(db, 'raw', variables, target, request.aggregation, 'features');
+    await writeDataset(db, 'features', outUri, {
+      kind: 'features',
+      source: load.source,
+      aggregation: request.aggregation,
+      ...aggregate,
+    });
+    await db.run('DROP TABLE features');
+    await db.run(`DROP TABLE ${ident('raw')}`);
+    return { load, aggregate };
+  });
+  return { ...result, features: await readFeatureDataset(outUri) };
+}
