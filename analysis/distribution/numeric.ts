@@ -1,0 +1,293 @@
+/**
+ * One numeric variable, two populations, one pass over its values in ascending order: binning,
+ * histograms, KS, Wasserstein-1, the depth-1 tree's threshold, means and variances.
+ */
+import { ksTwoSamplePValue } from './ks';
+import { intersectionDistance, jensenShannon, populationStabilityIndex, quantileSorted } from './measures';
+import type { NumericDistribution } from './types';
+
+/** Values at most this many distinct get one bin each. */
+export const ONE_BIN_PER_VALUE_MAX = 20;
+export const DEFAULT_MAX_BINS = 50;
+const MIN_BINS = 5;
+
+/**
+ * Bin edges over the pooled non-missing values `sorted[0..n)` (ascending, `distinct` distinct):
+ *
+ * - at most `ONE_BIN_PER_VALUE_MAX` distinct values (or at most `bins` when given): one bin per
+ *   value, edges halfway between consecutive values;
+ * - otherwise equal-width bins between the 1 % and 99 % quantiles, the tails clipped into the two
+ *   end bins (whose outer edges are the minimum and maximum), so one outlier cannot squeeze every
+ *   other value into one bin. The count follows Freedman–Diaconis (width 2·IQR/n^⅓) within
+ *   [5, maxBins]; with IQR 0 (heavily tied values) √distinct, within the same bounds.
+ */
+export function numericEdges(
+  sorted: ArrayLike<number>,
+  n: number,
+  distinct: number,
+  options: { bins?: number; maxBins?: number } = {},
+): Float64Array {
+  const min = sorted[0];
+  const max = sorted[n - 1];
+  const perValueMax = options.bins ?? ONE_BIN_PER_VALUE_MAX;
+  if (distinct <= perValueMax) {
+    const values: number[] = [min];
+    for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) values.push(sorted[i]);
+    let gap = Number.POSITIVE_INFINITY;
+    for (let i = 1; i < values.length; i++) gap = Math.min(gap, values[i] - values[i - 1]);
+    const half = Number.isFinite(gap) ? gap / 2 : 0.5;
+    const edges = new Float64Array(values.length + 1);
+    edges[0] = values[0] - half;
+    for (let i = 1; i < values.length; i++) edges[i] = values[i - 1] + (values[i] - values[i - 1]) / 2;
+    edges[values.length] = values[values.length - 1] + half;
+    return edges;
+  }
+  let lo = quantileSorted(sorted, n, 0.01);
+  let hi = quantileSorted(sorted, n, 0.99);
+  if (!(hi > lo)) {
+    lo = min;
+    hi = max;
+  }
+  const maxBins = options.maxBins ?? DEFAULT_MAX_BINS;
+  let k: number;
+  if (options.bins !== undefined) k = options.bins;
+  else {
+    const iqr = quantileSorted(sorted, n, 0.75) - quantileSorted(sorted, n, 0.25);
+    const raw = iqr > 0 ? Math.ceil((hi - lo) / ((2 * iqr) / Math.cbrt(n))) : Math.ceil(Math.sqrt(distinct));
+    k = Math.min(Math.max(raw, MIN_BINS), maxBins);
+  }
+  const edges = new Float64Array(k + 1);
+  const width = (hi - lo) / k;
+  for (let i = 1; i < k; i++) edges[i] = lo + i * width;
+  edges[0] = Math.min(min, lo);
+  edges[k] = Math.max(max, hi);
+  return edges;
+}
+
+/** float32 1e-7: scikit-learn treats float32 values closer than this as equal. */
+const FEATURE_THRESHOLD = Math.fround(1e-7);
+
+export interface Stump {
+  readonly threshold: number;
+  /** Counts at or below the threshold (scikit-learn's left child) and above it. */
+  readonly below: readonly [number, number];
+  readonly above: readonly [number, number];
+}
+
+/**
+ * The depth-1 Gini tree on one variable, exactly as `DecisionTreeClassifier(max_depth=1)`:
+ * values as float32, candidate splits between consecutive values more than float32 1e-7 apart,
+ * the same proxy improvement in the same floating-point order, the first best split kept, the
+ * threshold the double midpoint `a/2 + b/2`. `vals` ascending, `ys` the labels in that order.
+ */
+export function giniStump(vals: ArrayLike<number>, ys: ArrayLike<number>, n: number): Stump | null {
+  let total1 = 0;
+  for (let i = 0; i < n; i++) total1 += ys[i];
+  const total0 = n - total1;
+  if (n < 2 || total1 === 0 || total0 === 0) return null;
+  const first = Math.fround(vals[0]);
+  const last = Math.fround(vals[n - 1]);
+  if (last <= Math.fround(first + FEATURE_THRESHOLD)) return null;
+  let best = Number.NEGATIVE_INFINITY;
+  let bestP = -1;
+  let l1 = 0;
+  let prev = first;
+  for (let p = 1; p < n; p++) {
+    l1 += ys[p - 1];
+    const cur = Math.fround(vals[p]);
+    if (cur > Math.fround(prev + FEATURE_THRESHOLD)) {
+      const nl = p;
+      const nr = n - p;
+      const l0 = nl - l1;
+      const r1 = total1 - l1;
+      const r0 = total0 - l0;
+      const sqL = 0 + l0 * l0 + l1 * l1;
+      const sqR = 0 + r0 * r0 + r1 * r1;
+      const giniL = 1 - sqL / (nl * nl);
+      const giniR = 1 - sqR / (nr * nr);
+      const proxy = -nr * giniR - nl * giniL;
+      if (proxy > best) {
+        best = proxy;
+        bestP = p;
+      }
+    }
+    prev = cur;
+  }
+  if (bestP < 0) return null;
+  let b1 = 0;
+  for (let i = 0; i < bestP; i++) b1 += ys[i];
+  const threshold = Math.fround(vals[bestP - 1]) / 2 + Math.fround(vals[bestP]) / 2;
+  return {
+    threshold,
+    below: [bestP - b1, b1],
+    above: [total0 - (bestP - b1), total1 - b1],
+  };
+}
+
+export interface PopulationSizes {
+  /** Rows of each population in the analysed selection, missing values included. */
+  readonly negative: number;
+  readonly positive: number;
+}
+
+/**
+ * Analyses one numeric variable from its non-missing values in ascending order `vals[0..n)` and
+ * their labels `ys`. `sizes` counts all the selection's rows per population, so what `vals`
+ * lacks is missing. `qValue` is filled later, over all variables.
+ */
+export function analyzeNumeric(
+  variable: string,
+  vals: Float64Array,
+  ys: Uint8Array,
+  n: number,
+  sizes: PopulationSizes,
+  options: { bins?: number; maxBins?: number } = {},
+): NumericDistribution {
+  let n1 = 0;
+  let distinct = n > 0 ? 1 : 0;
+  for (let i = 0; i < n; i++) n1 += ys[i];
+  for (let i = 1; i < n; i++) if (vals[i] !== vals[i - 1]) distinct++;
+  const n0 = n - n1;
+  const missing0 = sizes.negative - n0;
+  const missing1 = sizes.positive - n1;
+  const missingRateNegative = sizes.negative > 0 ? missing0 / sizes.negative : 0;
+  const missingRatePositive = sizes.positive > 0 ? missing1 / sizes.positive : 0;
+  const base = {
+    variable,
+    kind: 'numeric' as const,
+    missingRateNegative,
+    missingRatePositive,
+  };
+  if (n === 0) {
+    return {
+      ...base,
+      score: 0,
+      intersection: 0,
+      ks: null,
+      ksPValue: null,
+      ksMethod: null,
+      wasserstein: null,
+      wassersteinRaw: null,
+      wassersteinScale: null,
+      js: 0,
+      psi: 0,
+      smd: null,
+      qValue: null,
+      threshold: null,
+      direction: null,
+      positiveRateAbove: null,
+      positiveRateBelow: null,
+      shareAbove: null,
+      shareBelow: null,
+      histogram: { edges: [], negative: [], positive: [] },
+      note: 'no values in the selected rows',
+    };
+  }
+
+  const edges = numericEdges(vals, n, distinct, options);
+  const k = edges.length - 1;
+  // counts per bin, the last slot the missing values
+  const c0 = new Float64Array(k + 1);
+  const c1 = new Float64Array(k + 1);
+  c0[k] = missing0;
+  c1[k] = missing1;
+
+  let bin = 0;
+  let cum0 = 0;
+  let cum1 = 0;
+  let maxS = 0;
+  let minS = 0;
+  let wass = 0;
+  let sum0 = 0;
+  let sum1 = 0;
+  // shift by the first value so variances stay accurate for large offsets
+  const shift = vals[0];
+  let sq0 = 0;
+  let sq1 = 0;
+  for (let i = 0; i < n; ) {
+    const v = vals[i];
+    while (bin < k - 1 && v >= edges[bin + 1]) bin++;
+    let g0 = 0;
+    let g1 = 0;
+    let j = i;
+    for (; j < n && vals[j] === v; j++) {
+      if (ys[j]) g1++;
+      else g0++;
+    }
+    c0[bin] += g0;
+    c1[bin] += g1;
+    const dv = v - shift;
+    sum0 += g0 * dv;
+    sum1 += g1 * dv;
+    sq0 += g0 * dv * dv;
+    sq1 += g1 * dv * dv;
+    cum0 += g0;
+    cum1 += g1;
+    if (n0 > 0 && n1 > 0) {
+      // empirical CDFs just after v (searchsorted 'right'), as ks_2samp and wasserstein_distance
+      const diff = cum1 / n1 - cum0 / n0;
+      if (diff > maxS) maxS = diff;
+      if (-diff > minS) minS = -diff;
+      if (j < n) wass += Math.abs(diff) * (vals[j] - v);
+    }
+    i = j;
+  }
+
+  const p = new Float64Array(k + 1);
+  const q = new Float64Array(k + 1);
+  for (let b = 0; b <= k; b++) {
+    p[b] = sizes.positive > 0 ? c1[b] / sizes.positive : 0;
+    q[b] = sizes.negative > 0 ? c0[b] / sizes.negative : 0;
+  }
+  const intersection = intersectionDistance(p, q);
+  const both = n0 > 0 && n1 > 0;
+  const ksResult = both ? ksTwoSamplePValue(n1, n0, Math.max(maxS, minS)) : null;
+  const iqr = quantileSorted(vals, n, 0.75) - quantileSorted(vals, n, 0.25);
+  const scale = iqr > 0 ? iqr / 1.349 : null;
+  const mean0 = n0 > 0 ? sum0 / n0 : Number.NaN;
+  const mean1 = n1 > 0 ? sum1 / n1 : Number.NaN;
+  const var0 = n0 > 1 ? (sq0 - n0 * mean0 * mean0) / (n0 - 1) : Number.NaN;
+  const var1 = n1 > 1 ? (sq1 - n1 * mean1 * mean1) / (n1 - 1) : Number.NaN;
+  const pooled = Math.sqrt((Math.max(var0, 0) + Math.max(var1, 0)) / 2);
+  const smd = Number.isFinite(pooled) && pooled > 0 ? (mean1 - mean0) / pooled : null;
+  const stump = both ? giniStump(vals, ys, n) : null;
+
+  let notes: string[] = [];
+  if (distinct === 1) notes.push('constant in the selected rows');
+  if (n1 === 0) notes.push('no non-missing value among the positives');
+  if (n0 === 0) notes.push('no non-missing value among the negatives');
+  const constantOnly = distinct === 1 && missingRateNegative === missingRatePositive;
+  if (constantOnly) notes = ['constant in the selected rows'];
+
+  const rate = (c: readonly [number, number]) => (c[0] + c[1] > 0 ? c[1] / (c[0] + c[1]) : null);
+  const above = stump ? rate(stump.above) : null;
+  const below = stump ? rate(stump.below) : null;
+  const score = constantOnly ? 0 : intersection;
+  return {
+    ...base,
+    score,
+    intersection: score,
+    ks: ksResult ? ksResult.statistic : null,
+    ksPValue: ksResult ? ksResult.pValue : null,
+    ksMethod: ksResult ? ksResult.method : null,
+    wasserstein: both && scale !== null ? wass / scale : null,
+    wassersteinRaw: both ? wass : null,
+    wassersteinScale: scale,
+    js: jensenShannon(p, q),
+    psi: populationStabilityIndex(p, q),
+    smd,
+    qValue: null,
+    threshold: stump ? stump.threshold : null,
+    direction: stump && above !== null && below !== null ? (above > below ? 'above' : 'below') : null,
+    positiveRateAbove: above,
+    positiveRateBelow: below,
+    shareAbove: stump ? (stump.above[0] + stump.above[1]) / n : null,
+    shareBelow: stump ? (stump.below[0] + stump.below[1]) / n : null,
+    histogram: {
+      edges: Array.from(edges),
+      negative: Array.from(q.subarray(0, k)),
+      positive: Array.from(p.subarray(0, k)),
+    },
+    ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+  };
+}
