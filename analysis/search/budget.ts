@@ -4,7 +4,7 @@
  * deterministic clock, in-process it is `Date.now`. Nothing here reads a clock by itself.
  */
 import { InvalidInputError } from '../errors';
-import { type Study, TrialPruned, type Trial } from './study';
+import { type Study, type Trial, TrialPruned } from './study';
 
 export interface SearchBudget {
   /** Most trials to start. */
@@ -13,15 +13,23 @@ export interface SearchBudget {
   readonly timeoutSeconds?: number;
 }
 
-export type BudgetStatus = { readonly exhausted: false } | { readonly exhausted: true; readonly reason: 'trials' | 'time' };
+export type BudgetStatus =
+  | { readonly exhausted: false }
+  | { readonly exhausted: true; readonly reason: 'trials' | 'time' };
 
 export function validateBudget(budget: SearchBudget): void {
   if (!Number.isInteger(budget.trials) || budget.trials < 0) {
-    throw new InvalidInputError({ where: 'search.trials', message: `must be an integer >= 0, got ${budget.trials}` });
+    throw new InvalidInputError({
+      where: 'search.trials',
+      message: `must be an integer >= 0, got ${budget.trials}`,
+    });
   }
   const t = budget.timeoutSeconds;
   if (t !== undefined && !(typeof t === 'number' && t > 0)) {
-    throw new InvalidInputError({ where: 'search.timeoutSeconds', message: `must be a number > 0, got ${t}` });
+    throw new InvalidInputError({
+      where: 'search.timeoutSeconds',
+      message: `must be a number > 0, got ${t}`,
+    });
   }
 }
 
@@ -69,7 +77,11 @@ export function optimize(
       study.tell(trial.number, { state: 'complete', value });
     } catch (error) {
       if (error instanceof TrialPruned) study.tell(trial.number, { state: 'pruned' });
-      else study.tell(trial.number, { state: 'failed', error: error instanceof Error ? error.message : String(error) });
+      else
+        study.tell(trial.number, {
+          state: 'failed',
+          error: error instanceof Error ? error.message : String(error),
+        });
     }
   }
 }

@@ -42,7 +42,12 @@ function problem(where: string, message: string): InvalidInputError {
   return new InvalidInputError({ where, message });
 }
 
-export function floatDistribution(name: string, low: number, high: number, opts: SuggestOptions = {}): FloatDistribution {
+export function floatDistribution(
+  name: string,
+  low: number,
+  high: number,
+  opts: SuggestOptions = {},
+): FloatDistribution {
   const log = opts.log ?? false;
   const step = opts.step ?? null;
   if (!Number.isFinite(low) || !Number.isFinite(high) || low > high) {
@@ -56,20 +61,29 @@ export function floatDistribution(name: string, low: number, high: number, opts:
   return { kind: 'float', low, high: top, log, step };
 }
 
-export function intDistribution(name: string, low: number, high: number, opts: SuggestOptions = {}): IntDistribution {
+export function intDistribution(
+  name: string,
+  low: number,
+  high: number,
+  opts: SuggestOptions = {},
+): IntDistribution {
   const log = opts.log ?? false;
   const step = opts.step ?? 1;
   if (!Number.isInteger(low) || !Number.isInteger(high) || low > high) {
     throw problem(name, `needs integers low <= high, got [${low}, ${high}]`);
   }
-  if (!Number.isInteger(step) || step < 1) throw problem(name, `step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step < 1)
+    throw problem(name, `step must be a positive integer, got ${step}`);
   if (log && step !== 1) throw problem(name, 'cannot have both log and a step other than 1');
   if (log && low < 1) throw problem(name, `a log scale needs low >= 1, got ${low}`);
   const top = low + Math.floor((high - low) / step) * step;
   return { kind: 'int', low, high: top, log, step };
 }
 
-export function categoricalDistribution(name: string, choices: readonly CategoricalChoice[]): CategoricalDistribution {
+export function categoricalDistribution(
+  name: string,
+  choices: readonly CategoricalChoice[],
+): CategoricalDistribution {
   if (choices.length === 0) throw problem(name, 'needs at least one choice');
   const seen = new Set<string>();
   for (const c of choices) {
@@ -98,7 +112,7 @@ export function sameDistribution(a: ParamDistribution, b: ParamDistribution): bo
 
 /** The number the samplers work with: the value, or a categorical choice's index. */
 export function toInternal(d: ParamDistribution, value: ParamValue): number {
-  if (d.kind === 'categorical') return d.choices.findIndex((c) => c === value);
+  if (d.kind === 'categorical') return d.choices.indexOf(value);
   return value as number;
 }
 

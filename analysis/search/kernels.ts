@@ -5,8 +5,13 @@
  * Values are the samplers' internal numbers (see distributions.ts).
  */
 import type { Rng } from '../random';
-import { type NumericDistribution, kernelBounds, roundToGrid } from './distributions';
+import { kernelBounds, type NumericDistribution, roundToGrid } from './distributions';
 import { logGaussMass, logNormalPdf, truncatedNormalQuantile } from './gaussian';
+
+// Math's members as module constants: a global lookup in a hot loop is slow in sandboxes
+// such as jest's vm context.
+const { exp, log, max, min } = Math;
+const NEGATIVE_INFINITY = -1 / 0;
 
 export interface KernelSet {
   /** Number of kernels (mixture components). */
@@ -44,7 +49,7 @@ export class TruncatedNormalKernels implements KernelSet {
     for (let k = 0; k < this.size; k++) {
       const m = logGaussMass((low - mus[k]) / sigmas[k], (high - mus[k]) / sigmas[k]);
       this.logMass[k] = m;
-      this.logNorm[k] = m + Math.log(sigmas[k]);
+      this.logNorm[k] = m + log(sigmas[k]);
     }
   }
 
@@ -53,9 +58,9 @@ export class TruncatedNormalKernels implements KernelSet {
     const sigma = this.sigmas[k];
     const z = truncatedNormalQuantile(rng.next(), (this.low - mu) / sigma, (this.high - mu) / sigma);
     let x = mu + sigma * z;
-    if (this.distribution.log) x = Math.exp(x);
+    if (this.distribution.log) x = exp(x);
     return this.distribution.step === null
-      ? Math.min(Math.max(x, this.distribution.low), this.distribution.high)
+      ? min(max(x, this.distribution.low), this.distribution.high)
       : roundToGrid(this.distribution, x);
   }
 
@@ -63,13 +68,13 @@ export class TruncatedNormalKernels implements KernelSet {
     const d = this.distribution;
     const { mus, sigmas } = this;
     if (d.step === null) {
-      const y = d.log ? Math.log(x) : x;
+      const y = d.log ? log(x) : x;
       for (let k = 0; k < this.size; k++) out[k] += logNormalPdf((y - mus[k]) / sigmas[k]) - this.logNorm[k];
       return;
     }
     const half = d.step / 2;
-    const left = d.log ? Math.log(x - half) : x - half;
-    const right = d.log ? Math.log(x + half) : x + half;
+    const left = d.log ? log(x - half) : x - half;
+    const right = d.log ? log(x + half) : x + half;
     for (let k = 0; k < this.size; k++) {
       out[k] += logGaussMass((left - mus[k]) / sigmas[k], (right - mus[k]) / sigmas[k]) - this.logMass[k];
     }
@@ -86,7 +91,7 @@ export class CategoricalKernels implements KernelSet {
     readonly nChoices: number,
   ) {
     this.size = probabilities.length / nChoices;
-    this.logProbabilities = probabilities.map(Math.log);
+    this.logProbabilities = probabilities.map(log);
   }
 
   sample(k: number, rng: Rng): number {
@@ -116,7 +121,7 @@ export class MixtureOfProducts {
     /** One kernel set per parameter, each with `weights.length` kernels. */
     readonly dimensions: readonly KernelSet[],
   ) {
-    this.logWeights = weights.map(Math.log);
+    this.logWeights = weights.map(log);
     this.scratch = new Float64Array(weights.length);
   }
 
@@ -133,11 +138,11 @@ export class MixtureOfProducts {
     const acc = this.scratch;
     acc.set(this.logWeights);
     for (let d = 0; d < this.dimensions.length; d++) this.dimensions[d].addLogPdf(point[d], acc);
-    let max = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < acc.length; k++) if (acc[k] > max) max = acc[k];
-    if (max === Number.NEGATIVE_INFINITY) return max;
+    let top = NEGATIVE_INFINITY;
+    for (let k = 0; k < acc.length; k++) if (acc[k] > top) top = acc[k];
+    if (top === NEGATIVE_INFINITY) return top;
     let sum = 0;
-    for (let k = 0; k < acc.length; k++) sum += Math.exp(acc[k] - max);
-    return max + Math.log(sum);
+    for (let k = 0; k < acc.length; k++) sum += exp(acc[k] - top);
+    return top + log(sum);
   }
 }

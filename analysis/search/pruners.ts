@@ -43,7 +43,8 @@ export interface PruneDecision {
 }
 
 export function validatePruner(config: PrunerConfig): void {
-  const bad = (where: string, message: string) => new InvalidInputError({ where: `pruner.${where}`, message });
+  const bad = (where: string, message: string) =>
+    new InvalidInputError({ where: `pruner.${where}`, message });
   const nonNegativeInt = (x: number | undefined, where: string) => {
     if (x !== undefined && !(Number.isInteger(x) && x >= 0)) throw bad(where, 'must be an integer >= 0');
   };
@@ -51,7 +52,10 @@ export function validatePruner(config: PrunerConfig): void {
   if (config.kind === 'median') {
     nonNegativeInt(config.nStartupTrials, 'nStartupTrials');
     nonNegativeInt(config.nWarmupSteps, 'nWarmupSteps');
-    if (config.intervalSteps !== undefined && !(Number.isInteger(config.intervalSteps) && config.intervalSteps >= 1)) {
+    if (
+      config.intervalSteps !== undefined &&
+      !(Number.isInteger(config.intervalSteps) && config.intervalSteps >= 1)
+    ) {
       throw bad('intervalSteps', 'must be an integer >= 1');
     }
     if (config.nMinTrials !== undefined && !(Number.isInteger(config.nMinTrials) && config.nMinTrials >= 1)) {
@@ -65,7 +69,8 @@ export function validatePruner(config: PrunerConfig): void {
       throw bad('minResource', 'must be "auto" or an integer >= 1');
     }
     const r = config.reductionFactor;
-    if (r !== undefined && !(Number.isInteger(r) && r >= 2)) throw bad('reductionFactor', 'must be an integer >= 2');
+    if (r !== undefined && !(Number.isInteger(r) && r >= 2))
+      throw bad('reductionFactor', 'must be an integer >= 2');
     nonNegativeInt(config.minEarlyStoppingRate, 'minEarlyStoppingRate');
     nonNegativeInt(config.bootstrapCount, 'bootstrapCount');
     return;
@@ -99,7 +104,12 @@ function percentile(values: number[], q: number): number {
  * Prune when the trial's best intermediate value so far is worse than the median of the complete
  * trials' values at the same step.
  */
-function medianPrune(config: MedianPrunerConfig, direction: Direction, trials: readonly TrialRecord[], trial: TrialRecord) {
+function medianPrune(
+  config: MedianPrunerConfig,
+  direction: Direction,
+  trials: readonly TrialRecord[],
+  trial: TrialRecord,
+) {
   const nStartup = config.nStartupTrials ?? 5;
   const warmup = config.nWarmupSteps ?? 0;
   const interval = config.intervalSteps ?? 1;

@@ -64,7 +64,13 @@ export interface Sampler {
   /** Parameters sampled jointly when the trial is asked, or undefined. */
   sampleRelative(history: History, trial: TrialRecord, rng: Rng): RelativeSample | undefined;
   /** One parameter, when the trial suggests it. */
-  sampleIndependent(history: History, trial: TrialRecord, name: string, d: ParamDistribution, rng: Rng): ParamValue;
+  sampleIndependent(
+    history: History,
+    trial: TrialRecord,
+    name: string,
+    d: ParamDistribution,
+    rng: Rng,
+  ): ParamValue;
 }
 
 /** Uniform over the range (log-uniform on a log scale; a grid cell's worth of mass per point). */
@@ -98,7 +104,8 @@ export function resolveTpeConfig(config: TpeSamplerConfig): ResolvedTpe {
     constantLiar: config.constantLiar ?? true,
     multivariate: config.multivariate ?? true,
   };
-  const bad = (where: string, message: string) => new InvalidInputError({ where: `sampler.${where}`, message });
+  const bad = (where: string, message: string) =>
+    new InvalidInputError({ where: `sampler.${where}`, message });
   if (!Number.isInteger(resolved.nStartupTrials) || resolved.nStartupTrials < 0) {
     throw bad('nStartupTrials', 'must be an integer >= 0');
   }
@@ -119,7 +126,8 @@ const isFinished = (t: TrialRecord) => t.state === 'complete' || t.state === 'pr
 
 export function tpeSampler(config: TpeSamplerConfig): Sampler {
   const options = resolveTpeConfig(config);
-  const startupDone = (history: History) => history.trials.filter(isFinished).length >= options.nStartupTrials;
+  const startupDone = (history: History) =>
+    history.trials.filter(isFinished).length >= options.nStartupTrials;
   return {
     sampleRelative(history, trial, rng) {
       if (!options.multivariate || !startupDone(history)) return undefined;
@@ -183,8 +191,10 @@ export function splitTrials(
   nBelow -= below.length;
   if (pruned.length > 0) {
     const score = pruned.map((t) => prunedScore(t, sign));
-    const order = pruned.map((_, i) => i).sort((i, j) => score[i][0] - score[j][0] || score[i][1] - score[j][1] || i - j);
-    order.forEach((i, rank) => (rank < nBelow ? below : above).push(pruned[i]));
+    const order = pruned
+      .map((_, i) => i)
+      .sort((i, j) => score[i][0] - score[j][0] || score[i][1] - score[j][1] || i - j);
+    for (let rank = 0; rank < order.length; rank++) (rank < nBelow ? below : above).push(pruned[order[rank]]);
   }
   above.push(...running);
   const byNumber = (a: TrialRecord, b: TrialRecord) => a.number - b.number;
@@ -195,7 +205,10 @@ export function splitTrials(
  * The split only changes when trials are asked or told; a study hands the sampler the same
  * `History` object until then, so the suggestions of one trial share one split.
  */
-const splitCache = new WeakMap<History, { trial: number; liar: boolean; split: ReturnType<typeof splitTrials> }>();
+const splitCache = new WeakMap<
+  History,
+  { trial: number; liar: boolean; split: ReturnType<typeof splitTrials> }
+>();
 
 function cachedSplit(history: History, trial: TrialRecord, constantLiar: boolean) {
   const hit = splitCache.get(history);
@@ -220,7 +233,10 @@ function paramsOf(t: TrialRecord): Params {
 }
 
 /** Observations of a parameter group: the trials that have every parameter of the group. */
-function observationsOf(trials: readonly TrialRecord[], space: readonly [string, ParamDistribution][]): number[][] {
+function observationsOf(
+  trials: readonly TrialRecord[],
+  space: readonly [string, ParamDistribution][],
+): number[][] {
   const columns: number[][] = space.map(() => []);
   for (const t of trials) {
     const params = paramsOf(t);
@@ -252,7 +268,12 @@ function sampleTpe(
   const g = parzenEstimator(dists, obsAbove, observationWeights(obsAbove[0]?.length ?? 0), options);
   // Under the constant liar a joint sample also steers clear of exact copies of running trials
   // (their kernels in g only make copies less likely; on small discrete spaces that is not enough).
-  const running = avoidRunning ? observationsOf(above.filter((t) => t.state === 'running'), space) : [];
+  const running = avoidRunning
+    ? observationsOf(
+        above.filter((t) => t.state === 'running'),
+        space,
+      )
+    : [];
   const isRunning = (x: readonly number[]) =>
     running.length > 0 && running[0].some((_, i) => x.every((v, j) => v === running[j][i]));
   let best: number[] = [];

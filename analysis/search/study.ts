@@ -157,7 +157,10 @@ export class Study {
     try {
       return { number: trial.number, params: space(trial) };
     } catch (error) {
-      this.tell(trial.number, { state: 'failed', error: error instanceof Error ? error.message : String(error) });
+      this.tell(trial.number, {
+        state: 'failed',
+        error: error instanceof Error ? error.message : String(error),
+      });
       throw error;
     }
   }
@@ -193,7 +196,10 @@ export class Study {
   report(number: number, step: number, value: number): void {
     const record = this.running(number, 'report');
     if (!Number.isInteger(step) || step < 0) {
-      throw new InvalidInputError({ where: `trial ${number}`, message: `step must be an integer >= 0, got ${step}` });
+      throw new InvalidInputError({
+        where: `trial ${number}`,
+        message: `step must be an integer >= 0, got ${step}`,
+      });
     }
     // As Optuna: the first value reported for a step stands.
     if (record.intermediate.some((iv) => iv.step === step)) return;
@@ -212,12 +218,18 @@ export class Study {
   /** @internal Used by Trial. */
   suggest(record: TrialRecord, name: string, d: ParamDistribution): ParamValue {
     if (record.state !== 'running') {
-      throw new InvalidInputError({ where: `trial ${record.number}`, message: `is ${record.state}; suggest before tell` });
+      throw new InvalidInputError({
+        where: `trial ${record.number}`,
+        message: `is ${record.state}; suggest before tell`,
+      });
     }
     const previous = record.distributions[name];
     if (previous !== undefined) {
       if (!sameDistribution(previous, d)) {
-        throw new InvalidInputError({ where: name, message: 'suggested twice in one trial with different ranges' });
+        throw new InvalidInputError({
+          where: name,
+          message: 'suggested twice in one trial with different ranges',
+        });
       }
       return record.params[name];
     }
@@ -257,7 +269,10 @@ export class Study {
       throw new InvalidInputError({ where: `trial ${number}`, message: `does not exist (${action})` });
     }
     if (record.state !== 'running') {
-      throw new InvalidInputError({ where: `trial ${number}`, message: `is already ${record.state} (${action})` });
+      throw new InvalidInputError({
+        where: `trial ${number}`,
+        message: `is already ${record.state} (${action})`,
+      });
     }
     return record;
   }

@@ -24,7 +24,8 @@ describe('normal functions against SciPy', () => {
   });
 
   it('truncated normal quantiles', () => {
-    for (const [q, a, b, v] of gaussian.truncnormPpf) expectClose(truncatedNormalQuantile(q, a, b), v, 1e-9, 1e-12);
+    for (const [q, a, b, v] of gaussian.truncnormPpf)
+      expectClose(truncatedNormalQuantile(q, a, b), v, 1e-9, 1e-12);
   });
 });
 
@@ -53,16 +54,27 @@ describe('Parzen estimator against Optuna', () => {
   it('samples stay inside the range and on the grid', () => {
     const d: ParamDistribution = { kind: 'int', low: 8, high: 128, log: true, step: 1 };
     const f: ParamDistribution = { kind: 'float', low: 0.5, high: 1, log: false, step: 0.05 };
-    const e = parzenEstimator([d, f], [[8, 128, 20], [0.5, 1, 0.75]], observationWeights(3));
+    const e = parzenEstimator(
+      [d, f],
+      [
+        [8, 128, 20],
+        [0.5, 1, 0.75],
+      ],
+      observationWeights(3),
+    );
     const rng = createRng(3);
+    const bad: number[][] = [];
+    const seen = new Set<number>();
     for (let i = 0; i < 2000; i++) {
       const [k, x] = e.sample(rng);
-      expect(Number.isInteger(k) && k >= 8 && k <= 128).toBe(true);
       const cell = (x - 0.5) / 0.05;
-      expect(Math.abs(cell - Math.round(cell))).toBeLessThan(1e-9);
-      expect(x).toBeGreaterThanOrEqual(0.5);
-      expect(x).toBeLessThanOrEqual(1);
+      const onGrid = Math.abs(cell - Math.round(cell)) < 1e-9 && x >= 0.5 && x <= 1;
+      if (!(Number.isInteger(k) && k >= 8 && k <= 128) || !onGrid) bad.push([k, x]);
+      seen.add(k);
     }
+    expect(bad).toEqual([]);
+    // Both ends of the range are reachable (they have half a step of extra room).
+    expect(seen.has(8) && seen.has(128)).toBe(true);
   });
 });
 
@@ -90,15 +102,16 @@ function meanRegret(fn: TestFunction, sampler: SamplerConfig, seeds: number, tri
 }
 
 describe('TPE beats random search (20 seeds × 50 trials)', () => {
-  // Measured: random / independent TPE / multivariate TPE mean regrets are about
-  // branin 0.86 / 0.34 / 0.25, hartmann6 1.63 / 0.91 / 0.52, noisy sphere 5.2 / 1.95 / 0.68.
+  // Mean regrets measured: random / TPE (defaults: multivariate) / independent TPE:
+  // branin 0.86 / 0.25 / 0.34, hartmann6 1.63 / 0.52 / 0.91, noisy sphere 5.2 / 0.68 / 1.95.
+  // The margins asserted hold for every function with room to spare.
   for (const fn of testFunctions) {
     it(fn.name, () => {
       const random = meanRegret(fn, { kind: 'random' }, 20, 50);
       const tpe = meanRegret(fn, { kind: 'tpe' }, 20, 50);
-      const multivariate = meanRegret(fn, { kind: 'tpe', multivariate: true }, 20, 50);
-      expect(tpe).toBeLessThan(0.7 * random);
-      expect(multivariate).toBeLessThan(0.7 * random);
+      const independent = meanRegret(fn, { kind: 'tpe', multivariate: false }, 20, 50);
+      expect(tpe).toBeLessThan(0.4 * random);
+      expect(independent).toBeLessThan(0.6 * random);
     });
   }
 });
