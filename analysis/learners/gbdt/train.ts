@@ -1,0 +1,777 @@
+/**
+ * Gradient-boosted trees for binary log loss, grown the LightGBM way on a `BinnedDataset`:
+ * histograms of (gradient, hessian, count) per bin, the smaller child's histogram built and the
+ * larger one's obtained by subtraction from the parent, leaves split best-first (leaf-wise) up to
+ * `num_leaves`, and NaN sent at each split to the side where it gains most.
+ *
+ * The rows of each leaf are a contiguous segment of one index array, kept in ascending row order
+ * by a stable partition at each split (LightGBM's data partition), so building a histogram reads
+ * the bin columns forward and never allocates.
+ */
+import { InvalidInputError } from '../../errors';
+import type { FeatureMatrix } from '../../frame';
+import { createRng, type Rng } from '../../random';
+import { type GbdtMetric, type GbdtParams, resolveGbdtParams } from '../params';
+import type { Tree } from '../tree';
+import type { BinnedDataset } from './binning';
+import { evaluateMargins, higherIsBetter } from './evaluation';
+import type { GbdtModel } from './model';
+
+export interface ValidationSet {
+  readonly features: FeatureMatrix;
+  readonly labels: ArrayLike<number>;
+}
+
+export interface IterationReport {
+  /** Rounds trained so far (1 after the first tree). */
+  readonly iteration: number;
+  readonly metric: GbdtMetric;
+  /** Validation metric after this round; NaN without a validation set. */
+  readonly score: number;
+  readonly bestIteration: number;
+  readonly bestScore: number;
+}
+
+export interface TrainOptions {
+  /** LightGBM parameters by name or alias (see `gbdtParamTable`). */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Training rows (indices into the dataset), e.g. the inner split of a search; default all rows. */
+  readonly rows?: ArrayLike<number>;
+  readonly validation?: ValidationSet;
+  /**
+   * Called after every round; returning `false` stops training (a pruner's verdict). Trees up to
+   * this round are kept (or up to the best round when early stopping is on).
+   */
+  readonly onIteration?: (report: IterationReport) => boolean | undefined;
+}
+
+/** Trains a binary classifier; `labels[i]` is the label of dataset row `i` (0 or 1). */
+export function trainGbdt(
+  data: BinnedDataset,
+  labels: ArrayLike<number>,
+  options: TrainOptions = {},
+): GbdtModel {
+  const params = resolveGbdtParams(options.params ?? {}, 'params.');
+  const rows = trainingRows(data, labels, options.rows);
+  const validation = options.validation
+    ? checkValidation(data, options.validation, params.metric)
+    : undefined;
+
+  const n = data.rows;
+  const y = new Uint8Array(n);
+  let positives = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k];
+    y[r] = labels[r];
+    positives += y[r];
+  }
+  const baseMargin = params.boost_from_average ? Math.log(positives / (rows.length - positives)) : 0;
+
+  const grower = new TreeGrower(data, params, n);
+  const rng = createRng(params.seed);
+  const score = new Float64Array(n).fill(baseMargin);
+  const grad = new Float64Array(n);
+  const hess = new Float64Array(n);
+  const bagging = params.bagging_freq > 0 && params.bagging_fraction < 1;
+  let bag: Uint32Array = rows;
+  let outOfBag: Uint32Array = new Uint32Array(0);
+  const usable = usableFeatures(data);
+
+  const validMargin = validation ? new Float64Array(validation.features.rows).fill(baseMargin) : undefined;
+  const better = higherIsBetter(params.metric);
+  const scores: number[] = [];
+  let bestScore = better ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  let bestIteration = 0;
+  const trees: Tree[] = [];
+
+  for (let iter = 0; iter < params.num_iterations; iter++) {
+    if (bagging && iter % params.bagging_freq === 0)
+      [bag, outOfBag] = drawBag(rows, params.bagging_fraction, rng);
+    logLossGradients(bag, y, score, params.scale_pos_weight, grad, hess);
+    const features = drawFeatures(usable, params.feature_fraction, rng);
+    const tree = grower.grow(bag, grad, hess, features);
+    if (tree.numLeaves <= 1) break; // no leaf can be split any more: LightGBM stops here too
+    trees.push(tree);
+    grower.addToScores(score, outOfBag);
+
+    let current = Number.NaN;
+    if (validation && validMargin) {
+      addTreeToMargins(tree, validation.features, validMargin);
+      current = evaluateMargins(params.metric, validMargin, validation.labels);
+      scores.push(current);
+      if (better ? current > bestScore : current < bestScore) {
+        bestScore = current;
+        bestIteration = trees.length;
+      }
+    }
+    const proceed = options.onIteration?.({
+      iteration: trees.length,
+      metric: params.metric,
+      score: current,
+      bestIteration,
+      bestScore,
+    });
+    if (proceed === false) break;
+    if (
+      validation &&
+      params.early_stopping_round > 0 &&
+      trees.length - bestIteration >= params.early_stopping_round
+    ) {
+      break;
+    }
+  }
+  const keep =
+    validation && params.early_stopping_round > 0 && bestIteration > 0 ? bestIteration : trees.length;
+  return {
+    kind: 'gbdt',
+    featureNames: [...data.featureNames],
+    trees: trees.slice(0, keep),
+    baseMargin,
+    params,
+    bestIteration: keep,
+    evaluation: { metric: params.metric, scores },
+  };
+}
+
+// ---- input checks ---------------------------------------------------------------------------
+
+function trainingRows(
+  data: BinnedDataset,
+  labels: ArrayLike<number>,
+  subset?: ArrayLike<number>,
+): Uint32Array {
+  if (data.rows === 0) throw new InvalidInputError({ where: 'data', message: 'no rows to train on' });
+  if (labels.length !== data.rows) {
+    throw new InvalidInputError({
+      where: 'labels',
+      message: `${labels.length} labels for ${data.rows} rows; give one label per row`,
+    });
+  }
+  let rows: Uint32Array;
+  if (subset) {
+    if (subset.length === 0) throw new InvalidInputError({ where: 'rows', message: 'no rows to train on' });
+    rows = new Uint32Array(subset.length);
+    for (let k = 0; k < subset.length; k++) {
+      const r = subset[k];
+      if (!Number.isInteger(r) || r < 0 || r >= data.rows) {
+        throw new InvalidInputError({
+          where: `rows[${k}]`,
+          message: `row ${r} is not in 0..${data.rows - 1}`,
+        });
+      }
+      rows[k] = r;
+    }
+    rows.sort(); // ascending rows keep histogram reads sequential
+  } else {
+    rows = new Uint32Array(data.rows);
+    for (let i = 0; i < rows.length; i++) rows[i] = i;
+  }
+  let positives = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const v = labels[rows[k]];
+    if (v !== 0 && v !== 1) {
+      const what = Number.isNaN(v) ? 'NaN' : !Number.isFinite(v) ? 'infinite' : String(v);
+      throw new InvalidInputError({
+        where: `labels[${rows[k]}]`,
+        message: `label is ${what}; labels must be 0 or 1`,
+      });
+    }
+    positives += v;
+  }
+  if (positives === 0 || positives === rows.length) {
+    throw new InvalidInputError({
+      where: 'labels',
+      message: `a single class (all ${positives === 0 ? 0 : 1}) in ${rows.length} training rows; need both 0 and 1`,
+    });
+  }
+  return rows;
+}
+
+function checkValidation(data: BinnedDataset, v: ValidationSet, metric: GbdtMetric): ValidationSet {
+  if (v.features.columns.length !== data.featureNames.length) {
+    throw new InvalidInputError({
+      where: 'validation.features',
+      message: `${v.features.columns.length} features, the training data has ${data.featureNames.length}`,
+    });
+  }
+  if (v.labels.length !== v.features.rows) {
+    throw new InvalidInputError({
+      where: 'validation.labels',
+      message: `${v.labels.length} labels for ${v.features.rows} rows`,
+    });
+  }
+  if (v.features.rows === 0) throw new InvalidInputError({ where: 'validation', message: 'no rows' });
+  let positives = 0;
+  for (let i = 0; i < v.labels.length; i++) {
+    const y = v.labels[i];
+    if (y !== 0 && y !== 1) {
+      throw new InvalidInputError({
+        where: `validation.labels[${i}]`,
+        message: `label is ${y}; labels must be 0 or 1`,
+      });
+    }
+    positives += y;
+  }
+  if (metric === 'auc' && (positives === 0 || positives === v.labels.length)) {
+    throw new InvalidInputError({ where: 'validation.labels', message: 'a single class: AUC is undefined' });
+  }
+  return v;
+}
+
+// ---- per-round sampling and gradients -------------------------------------------------------
+
+function usableFeatures(data: BinnedDataset): Int32Array {
+  const out: number[] = [];
+  for (let j = 0; j < data.numBins.length; j++) if (data.numBins[j] > 1) out.push(j);
+  return Int32Array.from(out);
+}
+
+/** LightGBM's per-tree feature sampling: round(fraction × count) features, at least one. */
+function drawFeatures(usable: Int32Array, fraction: number, rng: Rng): Int32Array {
+  if (fraction >= 1) return usable;
+  const k = Math.max(1, Math.min(usable.length, Math.round(usable.length * fraction)));
+  const pool = usable.slice();
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(pool.length - i);
+    const t = pool[i];
+    pool[i] = pool[j];
+    pool[j] = t;
+  }
+  return pool.subarray(0, k).sort();
+}
+
+/** Each row in the bag with probability `fraction` (LightGBM's bagging), ascending. */
+function drawBag(rows: Uint32Array, fraction: number, rng: Rng): Uint32Array[] {
+  const inBag = new Uint32Array(rows.length);
+  const out = new Uint32Array(rows.length);
+  let a = 0;
+  let b = 0;
+  for (let k = 0; k < rows.length; k++) {
+    if (rng.next() < fraction) inBag[a++] = rows[k];
+    else out[b++] = rows[k];
+  }
+  if (a === 0) inBag[a++] = out[--b];
+  return [inBag.slice(0, a), out.slice(0, b)];
+}
+
+/** Gradient and hessian of the log loss at the current margins; positives weighted. */
+function logLossGradients(
+  rows: Uint32Array,
+  y: Uint8Array,
+  score: Float64Array,
+  posWeight: number,
+  grad: Float64Array,
+  hess: Float64Array,
+): void {
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k];
+    const p = 1 / (1 + Math.exp(-score[r]));
+    const w = y[r] === 1 ? posWeight : 1;
+    grad[r] = (p - y[r]) * w;
+    hess[r] = p * (1 - p) * w;
+  }
+}
+
+function addTreeToMargins(tree: Tree, features: FeatureMatrix, margin: Float64Array): void {
+  const { splitFeature, threshold, defaultLeft, leftChild, rightChild, leafValue } = tree;
+  const columns = features.columns;
+  for (let i = 0; i < margin.length; i++) {
+    let node = 0;
+    for (;;) {
+      const v = columns[splitFeature[node]][i];
+      const left = Number.isNaN(v) ? defaultLeft[node] === 1 : v <= threshold[node];
+      node = left ? leftChild[node] : rightChild[node];
+      if (node < 0) break;
+    }
+    margin[i] += leafValue[~node];
+  }
+}
+
+// ---- tree growth ----------------------------------------------------------------------------
+
+/**
+ * Holds the buffers reused by every tree of one training run: the row partition, the ordered
+ * gradients, one histogram per leaf, and each leaf's best split.
+ */
+class TreeGrower {
+  private readonly bins: readonly (Uint8Array | Uint16Array)[];
+  private readonly numBins: Int32Array;
+  private readonly missingBin: Int32Array;
+  private readonly upperBounds: readonly Float64Array[];
+  /** First slot of each feature in a histogram (in bins; × 3 for the array index). */
+  private readonly binOffset: Int32Array;
+  private readonly histSize: number;
+  private readonly hist: Float64Array;
+  private readonly maxLeaves: number;
+
+  private readonly index: Uint32Array;
+  private readonly scratch: Uint32Array;
+  private readonly orderedGrad: Float64Array;
+  private readonly orderedHess: Float64Array;
+
+  // Per leaf.
+  private readonly leafStart: Int32Array;
+  private readonly leafRows: Int32Array;
+  private readonly leafDepth: Int32Array;
+  private readonly leafGrad: Float64Array;
+  private readonly leafHess: Float64Array;
+  private readonly leafSlot: Int32Array;
+  private readonly leafParent: Int32Array;
+  // Best split per leaf (gain over the parent, -Infinity when none).
+  private readonly bestGain: Float64Array;
+  private readonly bestFeature: Int32Array;
+  private readonly bestBin: Int32Array;
+  private readonly bestDefaultLeft: Uint8Array;
+  private readonly bestLeftGrad: Float64Array;
+  private readonly bestLeftHess: Float64Array;
+  private readonly bestLeftRows: Int32Array;
+
+  private numLeaves = 0;
+  private features: Int32Array = new Int32Array(0);
+  private grad: Float64Array = new Float64Array(0);
+  private hess: Float64Array = new Float64Array(0);
+  private tree: MutableTree | null = null;
+  private readonly thresholdBin: Int32Array;
+
+  constructor(
+    data: BinnedDataset,
+    private readonly p: GbdtParams,
+    n: number,
+  ) {
+    this.bins = data.bins;
+    this.numBins = data.numBins;
+    this.missingBin = data.missingBin;
+    this.upperBounds = data.upperBounds;
+    const f = data.numBins.length;
+    this.binOffset = new Int32Array(f);
+    let total = 0;
+    for (let j = 0; j < f; j++) {
+      this.binOffset[j] = total;
+      total += data.numBins[j];
+    }
+    this.histSize = total * 3;
+    const L = p.num_leaves;
+    this.maxLeaves = L;
+    this.hist = new Float64Array(L * this.histSize);
+    this.index = new Uint32Array(n);
+    this.scratch = new Uint32Array(n);
+    this.orderedGrad = new Float64Array(n);
+    this.orderedHess = new Float64Array(n);
+    this.leafStart = new Int32Array(L);
+    this.leafRows = new Int32Array(L);
+    this.leafDepth = new Int32Array(L);
+    this.leafGrad = new Float64Array(L);
+    this.leafHess = new Float64Array(L);
+    this.leafSlot = new Int32Array(L);
+    this.leafParent = new Int32Array(L);
+    this.bestGain = new Float64Array(L);
+    this.bestFeature = new Int32Array(L);
+    this.bestBin = new Int32Array(L);
+    this.bestDefaultLeft = new Uint8Array(L);
+    this.bestLeftGrad = new Float64Array(L);
+    this.bestLeftHess = new Float64Array(L);
+    this.bestLeftRows = new Int32Array(L);
+    this.thresholdBin = new Int32Array(Math.max(1, L - 1));
+  }
+
+  grow(bag: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array): Tree {
+    this.features = features;
+    this.grad = grad;
+    this.hess = hess;
+    const L = this.maxLeaves;
+    const tree: MutableTree = {
+      numLeaves: 1,
+      splitFeature: new Int32Array(L - 1),
+      threshold: new Float64Array(L - 1),
+      defaultLeft: new Uint8Array(L - 1),
+      leftChild: new Int32Array(L - 1),
+      rightChild: new Int32Array(L - 1),
+      splitGain: new Float64Array(L - 1),
+      leafValue: new Float64Array(L),
+      leafCount: new Float64Array(L),
+      internalCount: new Float64Array(L - 1),
+      internalValue: new Float64Array(L - 1),
+    };
+    this.tree = tree;
+    this.index.set(bag);
+    let g = 0;
+    let h = 0;
+    for (let k = 0; k < bag.length; k++) {
+      g += grad[bag[k]];
+      h += hess[bag[k]];
+    }
+    this.numLeaves = 1;
+    this.leafStart[0] = 0;
+    this.leafRows[0] = bag.length;
+    this.leafDepth[0] = 0;
+    this.leafGrad[0] = g;
+    this.leafHess[0] = h;
+    this.leafParent[0] = -1;
+    for (let l = 0; l < L; l++) this.leafSlot[l] = l;
+    if (this.canSplit(0)) {
+      this.buildHistogram(0, this.leafSlot[0]);
+      this.findBestSplit(0);
+    } else this.bestGain[0] = Number.NEGATIVE_INFINITY;
+
+    while (this.numLeaves < L) {
+      let best = -1;
+      let bestGain = 0;
+      for (let l = 0; l < this.numLeaves; l++) {
+        if (this.bestGain[l] > bestGain) {
+          bestGain = this.bestGain[l];
+          best = l;
+        }
+      }
+      if (best < 0) break;
+      this.split(best);
+    }
+    return this.finish(tree);
+  }
+
+  /** Adds the last tree's leaf values to the training margins (bagged rows by partition). */
+  addToScores(score: Float64Array, outOfBag: Uint32Array): void {
+    const tree = this.tree!;
+    for (let l = 0; l < this.numLeaves; l++) {
+      const v = tree.leafValue[l];
+      const end = this.leafStart[l] + this.leafRows[l];
+      for (let i = this.leafStart[l]; i < end; i++) score[this.index[i]] += v;
+    }
+    if (outOfBag.length === 0) return;
+    const { splitFeature, defaultLeft, leftChild, rightChild, leafValue } = tree;
+    const tb = this.thresholdBin;
+    for (let k = 0; k < outOfBag.length; k++) {
+      const r = outOfBag[k];
+      let node = 0;
+      for (;;) {
+        const f = splitFeature[node];
+        const b = this.bins[f][r];
+        const left = b === this.missingBin[f] ? defaultLeft[node] === 1 : b <= tb[node];
+        node = left ? leftChild[node] : rightChild[node];
+        if (node < 0) break;
+      }
+      score[r] += leafValue[~node];
+    }
+  }
+
+  private canSplit(leaf: number): boolean {
+    const p = this.p;
+    if (p.max_depth > 0 && this.leafDepth[leaf] >= p.max_depth) return false;
+    return (
+      this.leafRows[leaf] >= 2 * Math.max(1, p.min_data_in_leaf) &&
+      this.leafHess[leaf] >= 2 * p.min_sum_hessian_in_leaf
+    );
+  }
+
+  private leafGain(g: number, h: number): number {
+    const t = shrinkL1(g, this.p.lambda_l1);
+    return (t * t) / (h + this.p.lambda_l2);
+  }
+
+  private leafOutput(g: number, h: number): number {
+    return -shrinkL1(g, this.p.lambda_l1) / (h + this.p.lambda_l2);
+  }
+
+  /** Histogram of `leaf`'s rows over the sampled features into histogram slot `slot`. */
+  private buildHistogram(leaf: number, slot: number): void {
+    const start = this.leafStart[leaf];
+    const count = this.leafRows[leaf];
+    const index = this.index;
+    const og = this.orderedGrad;
+    const oh = this.orderedHess;
+    const grad = this.grad;
+    const hess = this.hess;
+    for (let k = 0; k < count; k++) {
+      const r = index[start + k];
+      og[k] = grad[r];
+      oh[k] = hess[r];
+    }
+    const hist = this.hist;
+    const slotBase = slot * this.histSize;
+    const features = this.features;
+    for (let q = 0; q < features.length; q++) {
+      const f = features[q];
+      const base = slotBase + this.binOffset[f] * 3;
+      hist.fill(0, base, base + this.numBins[f] * 3);
+      const col = this.bins[f];
+      if (col instanceof Uint8Array) accumulate8(hist, base, col, index, start, count, og, oh);
+      else accumulate16(hist, base, col, index, start, count, og, oh);
+    }
+  }
+
+  /** `slot` -= `smaller` over the sampled features: the larger child from its parent. */
+  private subtractHistogram(slot: number, smaller: number): void {
+    const hist = this.hist;
+    const a = slot * this.histSize;
+    const b = smaller * this.histSize;
+    const features = this.features;
+    for (let q = 0; q < features.length; q++) {
+      const f = features[q];
+      const from = this.binOffset[f] * 3;
+      const to = from + this.numBins[f] * 3;
+      for (let i = from; i < to; i++) hist[a + i] -= hist[b + i];
+    }
+  }
+
+  private findBestSplit(leaf: number): void {
+    const p = this.p;
+    const minData = Math.max(1, p.min_data_in_leaf);
+    const minHess = p.min_sum_hessian_in_leaf;
+    const sumG = this.leafGrad[leaf];
+    const sumH = this.leafHess[leaf];
+    const rows = this.leafRows[leaf];
+    const shift = this.leafGain(sumG, sumH) + p.min_gain_to_split;
+    const hist = this.hist;
+    const slotBase = this.leafSlot[leaf] * this.histSize;
+    let bestGain = Number.NEGATIVE_INFINITY;
+    let bestFeature = -1;
+    let bestBin = 0;
+    let bestDefaultLeft = 0;
+    let bestG = 0;
+    let bestH = 0;
+    let bestC = 0;
+    const features = this.features;
+    for (let q = 0; q < features.length; q++) {
+      const f = features[q];
+      const base = slotBase + this.binOffset[f] * 3;
+      const missing = this.missingBin[f];
+      const valueBins = missing >= 0 ? this.numBins[f] - 1 : this.numBins[f];
+      // Scan 1: NaN (if any) goes right; with a NaN bin, "all values left, NaN right" is a candidate.
+      let gl = 0;
+      let hl = 0;
+      let cl = 0;
+      const last = missing >= 0 ? valueBins - 1 : valueBins - 2;
+      for (let t = 0; t <= last; t++) {
+        const o = base + t * 3;
+        gl += hist[o];
+        hl += hist[o + 1];
+        cl += hist[o + 2];
+        if (cl < minData || hl < minHess) continue;
+        const cr = rows - cl;
+        const hr = sumH - hl;
+        if (cr < minData || hr < minHess) break;
+        const gain = this.leafGain(gl, hl) + this.leafGain(sumG - gl, hr);
+        if (gain > bestGain) {
+          bestGain = gain;
+          bestFeature = f;
+          bestBin = t;
+          // Without NaN in the training data, unseen NaN follows the larger side.
+          bestDefaultLeft = missing < 0 && cl >= cr ? 1 : 0;
+          bestG = gl;
+          bestH = hl;
+          bestC = cl;
+        }
+      }
+      // Scan 2: NaN goes left (only when this leaf has NaN rows for the feature).
+      if (missing >= 0 && hist[base + missing * 3 + 2] > 0) {
+        const m = base + missing * 3;
+        gl = hist[m];
+        hl = hist[m + 1];
+        cl = hist[m + 2];
+        for (let t = 0; t <= valueBins - 2; t++) {
+          const o = base + t * 3;
+          gl += hist[o];
+          hl += hist[o + 1];
+          cl += hist[o + 2];
+          if (cl < minData || hl < minHess) continue;
+          const cr = rows - cl;
+          const hr = sumH - hl;
+          if (cr < minData || hr < minHess) break;
+          const gain = this.leafGain(gl, hl) + this.leafGain(sumG - gl, hr);
+          if (gain > bestGain) {
+            bestGain = gain;
+            bestFeature = f;
+            bestBin = t;
+            bestDefaultLeft = 1;
+            bestG = gl;
+            bestH = hl;
+            bestC = cl;
+          }
+        }
+      }
+    }
+    const gain = bestGain - shift;
+    this.bestGain[leaf] = bestFeature >= 0 && gain > 0 ? gain : Number.NEGATIVE_INFINITY;
+    this.bestFeature[leaf] = bestFeature;
+    this.bestBin[leaf] = bestBin;
+    this.bestDefaultLeft[leaf] = bestDefaultLeft;
+    this.bestLeftGrad[leaf] = bestG;
+    this.bestLeftHess[leaf] = bestH;
+    this.bestLeftRows[leaf] = Math.round(bestC);
+  }
+
+  private split(leaf: number): void {
+    const tree = this.tree!;
+    const node = this.numLeaves - 1;
+    const right = this.numLeaves;
+    const f = this.bestFeature[leaf];
+    const t = this.bestBin[leaf];
+    const dl = this.bestDefaultLeft[leaf];
+    tree.splitFeature[node] = f;
+    tree.threshold[node] = this.upperBounds[f][t];
+    tree.defaultLeft[node] = dl;
+    tree.splitGain[node] = this.bestGain[leaf];
+    tree.internalCount[node] = this.leafRows[leaf];
+    this.thresholdBin[node] = t;
+    const parent = this.leafParent[leaf];
+    if (parent >= 0) {
+      if (tree.leftChild[parent] === ~leaf) tree.leftChild[parent] = node;
+      else tree.rightChild[parent] = node;
+    }
+    tree.leftChild[node] = ~leaf;
+    tree.rightChild[node] = ~right;
+    this.leafParent[leaf] = node;
+    this.leafParent[right] = node;
+
+    // Stable partition of the leaf's segment: left rows first, then right rows.
+    const start = this.leafStart[leaf];
+    const count = this.leafRows[leaf];
+    const leftRows = partition(
+      this.index,
+      this.scratch,
+      start,
+      count,
+      this.bins[f],
+      t,
+      this.missingBin[f],
+      dl === 1,
+    );
+    const parentGrad = this.leafGrad[leaf];
+    const parentHess = this.leafHess[leaf];
+    this.leafStart[right] = start + leftRows;
+    this.leafRows[right] = count - leftRows;
+    this.leafRows[leaf] = leftRows;
+    this.leafGrad[leaf] = this.bestLeftGrad[leaf];
+    this.leafHess[leaf] = this.bestLeftHess[leaf];
+    this.leafGrad[right] = parentGrad - this.leafGrad[leaf];
+    this.leafHess[right] = parentHess - this.leafHess[leaf];
+    const depth = this.leafDepth[leaf] + 1;
+    this.leafDepth[leaf] = depth;
+    this.leafDepth[right] = depth;
+    this.numLeaves++;
+
+    const leftOk = this.canSplit(leaf);
+    const rightOk = this.canSplit(right);
+    if (this.numLeaves >= this.maxLeaves || (!leftOk && !rightOk)) {
+      // Neither child will be split: no histograms needed.
+      this.bestGain[leaf] = Number.NEGATIVE_INFINITY;
+      this.bestGain[right] = Number.NEGATIVE_INFINITY;
+      return;
+    }
+    // Build the smaller child's histogram, subtract it from the parent's for the larger child.
+    const parentSlot = this.leafSlot[leaf];
+    const freeSlot = this.leafSlot[right];
+    const smaller = leftRows <= count - leftRows ? leaf : right;
+    const larger = smaller === leaf ? right : leaf;
+    this.buildHistogram(smaller, freeSlot);
+    this.subtractHistogram(parentSlot, freeSlot);
+    this.leafSlot[smaller] = freeSlot;
+    this.leafSlot[larger] = parentSlot;
+    if (leftOk) this.findBestSplit(leaf);
+    else this.bestGain[leaf] = Number.NEGATIVE_INFINITY;
+    if (rightOk) this.findBestSplit(right);
+    else this.bestGain[right] = Number.NEGATIVE_INFINITY;
+  }
+
+  private finish(tree: MutableTree): Tree {
+    const L = this.numLeaves;
+    const lr = this.p.learning_rate;
+    for (let l = 0; l < L; l++) {
+      tree.leafValue[l] = this.leafOutput(this.leafGrad[l], this.leafHess[l]) * lr;
+      tree.leafCount[l] = this.leafRows[l];
+    }
+    // Children always have larger node indices than their parent: fill bottom-up.
+    for (let node = L - 2; node >= 0; node--) {
+      const a = tree.leftChild[node];
+      const b = tree.rightChild[node];
+      const ca = a < 0 ? tree.leafCount[~a] : tree.internalCount[a];
+      const va = a < 0 ? tree.leafValue[~a] : tree.internalValue[a];
+      const cb = b < 0 ? tree.leafCount[~b] : tree.internalCount[b];
+      const vb = b < 0 ? tree.leafValue[~b] : tree.internalValue[b];
+      tree.internalValue[node] = (ca * va + cb * vb) / (ca + cb);
+    }
+    tree.numLeaves = L;
+    const nodes = Math.max(0, L - 1);
+    return {
+      numLeaves: L,
+      splitFeature: tree.splitFeature.slice(0, nodes),
+      threshold: tree.threshold.slice(0, nodes),
+      defaultLeft: tree.defaultLeft.slice(0, nodes),
+      leftChild: tree.leftChild.slice(0, nodes),
+      rightChild: tree.rightChild.slice(0, nodes),
+      splitGain: tree.splitGain.slice(0, nodes),
+      leafValue: tree.leafValue.slice(0, L),
+      leafCount: tree.leafCount.slice(0, L),
+      internalCount: tree.internalCount.slice(0, nodes),
+      internalValue: tree.internalValue.slice(0, nodes),
+    };
+  }
+}
+
+/** Soft-thresholds a gradient sum by the L1 penalty (plain comparisons: no Math calls in hot loops). */
+function shrinkL1(g: number, l1: number): number {
+  return g > l1 ? g - l1 : g < -l1 ? g + l1 : 0;
+}
+
+type MutableTree = { -readonly [K in keyof Tree]: Tree[K] };
+
+// The two histogram loops differ only in the bin array type; kept apart so each stays monomorphic.
+function accumulate8(
+  hist: Float64Array,
+  base: number,
+  col: Uint8Array,
+  index: Uint32Array,
+  start: number,
+  count: number,
+  og: Float64Array,
+  oh: Float64Array,
+): void {
+  for (let k = 0; k < count; k++) {
+    const o = base + col[index[start + k]] * 3;
+    hist[o] += og[k];
+    hist[o + 1] += oh[k];
+    hist[o + 2] += 1;
+  }
+}
+
+function accumulate16(
+  hist: Float64Array,
+  base: number,
+  col: Uint16Array,
+  index: Uint32Array,
+  start: number,
+  count: number,
+  og: Float64Array,
+  oh: Float64Array,
+): void {
+  for (let k = 0; k < count; k++) {
+    const o = base + col[index[start + k]] * 3;
+    hist[o] += og[k];
+    hist[o + 1] += oh[k];
+    hist[o + 2] += 1;
+  }
+}
+
+/** Stable in-place partition of `index[start, start+count)`; returns the number sent left. */
+function partition(
+  index: Uint32Array,
+  scratch: Uint32Array,
+  start: number,
+  count: number,
+  col: Uint8Array | Uint16Array,
+  thresholdBin: number,
+  missingBin: number,
+  missingLeft: boolean,
+): number {
+  let l = start;
+  let r = 0;
+  const end = start + count;
+  for (let i = start; i < end; i++) {
+    const row = index[i];
+    const b = col[row];
+    const goLeft = b === missingBin ? missingLeft : b <= thresholdBin;
+    if (goLeft) index[l++] = row;
+    else scratch[r++] = row;
+  }
+  index.set(scratch.subarray(0, r), l);
+  return l - start;
+}
