@@ -20,6 +20,7 @@ import {
 import { ident, literal, withDuck } from './duckdb';
 import { type MeasurementsSpec, stageMeasurements } from './measurements';
 import { type AggregateReport, type AggregationSpec, aggregateTable, TIME } from './source/aggregate';
+import { aggregateLong } from './source/aggregate_long';
 import {
   describe,
   detectLong,
@@ -98,11 +99,12 @@ export async function loadSource(
   spec: SourceSpec,
   options: LoadOptions = {},
   table = 'raw',
+  keepLong = false,
 ): Promise<LoadReport> {
   if (spec.kind === 'mongo') {
     const staged = await stageMeasurements(db, spec, options);
     try {
-      return await loadCanonical(db, staged, options, table);
+      return await loadCanonical(db, staged, options, table, keepLong);
     } finally {
       await db.run(`DROP TABLE IF EXISTS ${staged.relation}`);
     }
@@ -115,7 +117,7 @@ export async function loadSource(
   }
   const staged = await stageFile(db, spec);
   try {
-    return await loadCanonical(db, staged, options, table);
+    return await loadCanonical(db, staged, options, table, keepLong);
   } finally {
     await dropStaged(db, staged);
   }
@@ -208,12 +210,27 @@ export async function aggregateSource(
 ): Promise<{ load: LoadReport; aggregate: AggregateReport; features: FeatureDataset }> {
   const result = await withDuck(async (db) => {
     const target = typeof request.target === 'string' ? parseTarget(request.target) : request.target;
-    const load = await loadSource(db, spec, {
-      ...options,
-      keep: [...(options.keep ?? []), ...targetColumns(target)],
-    });
+    // Long sources aggregated in time windows skip the pivot to wide rows (see aggregate_long.ts).
+    const direct = request.aggregation.window !== 'none' && !request.aggregation.batchColumn;
+    const keep = [...(options.keep ?? []), ...targetColumns(target)];
+    let load = await loadSource(db, spec, { ...options, keep }, 'raw', direct);
     const { variables } = requestParts({ ...request, target }, load.variables);
-    const aggregate = await aggregateTable(db, 'raw', variables, target, request.aggregation, 'features');
+    let aggregate: AggregateReport;
+    if (load.layout === 'long' && direct) {
+      const { duplicateRows, ...report } = await aggregateLong(
+        db,
+        variables,
+        target,
+        request.aggregation,
+        'features',
+      );
+      await db.run('DROP TABLE __long');
+      await db.run('CREATE OR REPLACE TEMP TABLE raw AS SELECT 1');
+      load = { ...load, duplicateRows };
+      aggregate = report;
+    } else {
+      aggregate = await aggregateTable(db, 'raw', variables, target, request.aggregation, 'features');
+    }
     await writeDataset(db, 'features', outUri, {
       kind: 'features',
       source: load.source,

@@ -74,7 +74,7 @@ export function checkFunctions(functions: readonly string[]): string[] {
   return out;
 }
 
-function numericFeature(v: string, f: string): string {
+export function numericFeature(v: string, f: string): string {
   const x = ident(v);
   switch (f) {
     case 'mean':

@@ -226,6 +226,7 @@ export async function loadCanonical(
   staged: StagedSource,
   options: LoadOptions,
   target = 'raw',
+  keepLong = false,
 ): Promise<LoadReport> {
   const columns = await describe(db, staged.relation);
   const timeType = columns.find((c) => c.name === staged.timeColumn)!.type;
@@ -250,6 +251,27 @@ export async function loadCanonical(
       )
     )[0].n,
   );
+  if (staged.long && keepLong) {
+    // The caller aggregates the long rows directly (no pivot); duplicates are counted there.
+    const { variables } = await stageLong(db, staged, staged.long, columns, time, period, options);
+    const span = (
+      await queryRows(
+        db,
+        'SELECT count(DISTINCT t) AS n, epoch_ms(min(t)) AS lo, epoch_ms(max(t)) AS hi FROM __long',
+      )
+    )[0];
+    return {
+      source: staged.source,
+      layout: 'long',
+      rows: Number(span.n),
+      from: iso(span.lo),
+      to: iso(span.hi),
+      variables,
+      duplicateRows: 0,
+      timeZones: zones,
+      unsortedRows: unsorted,
+    };
+  }
   const report = staged.long
     ? await loadLong(db, staged, staged.long, columns, time, period, options, target)
     : await loadWide(db, staged, columns, time, period, options, target);
@@ -372,7 +394,11 @@ async function finish(
   };
 }
 
-async function loadLong(
+/**
+ * Stages a long source as the temp table `__long` (t, variable, num, txt), period applied and
+ * only the chosen variables kept; decides each variable's kind.
+ */
+async function stageLong(
   db: DuckDBConnection,
   staged: StagedSource,
   long: { variable: string; value: string; text?: string },
@@ -380,8 +406,7 @@ async function loadLong(
   time: string,
   period: { from?: number; to?: number },
   options: LoadOptions,
-  target: string,
-): Promise<PartialReport> {
+): Promise<{ variables: SourceVariable[]; perVariable: Record<string, unknown>[] }> {
   const valueType = columns.find((c) => c.name === long.value)!.type;
   const numericValues = numericType(valueType) && !long.text;
   const num = numericType(valueType)
@@ -397,7 +422,7 @@ async function loadLong(
   );
   const perVariable = await queryRows(
     db,
-    `SELECT variable, count(txt) AS present, count(num) AS numbers, count(*) AS n, count(DISTINCT t) AS d FROM __long GROUP BY variable ORDER BY variable`,
+    `SELECT variable, count(txt) AS present, count(num) AS numbers FROM __long GROUP BY variable ORDER BY variable`,
   );
   if (perVariable.length === 0) {
     await db.run('DROP TABLE __long');
@@ -405,12 +430,10 @@ async function loadLong(
   }
   const available = perVariable.map((r) => String(r.variable));
   const chosen = new Set(selectVariables(available, options, staged.source));
-  let duplicates = 0;
   const variables: SourceVariable[] = [];
   for (const r of perVariable) {
     const name = String(r.variable);
     if (!chosen.has(name)) continue;
-    duplicates += Number(r.n) - Number(r.d);
     // With a separate text column, numbers and texts are disjoint; else texts include numbers.
     const present = numericValues
       ? Number(r.numbers)
@@ -423,6 +446,28 @@ async function loadLong(
       invalidCount: numeric && !numericValues ? present - numbers : 0,
     });
   }
+  if (variables.length < available.length) {
+    await db.run(
+      `DELETE FROM __long WHERE variable NOT IN (${variables.map((v) => literal(v.name)).join(', ')})`,
+    );
+  }
+  return { variables, perVariable };
+}
+
+async function loadLong(
+  db: DuckDBConnection,
+  staged: StagedSource,
+  long: { variable: string; value: string; text?: string },
+  columns: readonly ColumnInfo[],
+  time: string,
+  period: { from?: number; to?: number },
+  options: LoadOptions,
+  target: string,
+): Promise<PartialReport> {
+  const { variables } = await stageLong(db, staged, long, columns, time, period, options);
+  const duplicates = Number(
+    (await queryRows(db, 'SELECT count(*) - count(DISTINCT (t, variable)) AS d FROM __long'))[0].d,
+  );
   // One pass pivots and merges duplicates (mean of numbers, smallest text), keyed by variable index.
   const index = new Map(variables.map((v, j) => [v.name, j]));
   await db.run(

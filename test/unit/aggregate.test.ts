@@ -3,13 +3,15 @@
  * (test/fixtures/aggregate/make_fixtures.py): every function, the label, the lag, and the same
  * result from wide CSV, wide Parquet and long CSV.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { newDatasetUri } from '../../connectors/datasets';
 import { parseTarget } from '../../analysis/target';
 import { withDuck } from '../../connectors/duckdb';
 import { aggregateTable, checkFunctions } from '../../connectors/source/aggregate';
 import { readColumns } from '../../connectors/source/columns';
-import { loadSource } from '../../connectors/sources';
+import { aggregateSource, loadSource } from '../../connectors/sources';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'aggregate');
 
@@ -93,4 +95,56 @@ describe('function names', () => {
     expect(checkFunctions(['mean', 'median', 'p90'])).toEqual(['mean', 'p50', 'p90']);
     expect(() => checkFunctions(['meen'])).toThrow(/did you mean "mean"/);
   });
+});
+
+describe('long sources aggregated without the pivot', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'line-rca-aggregate-'));
+  // Duplicated measurements (same time, variable and value) must change nothing but the count.
+  const lines = readFileSync(path.join(dir, 'line_long.csv'), 'utf8').trimEnd().split('\n');
+  const duplicated = path.join(tmp, 'dup_long.csv');
+  writeFileSync(duplicated, [...lines, ...lines.slice(100, 110)].join('\n'));
+
+  for (const [name, file, lag, want, duplicates] of [
+    ['lag 0', path.join(dir, 'line_long.csv'), '0m', expected.lag0, 0],
+    ['lag 1 with 10 duplicated rows', duplicated, '10m', expected.lag1, 10],
+  ] as const) {
+    test(name, async () => {
+      const { features, load, aggregate } = await aggregateSource(
+        { kind: 'file', path: file },
+        {},
+        { target: expected.target, aggregation: { window: '10m', functions: expected.functions, lag } },
+        newDatasetUri('features', tmp),
+      );
+      expect(load.layout).toBe('long');
+      expect(load.duplicateRows).toBe(duplicates);
+      expect(aggregate.rows).toBe(want.time.length);
+      expect(Array.from(features.times)).toEqual(want.time);
+      expect(Array.from(features.labels)).toEqual(want.columns.__label);
+      expect(Array.from(features.windowRows)).toEqual(want.columns.__rows);
+      const { names, columns } = features.matrix;
+      for (const [column, values] of Object.entries(want.columns)) {
+        if (column.startsWith('__')) continue;
+        if (column === 'lot__mode') {
+          for (const lot of ['A', 'B', 'C']) {
+            const hot = columns[names.indexOf(`lot__mode=${lot}`)];
+            if (!hot) {
+              expect(values).not.toContain(lot); // a value that is never the mode gets no column
+              continue;
+            }
+            values.forEach((v, i) => {
+              expect([i, hot[i]]).toEqual([i, v === null ? Number.NaN : v === lot ? 1 : 0]);
+            });
+          }
+          continue;
+        }
+        const got = columns[names.indexOf(column)];
+        values.forEach((v, i) => {
+          if (v === null) expect([column, i, got[i]]).toEqual([column, i, Number.NaN]);
+          else if (!(Math.abs(got[i] - (v as number)) <= 1e-9 * Math.max(1, Math.abs(v as number)))) {
+            expect([column, i, got[i]]).toEqual([column, i, v]);
+          }
+        });
+      }
+    });
+  }
 });

@@ -1,0 +1,96 @@
+/**
+ * Window aggregation against pandas: a long-format source (time, variable, value) of 30 days at
+ * one minute with 50 variables (2.16 million rows, Parquet) aggregated to 10-minute windows with
+ * mean, std, min, max, first, last, count, slope, p10, p50, p90 and the window label
+ * (`v00 > 0.95`, any row). Both sides read the Parquet file, pivot, aggregate and hold the
+ * wide feature table in memory (ours also writes and reads back the features Parquet dataset,
+ * as the pipeline does). Checksums of every feature and the positive count are compared.
+ *
+ *   npm run bench -- aggregate [--repeats 3] [--ours-only]
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { datasetPath, newDatasetUri } from '../connectors/datasets';
+import { literal, withDuck } from '../connectors/duckdb';
+import { aggregateSource } from '../connectors/sources';
+import { median, printSummary, repoRoot, runPythonReference, timeRepeated } from './harness';
+
+const FUNCTIONS = ['mean', 'std', 'min', 'max', 'first', 'last', 'count', 'slope', 'p10', 'p50', 'p90'];
+const TARGET = 'v00 > 0.95';
+const VARIABLES = 50;
+const DAYS = 30;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+/** Deterministic long data: smooth signals plus hashed noise, 3 % of values missing. */
+async function writeSource(file: string): Promise<void> {
+  const minutes = DAYS * 1440;
+  await withDuck(async (db) => {
+    await db.run(`COPY (
+      SELECT TIMESTAMP '2026-10-01 00:00:00' + to_minutes(i) AS time,
+             printf('v%02d', j) AS variable,
+             CASE WHEN hash(i * 131 + j) % 100 < 3 THEN NULL
+                  ELSE sin(i / (60.0 + j)) * 0.4 + 0.5 + ((hash(i * 977 + j * 13) % 1000) / 1000.0 - 0.5) * 0.2 END AS value
+      FROM range(${minutes}) r(i), range(${VARIABLES}) v(j)
+      ORDER BY i, j
+    ) TO ${literal(file)} (FORMAT parquet)`);
+  });
+}
+
+async function main(): Promise<void> {
+  const repeats = Number(arg('repeats', '3'));
+  const dir = path.join(repoRoot, '.data', 'bench', 'aggregate');
+  mkdirSync(dir, { recursive: true });
+  const source = path.join(dir, 'long.parquet');
+  await writeSource(source);
+  const out = path.join(dir, 'artifacts');
+  const run = async () => {
+    const uri = newDatasetUri('features', out);
+    const result = await aggregateSource(
+      { kind: 'file', path: source },
+      {},
+      { target: TARGET, aggregation: { window: '10m', functions: FUNCTIONS } },
+      uri,
+    );
+    rmSync(datasetPath(uri), { force: true });
+    return result;
+  };
+  const ours = await timeRepeated(repeats, run);
+  const { features, load } = ours.result;
+  let checksum = 0;
+  for (const c of features.matrix.columns) for (const x of c) if (!Number.isNaN(x)) checksum += x;
+  let positives = 0;
+  for (const y of features.labels) positives += y;
+  console.error(
+    `ours: ${load.rows} timestamps from ${VARIABLES * DAYS * 1440} long rows → ${features.matrix.rows} windows × ${features.matrix.names.length} features; seconds ${ours.seconds.map((s) => s.toFixed(3)).join(' ')}`,
+  );
+  if (process.argv.includes('--ours-only')) {
+    console.log(
+      JSON.stringify({ bench: 'aggregate', ours_s: median(ours.seconds), windows: features.matrix.rows }),
+    );
+    return;
+  }
+  const reference = runPythonReference<{
+    seconds: number[];
+    checksum: number;
+    positives: number;
+    windows: number;
+  }>('aggregate_reference.py', [source, String(repeats), FUNCTIONS.join(',')]);
+  printSummary('aggregate', median(ours.seconds), median(reference.seconds), {
+    windows_ours: features.matrix.rows,
+    windows_reference: reference.windows,
+    positives_ours: positives,
+    positives_reference: reference.positives,
+    checksum_rel_diff: Number(
+      (Math.abs(checksum - reference.checksum) / Math.abs(reference.checksum)).toExponential(2),
+    ),
+  });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

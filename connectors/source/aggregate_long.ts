@@ -1,0 +1,134 @@
+/**
+ * Window aggregation straight from long rows (`__long`: t, variable, num, txt), without first
+ * pivoting millions of rows to one column a variable: one GROUP BY (window, variable) computes
+ * every function, and only the small aggregated table is pivoted. Same features, names, label
+ * and semantics as `aggregateTable` on the pivoted table (see aggregate.ts); the tests check
+ * both against the same pandas reference. Duplicated (t, variable) rows are detected inside the
+ * aggregation and, when present, merged by mean first, as the pivot does.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InvalidInputError } from '../../analysis/errors';
+import { type TargetExpression, targetColumns } from '../../analysis/target';
+import { lagInWindows, parseDuration } from '../../analysis/window';
+import { ident, literal, queryRows } from '../duckdb';
+import {
+  type AggregateReport,
+  type AggregationSpec,
+  checkFunctions,
+  DEFAULT_FUNCTIONS,
+  LABEL,
+  numericFeature,
+  ROWS,
+  TIME,
+} from './aggregate';
+import type { SourceVariable } from './load';
+import { targetSql } from './target_sql';
+
+export async function aggregateLong(
+  db: DuckDBConnection,
+  variables: readonly SourceVariable[],
+  target: TargetExpression,
+  spec: AggregationSpec,
+  out = 'features',
+): Promise<AggregateReport & { duplicateRows: number }> {
+  if (spec.window === 'none' || spec.batchColumn) throw new Error('aggregateLong: time windows only');
+  const kinds = new Map(variables.map((v) => [v.name, v.kind]));
+  const label = targetSql(target, kinds);
+  const used = targetColumns(target);
+  const explanatory = variables.filter((v) => !used.includes(v.name));
+  const functions = checkFunctions(spec.functions ?? DEFAULT_FUNCTIONS);
+  const windowMs = parseDuration(spec.window ?? '10m', 'aggregation.window');
+  if (windowMs <= 0)
+    throw new InvalidInputError({ where: 'aggregation.window', message: 'must be longer than 0' });
+  const lagWindows = lagInWindows(parseDuration(spec.lag ?? 0, 'aggregation.lag'), windowMs);
+  const key = `(epoch_ms(t) // ${windowMs})`;
+  const names = (list: readonly string[]) => list.map(literal).join(', ');
+
+  // Rows per window, and duplicated (t, variable) measurements, merged by mean (text: the
+  // smallest value) before anything else, as the pivot to wide rows would.
+  const origin = (await queryRows(db, 'SELECT epoch_ms(min(t)) AS o FROM __long'))[0].o;
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __counts AS SELECT ${key} AS __w, CAST(count(DISTINCT t) AS DOUBLE) AS ${ROWS}, count(*) - count(DISTINCT (t, variable)) AS __dup FROM __long GROUP BY __w`,
+  );
+  const duplicates = Number((await queryRows(db, 'SELECT coalesce(sum(__dup), 0) AS d FROM __counts'))[0].d);
+  if (duplicates > 0) {
+    await db.run(
+      'CREATE OR REPLACE TEMP TABLE __long AS SELECT t, variable, avg(num) AS num, min(txt) AS txt FROM __long GROUP BY t, variable',
+    );
+  }
+  // The target's columns, one row a timestamp, then the window labels.
+  const targetPivot = used.map((c) =>
+    kinds.get(c) === 'numeric'
+      ? `avg(num) FILTER (WHERE variable = ${literal(c)}) AS ${ident(c)}`
+      : `min(txt) FILTER (WHERE variable = ${literal(c)}) AS ${ident(c)}`,
+  );
+  const anyTarget = used.map((c) => `${ident(c)} IS NOT NULL`).join(' OR ');
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __labels AS SELECT ${key} AS __w, CAST(bool_or(${label}) AS UTINYINT) AS ${LABEL}, bool_or(${anyTarget}) AS __has_target FROM (SELECT t, ${targetPivot.join(', ')} FROM __long WHERE variable IN (${names(used)}) GROUP BY t) GROUP BY __w`,
+  );
+
+  const numeric = explanatory.filter((v) => v.kind === 'numeric').map((v) => v.name);
+  const text = explanatory.filter((v) => v.kind === 'text').map((v) => v.name);
+  const quantiles = functions.filter((f) => f.startsWith('p'));
+  const plain = functions.filter((f) => !f.startsWith('p'));
+  const select = plain.map((f, k) => `${numericFeature('num', f)} AS f${k}`);
+  if (quantiles.length > 0) {
+    select.push(`quantile_cont(num, [${quantiles.map((f) => Number(f.slice(1)) / 100).join(', ')}]) AS q`);
+  }
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __agg AS SELECT ${key} AS __w, variable, ${select.join(', ')} FROM (SELECT *, CAST(${Number(origin)} AS BIGINT) AS __origin FROM __long WHERE variable IN (${names(numeric.length ? numeric : [''])})) GROUP BY ALL`,
+  );
+
+  // Pivot the small aggregated table: one column per (variable, function).
+  const features: string[] = [];
+  const pivot: string[] = [];
+  const modeJoins: string[] = [];
+  for (const v of explanatory) {
+    if (v.kind === 'numeric') {
+      for (const f of functions) {
+        const name = `${v.name}__${f}`;
+        features.push(name);
+        const value = f.startsWith('p') ? `q[${quantiles.indexOf(f) + 1}]` : `f${plain.indexOf(f)}`;
+        pivot.push(`first(${value}) FILTER (WHERE variable = ${literal(v.name)}) AS ${ident(name)}`);
+      }
+    } else {
+      features.push(`${v.name}__mode`);
+    }
+  }
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __wide AS SELECT __w${pivot.length ? ', ' : ''}${pivot.join(', ')} FROM __agg GROUP BY __w`,
+  );
+  for (const [j, name] of text.entries()) {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE __mode${j} AS SELECT __w, first(txt ORDER BY c DESC, txt ASC) AS ${ident(`${name}__mode`)} FROM (SELECT ${key} AS __w, txt, count(*) AS c FROM __long WHERE variable = ${literal(name)} AND txt IS NOT NULL GROUP BY ALL) GROUP BY __w`,
+    );
+    modeJoins.push(`LEFT JOIN __mode${j} m${j} ON m${j}.__w = c.__w`);
+  }
+  const columns = features.map((name) => {
+    if (name.endsWith('__mode') && text.includes(name.slice(0, -6))) return ident(name);
+    return name.endsWith('__count') ? `coalesce(f.${ident(name)}, 0) AS ${ident(name)}` : `f.${ident(name)}`;
+  });
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE ${ident(out)} AS SELECT CAST(l.__w * ${windowMs} AS DOUBLE) AS ${TIME}, l.${LABEL}, c.${ROWS}${columns.length ? ', ' : ''}${columns.join(', ')} FROM __labels l JOIN __counts c ON c.__w = l.__w - ${lagWindows} LEFT JOIN __wide f ON f.__w = c.__w ${modeJoins.join(' ')} WHERE l.__has_target ORDER BY ${TIME}`,
+  );
+  for (const table of ['__labels', '__counts', '__agg', '__wide', ...text.map((_, j) => `__mode${j}`)]) {
+    await db.run(`DROP TABLE ${table}`);
+  }
+  const counts = (await queryRows(db, `SELECT count(*) AS n, sum(${LABEL}) AS p FROM ${ident(out)}`))[0];
+  const rows = Number(counts.n);
+  if (rows === 0) {
+    throw new InvalidInputError({
+      where: 'target',
+      message: "no window has a value for the target's columns",
+    });
+  }
+  return {
+    rows,
+    positives: Number(counts.p ?? 0),
+    features,
+    variables: explanatory.map((v) => v.name),
+    windowMs,
+    lagWindows,
+    duplicateRows: duplicates,
+  };
+}
