@@ -126,6 +126,53 @@ function rankedCounts(
   scores: ArrayLike<number>,
   weights: ArrayLike<number> | undefined,
 ): RankedCounts {
+  return weights === undefined
+    ? rankedCountsUnweighted(labels, scores)
+    : rankedCountsWeighted(labels, scores, weights);
+}
+
+/**
+ * Without weights only the scores of each class matter: two native numeric sorts (much faster
+ * than sorting indices with a comparator) and a merge from the top.
+ */
+function rankedCountsUnweighted(labels: ArrayLike<number>, scores: ArrayLike<number>): RankedCounts {
+  const n = labels.length;
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += labels[i];
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(n - positives);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] === 1) pos[a++] = scores[i];
+    else neg[b++] = scores[i];
+  }
+  pos.sort();
+  neg.sort();
+  const thresholds = new Float64Array(n);
+  const tps = new Float64Array(n);
+  const fps = new Float64Array(n);
+  let p = pos.length - 1;
+  let q = neg.length - 1;
+  let k = 0;
+  while (p >= 0 || q >= 0) {
+    // The next distinct score from the top, and every row of either class that has it.
+    const s = p < 0 ? neg[q] : q < 0 ? pos[p] : Math.max(pos[p], neg[q]);
+    while (p >= 0 && pos[p] === s) p--;
+    while (q >= 0 && neg[q] === s) q--;
+    thresholds[k] = s;
+    tps[k] = pos.length - 1 - p;
+    fps[k] = neg.length - 1 - q;
+    k++;
+  }
+  return { thresholds: thresholds.subarray(0, k), tps: tps.subarray(0, k), fps: fps.subarray(0, k) };
+}
+
+function rankedCountsWeighted(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  weights: ArrayLike<number>,
+): RankedCounts {
   const n = labels.length;
   const order = orderByScoreDescending(scores);
   const thresholds = new Float64Array(n);
@@ -136,7 +183,7 @@ function rankedCounts(
   let k = 0;
   for (let r = 0; r < n; r++) {
     const i = order[r];
-    const w = weights === undefined ? 1 : weights[i];
+    const w = weights[i];
     if (labels[i] === 1) tp += w;
     else fp += w;
     // Close a step at the last row of each group of equal scores.
