@@ -1,0 +1,172 @@
+/**
+ * A small pool of worker threads running named compute tasks (see `tasks.ts`) off the main
+ * thread, so a Temporal worker keeps heartbeating while trials train side by side.
+ *
+ *   const pool = new ComputePool({ size: 2 });
+ *   const model = await pool.run('train-gbdt', { data, labels, params }, {
+ *     onProgress: (round) => round.score > 0.5,   // false asks the task to stop
+ *   });
+ *   await pool.close();
+ *
+ * Inputs are structured-cloned; list buffers in `transfer` to move them instead, or share a
+ * dataset once with `shareBinnedDataset` so every task reads the same memory.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { InvalidInputError, unknownName } from '../analysis/errors';
+import { type TaskInput, type TaskName, type TaskOutput, type TaskProgress, tasks } from './tasks';
+import type { SerializedError, TaskReply, TaskRequest } from './worker';
+
+export interface RunOptions<P> {
+  /** Buffers of the input to move to the worker (they become unusable in the caller). */
+  readonly transfer?: readonly ArrayBuffer[];
+  /** Each intermediate message of the task; return `false` to ask the task to stop early. */
+  readonly onProgress?: (message: P) => boolean | undefined;
+}
+
+export interface PoolOptions {
+  /** Number of worker threads; default: available cores minus one, at least 1. */
+  readonly size?: number;
+  /** The compiled worker entry; default: found by `resolveWorkerEntry`. */
+  readonly workerEntry?: string;
+}
+
+interface Job {
+  readonly request: TaskRequest;
+  readonly transfer: readonly ArrayBuffer[];
+  readonly onProgress?: (message: unknown) => boolean | undefined;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  job: Job | null;
+}
+
+/**
+ * The compiled worker script. Worker threads run JavaScript, so from TypeScript sources (jest,
+ * ts-node) the entry is the build's `dist/compute/worker.js`.
+ */
+export function resolveWorkerEntry(): string {
+  const here = path.join(__dirname, 'worker.js');
+  if (existsSync(here)) return here;
+  const root = path.resolve(__dirname, '..');
+  const built = path.join(root, 'dist', 'compute', 'worker.js');
+  if (existsSync(built)) return built;
+  throw new Error(
+    `compute: the worker script ${built} does not exist. Worker threads run compiled JavaScript: run \`npm run build\` first.`,
+  );
+}
+
+export class ComputePool {
+  readonly size: number;
+  private readonly entry: string;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: PoolOptions = {}) {
+    const size = options.size ?? Math.max(1, os.availableParallelism() - 1);
+    if (!Number.isInteger(size) || size < 1) {
+      throw new InvalidInputError({
+        where: 'size',
+        message: `pool size must be an integer >= 1, got ${size}`,
+      });
+    }
+    this.size = size;
+    this.entry = options.workerEntry ?? resolveWorkerEntry();
+  }
+
+  /** Runs task `name` on the next free thread; resolves with its result. */
+  run<N extends TaskName>(
+    name: N,
+    input: TaskInput<N>,
+    options: RunOptions<TaskProgress<N>> = {},
+  ): Promise<TaskOutput<N>> {
+    if (this.closed) return Promise.reject(new Error('compute: the pool is closed'));
+    if (!Object.hasOwn(tasks, name)) {
+      return Promise.reject(
+        new InvalidInputError({
+          where: 'task',
+          message: unknownName('compute task', name, Object.keys(tasks)),
+        }),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        request: { id: this.nextId++, task: name, input, stop: new SharedArrayBuffer(4) },
+        transfer: options.transfer ?? [],
+        onProgress: options.onProgress as ((m: unknown) => boolean | undefined) | undefined,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      this.dispatch();
+    });
+  }
+
+  /** Waits for running tasks to be taken off the queue, then stops every thread. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('compute: the pool was closed'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.job === null);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.ref(); // a running task keeps the process alive
+      slot.worker.postMessage(job.request, [...job.transfer]);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.entry);
+    const slot: Slot = { worker, job: null };
+    worker.on('message', (reply: TaskReply) => {
+      const job = slot.job;
+      if (!job || reply.id !== job.request.id) return;
+      if (reply.kind === 'progress') {
+        if (job.onProgress?.(reply.message) === false) Atomics.store(new Int32Array(job.request.stop), 0, 1);
+        return;
+      }
+      slot.job = null;
+      slot.worker.unref();
+      if (reply.kind === 'done') job.resolve(reply.value);
+      else job.reject(reviveError(reply.error));
+      this.dispatch();
+    });
+    const fail = (error: Error) => {
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
+      slot.job?.reject(error);
+      slot.job = null;
+      if (!this.closed) this.dispatch();
+    };
+    worker.on('error', (error) => fail(error));
+    worker.on('exit', (code) => {
+      if (!this.closed)
+        fail(new Error(`compute: a worker thread exited (code ${code}) while running a task`));
+    });
+    // Idle threads must not keep the process alive.
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+}
+
+/** The worker's error as the caller's: input problems stay `InvalidInputError`s. */
+function reviveError(e: SerializedError): Error {
+  const error = e.problems ? new InvalidInputError(e.problems) : new Error(e.message);
+  if (!e.problems) error.name = e.name;
+  if (e.stack) error.stack = e.stack;
+  return error;
+}

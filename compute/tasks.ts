@@ -1,0 +1,19 @@
+/**
+ * The tasks a compute worker can run, by name. Adding a task is one entry here (and its file
+ * under `tasks/`): the pool's types follow from this table.
+ */
+import { trainGbdtTask } from './tasks/train-gbdt';
+
+export const tasks = {
+  'train-gbdt': trainGbdtTask,
+} as const;
+
+export type TaskName = keyof typeof tasks;
+export type TaskInput<N extends TaskName> = Parameters<(typeof tasks)[N]>[0];
+export type TaskOutput<N extends TaskName> =
+  ReturnType<(typeof tasks)[N]> extends { value: infer T } | Promise<{ value: infer T }> ? T : never;
+export type TaskProgress<N extends TaskName> = Parameters<(typeof tasks)[N]>[1] extends {
+  progress(message: infer P): void;
+}
+  ? P
+  : never;

@@ -1,0 +1,59 @@
+/**
+ * Entry point of a compute worker thread: runs the named task of each request and posts back
+ * progress messages, then the result (its buffers transferred) or the error.
+ */
+import { parentPort } from 'node:worker_threads';
+import { isInvalidInput } from '../analysis/errors';
+import type { TaskContext, TaskResult } from './task';
+import { type TaskName, tasks } from './tasks';
+
+export interface TaskRequest {
+  readonly id: number;
+  readonly task: string;
+  readonly input: unknown;
+  /** One Int32 set to 1 by the caller to ask the task to stop. */
+  readonly stop: SharedArrayBuffer;
+}
+
+export type TaskReply =
+  | { readonly id: number; readonly kind: 'progress'; readonly message: unknown }
+  | { readonly id: number; readonly kind: 'done'; readonly value: unknown }
+  | { readonly id: number; readonly kind: 'error'; readonly error: SerializedError };
+
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly problems?: readonly { where: string; message: string }[];
+}
+
+type AnyTask = (input: unknown, context: TaskContext) => TaskResult<unknown> | Promise<TaskResult<unknown>>;
+
+const port = parentPort;
+if (!port) throw new Error('compute/worker.js must run in a worker thread');
+
+port.on('message', async (request: TaskRequest) => {
+  const stop = new Int32Array(request.stop);
+  const context: TaskContext = {
+    progress: (message) =>
+      port.postMessage({ id: request.id, kind: 'progress', message } satisfies TaskReply),
+    stopRequested: () => Atomics.load(stop, 0) === 1,
+  };
+  try {
+    const task = tasks[request.task as TaskName] as unknown as AnyTask | undefined;
+    if (!task) throw new Error(`unknown compute task ${JSON.stringify(request.task)}`);
+    const result = await task(request.input, context);
+    port.postMessage({ id: request.id, kind: 'done', value: result.value } satisfies TaskReply, [
+      ...(result.transfer ?? []),
+    ]);
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    const serialized: SerializedError = {
+      name: error.name,
+      message: error.message,
+      stack: error.stack,
+      problems: isInvalidInput(error) ? error.problems : undefined,
+    };
+    port.postMessage({ id: request.id, kind: 'error', error: serialized } satisfies TaskReply);
+  }
+});
