@@ -46,3 +46,20 @@ export function featureMatrix(names: readonly string[], columns: readonly Float6
   });
   return { names, columns, rows };
 }
+
+/** The rows `rows` of a matrix (in that order), as a new matrix. */
+export function selectRows(matrix: FeatureMatrix, rows: ArrayLike<number>): FeatureMatrix {
+  const columns = matrix.columns.map((c) => {
+    const out = new Float64Array(rows.length);
+    for (let k = 0; k < rows.length; k++) out[k] = c[rows[k]];
+    return out;
+  });
+  return { names: matrix.names, columns, rows: rows.length };
+}
+
+/** The labels of rows `rows`, in that order. */
+export function selectLabels(labels: Labels, rows: ArrayLike<number>): Labels {
+  const out = new Uint8Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = labels[rows[k]];
+  return out;
+}

@@ -3,55 +3,16 @@
  * and MongoDB `analysis_results` hold. Field names are a contract: add, never rename.
  */
 import type { Learner } from './config';
+import type { DistributionEntry } from './distribution/types';
 
-export interface Histogram {
-  readonly edges: readonly number[];
-  /** Density of each bin in the negative population (sums to 1 over bins with the missing share). */
-  readonly negative: readonly number[];
-  readonly positive: readonly number[];
-}
-
-export interface NumericDistributionEntry {
-  readonly variable: string;
-  readonly kind: 'numeric';
-  readonly score: number;
-  readonly intersection: number;
-  readonly ks: number;
-  readonly ksPValue: number;
-  readonly wasserstein: number;
-  readonly js: number;
-  readonly qValue: number;
-  readonly threshold: number | null;
-  readonly direction: 'above' | 'below' | null;
-  readonly positiveRateAbove: number | null;
-  readonly positiveRateBelow: number | null;
-  readonly histogram: Histogram;
-  readonly note?: string;
-  readonly [extra: string]: unknown;
-}
-
-export interface CategoricalDistributionEntry {
-  readonly variable: string;
-  readonly kind: 'categorical';
-  readonly score: number;
-  readonly qValue: number;
-  readonly categories: readonly string[];
-  readonly note?: string;
-  readonly [extra: string]: unknown;
-}
-
-export interface IdentifierDistributionEntry {
-  readonly variable: string;
-  readonly kind: 'identifier';
-  readonly score: 0;
-  readonly note: string;
-  readonly [extra: string]: unknown;
-}
-
-export type DistributionEntry =
-  | NumericDistributionEntry
-  | CategoricalDistributionEntry
-  | IdentifierDistributionEntry;
+/** The distribution entries are defined with the analysis that makes them. */
+export type {
+  CategoricalDistribution as CategoricalDistributionEntry,
+  DistributionEntry,
+  IdentifierDistribution as IdentifierDistributionEntry,
+  NumericDistribution as NumericDistributionEntry,
+  NumericHistogram as Histogram,
+} from './distribution/types';
 
 export interface ValidationMetrics {
   readonly auc: number;
@@ -59,7 +20,6 @@ export interface ValidationMetrics {
   readonly logloss: number;
   readonly rows: number;
   readonly positives: number;
-  readonly [extra: string]: number;
 }
 
 export type TrialState = 'complete' | 'pruned' | 'failed' | 'running';

@@ -1,0 +1,186 @@
+/**
+ * The model stages: one search trial (train on the inner split of the training part, score on
+ * its inner validation), the evaluation of the chosen model and the logistic baseline (trained
+ * on the whole training part, measured once on the validation set), and the explanation.
+ */
+import type { Learner } from '../analysis/config';
+import { isInvalidInput } from '../analysis/errors';
+import { variableContributions, variableImportance } from '../analysis/explain/importance';
+import { linearShap } from '../analysis/explain/linear-shap';
+import { type ShapValues, treeShap } from '../analysis/explain/tree-shap';
+import type { FeatureMatrix } from '../analysis/frame';
+import { fitLearner, type LearnedModel, validationFigures } from '../analysis/learners/fit';
+import { gbdtModelFromJson, gbdtModelToJson } from '../analysis/learners/gbdt/model';
+import { logisticFromJson, logisticToJson } from '../analysis/learners/logistic';
+import type { ModelSummary } from '../analysis/results';
+import { featureDataset, learningData } from './data';
+import type {
+  EvaluateInput,
+  EvaluateOutput,
+  ExplainInput,
+  ExplainOutput,
+  TrialInput,
+  TrialOutput,
+  TrialParams,
+} from './types';
+import { readJsonArtifact, toJson, writeArtifact } from './workspace';
+
+/** Boosting rounds between two intermediate values (what the pruners see). */
+export const REPORT_EVERY = 10;
+
+export async function searchTrial(input: TrialInput): Promise<TrialOutput> {
+  const started = performance.now();
+  const data = await learningData(input.featuresUri, input.split);
+  const pruneBelow = new Map((input.pruneBelow ?? []).map((p) => [p.step, p.value]));
+  const intermediate: { step: number; value: number }[] = [];
+  const base = { number: input.number, learner: input.learner };
+  try {
+    const fit = fitLearner(data, {
+      kind: input.learner,
+      params: input.params,
+      train: data.inner.train,
+      validation: data.inner.validation,
+      reportEvery: REPORT_EVERY,
+      onScore: (step, value) => {
+        intermediate.push({ step, value });
+        const median = pruneBelow.get(step);
+        return median === undefined || value >= median;
+      },
+    });
+    return {
+      ...base,
+      state: fit.stopped ? 'pruned' : 'complete',
+      value: fit.value,
+      intermediate,
+      ...(fit.bestIteration !== undefined ? { bestIteration: fit.bestIteration } : {}),
+      seconds: (performance.now() - started) / 1000,
+    };
+  } catch (error) {
+    // Bad data fails the whole analysis; a parameter set that cannot train fails only its trial.
+    if (isInvalidInput(error) && !String((error as Error).message).startsWith('params.')) throw error;
+    return {
+      ...base,
+      state: 'failed',
+      value: null,
+      intermediate,
+      seconds: (performance.now() - started) / 1000,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/** The parameters the final model trains with: gbdt keeps the rounds early stopping chose. */
+function finalParams(learner: Learner, params: TrialParams, bestIteration: number | undefined): TrialParams {
+  if (learner !== 'gbdt') return params;
+  const { early_stopping_round: _stop, ...rest } = params;
+  return bestIteration !== undefined && bestIteration > 0 ? { ...rest, num_iterations: bestIteration } : rest;
+}
+
+function summary(
+  learner: Learner,
+  params: TrialParams,
+  model: LearnedModel,
+  figures: ModelSummary['validation'],
+): ModelSummary {
+  const shown: Record<string, number | string | boolean> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== null && k !== 'learner') shown[k] = v;
+  if (model.kind === 'gbdt') shown.num_iterations = model.trees.length;
+  return { kind: learner, params: shown, validation: figures };
+}
+
+export function modelToJson(model: LearnedModel): unknown {
+  return model.kind === 'gbdt' ? gbdtModelToJson(model) : logisticToJson(model);
+}
+
+export function modelFromJson(json: unknown): LearnedModel {
+  const format = (json as { format?: unknown })?.format;
+  return format === 'line-rca/logistic' ? logisticFromJson(json) : gbdtModelFromJson(json);
+}
+
+export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
+  const data = await learningData(input.featuresUri, input.split);
+  const train = (learner: Learner, params: TrialParams) =>
+    fitLearner(data, { kind: learner, params, train: data.outer.train, validation: data.outer.validation })
+      .model;
+
+  const bestParams = finalParams(input.best.learner, input.best.params, input.best.bestIteration);
+  const model = train(input.best.learner, bestParams);
+  const modelSummary = summary(
+    input.best.learner,
+    bestParams,
+    model,
+    validationFigures(model, data, data.outer.validation),
+  );
+  let baseline: ModelSummary | null = null;
+  if (input.baseline) {
+    const baselineModel = train('logistic', input.baseline.params);
+    baseline = summary(
+      'logistic',
+      input.baseline.params,
+      baselineModel,
+      validationFigures(baselineModel, data, data.outer.validation),
+    );
+  }
+  const modelUri = writeArtifact(input.workDir, 'model.json', toJson(modelToJson(model)));
+  return { model: modelSummary, baseline, modelUri, onnxUri: null };
+}
+
+/** The per-row SHAP values of a model on every observation (margin space). */
+export function shapOf(model: LearnedModel, data: { features: FeatureMatrix }): ShapValues {
+  return model.kind === 'gbdt' ? treeShap(model, data.features) : linearShap(model, data.features);
+}
+
+/** Rows kept for the beeswarm: enough to see the shape, few enough to e-mail. */
+const BEESWARM_ROWS = 400;
+
+export async function explain(input: ExplainInput): Promise<ExplainOutput> {
+  const model = modelFromJson(readJsonArtifact<unknown>(input.modelUri));
+  const dataset = await featureDataset(input.featuresUri);
+  const data = { features: dataset.matrix, times: dataset.times };
+  const shap = shapOf(model, data);
+  const importance = variableImportance(shap);
+  const top = Math.min(input.top ?? 8, importance.length);
+  const contributions = variableContributions(shap, data.times, {
+    variables: importance.slice(0, top).map((e) => e.variable),
+  });
+  const contributionsUri = writeArtifact(
+    input.workDir,
+    'contributions.json',
+    toJson({
+      expectedValue: contributions.expectedValue,
+      variables: contributions.variables,
+      time: Array.from(contributions.time),
+      values: Array.from(contributions.values),
+      rest: Array.from(contributions.rest),
+    }),
+  );
+
+  // Beeswarm: per variable, its signed SHAP and its (first feature's) value scaled to 0..1.
+  const shown = importance.slice(0, Math.min(10, importance.length)).map((e) => e.variable);
+  const step = Math.max(1, Math.floor(shap.rows / BEESWARM_ROWS));
+  const sampleRows: number[] = [];
+  for (let i = 0; i < shap.rows; i += step) sampleRows.push(i);
+  const F = shap.features.length;
+  const points = shown.map((variable) => {
+    const entry = importance.find((e) => e.variable === variable)!;
+    const featureIndex = entry.features.map((f) => shap.features.indexOf(f.feature));
+    const lead = data.features.names.indexOf(entry.features[0].feature);
+    const column = lead >= 0 ? data.features.columns[lead] : undefined;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    if (column) for (const v of column) if (!Number.isNaN(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    return sampleRows.map((r) => {
+      let value = 0;
+      for (const j of featureIndex) value += shap.values[r * F + j];
+      const x = column ? column[r] : Number.NaN;
+      const level = Number.isNaN(x) || !(hi > lo) ? null : (x - lo) / (hi - lo);
+      return { shap: value, level };
+    });
+  });
+  const shapSampleUri = writeArtifact(
+    input.workDir,
+    'shap-sample.json',
+    toJson({ variables: shown, points }),
+  );
+  return { importance, contributionsUri, shapSampleUri };
+}

@@ -1,0 +1,159 @@
+/**
+ * What the stages exchange: small JSON (dataset URIs, figures, parameters), never the data, so
+ * the same functions run in-process and as Temporal activities with payloads far under its
+ * limits. Every input carries the analysis' `workDir`, the folder its artifacts go to.
+ */
+import type { AnalysisConfig, Learner } from '../analysis/config';
+import type { DistributionEntry, ImportanceEntry, ModelSummary, TrialSummary } from '../analysis/results';
+
+export interface AnalysisRef {
+  readonly analysisId: string;
+  /** Absolute folder for this analysis' artifacts (datasets, model, report). */
+  readonly workDir: string;
+}
+
+export interface ExtractInput extends AnalysisRef {
+  readonly config: AnalysisConfig;
+  /** Folder a relative `source.path` is relative to (the configuration file's). */
+  readonly baseDir: string;
+}
+
+export interface ExtractOutput {
+  readonly observationsUri: string;
+  readonly rows: number;
+  readonly from: string;
+  readonly to: string;
+  readonly variables: readonly {
+    readonly name: string;
+    readonly kind: 'numeric' | 'text';
+    readonly invalidCount: number;
+  }[];
+  readonly duplicateRows: number;
+  readonly unsortedRows: number;
+}
+
+export interface AggregateInput extends AnalysisRef {
+  readonly config: AnalysisConfig;
+  readonly observationsUri: string;
+}
+
+/** How the observations split: recomputed from the dataset wherever needed, never shipped as rows. */
+export interface SplitSpec {
+  readonly fraction: number;
+  readonly gapMs: number;
+  readonly windowMs: number;
+}
+
+export interface AggregateOutput {
+  readonly featuresUri: string;
+  readonly rows: number;
+  readonly positives: number;
+  readonly features: number;
+  readonly variables: readonly string[];
+  readonly split: SplitSpec;
+  readonly trainRows: number;
+  readonly validationRows: number;
+  readonly validationPositives: number;
+}
+
+export interface DistributionInput extends AnalysisRef {
+  readonly config: AnalysisConfig;
+  readonly observationsUri: string;
+}
+
+export interface DistributionOutput {
+  readonly entries: readonly DistributionEntry[];
+}
+
+export type TrialParams = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface TrialInput {
+  readonly featuresUri: string;
+  readonly split: SplitSpec;
+  readonly number: number;
+  readonly learner: Learner;
+  readonly params: TrialParams;
+  /**
+   * The median pruner's curve, computed by the search from finished trials of the same learner:
+   * at each step the median validation AUC; a trial below it there stops as pruned.
+   */
+  readonly pruneBelow?: readonly { readonly step: number; readonly value: number }[];
+}
+
+export interface TrialOutput {
+  readonly number: number;
+  readonly learner: Learner;
+  readonly state: 'complete' | 'pruned' | 'failed';
+  /** Inner-validation AUC (the value maximized). */
+  readonly value: number | null;
+  readonly intermediate: readonly { readonly step: number; readonly value: number }[];
+  readonly bestIteration?: number;
+  readonly seconds: number;
+  readonly error?: string;
+}
+
+export interface EvaluateInput extends AnalysisRef {
+  readonly featuresUri: string;
+  readonly split: SplitSpec;
+  readonly best: { readonly learner: Learner; readonly params: TrialParams; readonly bestIteration?: number };
+  readonly baseline?: { readonly params: TrialParams };
+}
+
+export interface EvaluateOutput {
+  readonly model: ModelSummary;
+  readonly baseline: ModelSummary | null;
+  readonly modelUri: string;
+  readonly onnxUri: string | null;
+}
+
+export interface ExplainInput extends AnalysisRef {
+  readonly featuresUri: string;
+  readonly modelUri: string;
+  /** Variables kept in the per-row contributions over time. */
+  readonly top?: number;
+}
+
+export interface ExplainOutput {
+  readonly importance: readonly ImportanceEntry[];
+  /** JSON artifact: per-row contributions of the top variables with each row's time. */
+  readonly contributionsUri: string;
+  /** JSON artifact: a sample of per-row SHAP values for the beeswarm. */
+  readonly shapSampleUri: string;
+}
+
+export interface PersistInput extends AnalysisRef {
+  readonly config: AnalysisConfig;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly status: 'complete' | 'cancelled' | 'failed';
+  readonly extract: ExtractOutput;
+  readonly aggregate: AggregateOutput;
+  readonly distribution: DistributionOutput;
+  readonly trials: readonly TrialSummary[];
+  readonly evaluate: EvaluateOutput | null;
+  readonly explain: ExplainOutput | null;
+  readonly tracking?: {
+    readonly experimentId?: string;
+    readonly runId?: string;
+    readonly pending: readonly string[];
+  };
+}
+
+export interface PersistOutput {
+  readonly resultId: string;
+  readonly resultsUri: string;
+  readonly storedIn: readonly ('file' | 'mongodb')[];
+}
+
+export interface ReportInput extends AnalysisRef {
+  readonly resultsUri: string;
+  readonly observationsUri: string;
+  readonly featuresUri: string;
+  readonly shapSampleUri?: string;
+  /** Variables drawn over time (default: the top of both rankings). */
+  readonly variables?: readonly string[];
+}
+
+export interface ReportOutput {
+  readonly reportUri: string;
+}
