@@ -21,6 +21,11 @@
 import { InvalidInputError, unknownName } from '../errors';
 import type { FeatureMatrix } from '../frame';
 
+// Module-level aliases for the hot loops: a global lookup per element is slow inside sandboxed
+// contexts (jest's vm, some worker set-ups), a module constant is not.
+const { abs, exp, log1p } = Math;
+const isMissing = Number.isNaN;
+
 export interface LogisticParams {
   /** `"l2"` (ridge, default) or `"l1"` (lasso, sparse coefficients). */
   readonly penalty: 'l2' | 'l1';
@@ -84,11 +89,11 @@ export interface StandardizedFeatures {
 /** Median of the non-missing values (mean of the two middle ones for an even count); 0 if none. */
 function medianIgnoringNaN(column: Float64Array): number {
   let count = 0;
-  for (let i = 0; i < column.length; i++) if (!Number.isNaN(column[i])) count++;
+  for (let i = 0; i < column.length; i++) if (!isMissing(column[i])) count++;
   if (count === 0) return 0;
   const values = new Float64Array(count);
   let k = 0;
-  for (let i = 0; i < column.length; i++) if (!Number.isNaN(column[i])) values[k++] = column[i];
+  for (let i = 0; i < column.length; i++) if (!isMissing(column[i])) values[k++] = column[i];
   values.sort();
   const mid = count >> 1;
   return count % 2 === 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
@@ -137,7 +142,7 @@ export function standardize(x: FeatureMatrix): StandardizedFeatures {
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
-      const v = Number.isNaN(column[i]) ? median : column[i];
+      const v = isMissing(column[i]) ? median : column[i];
       out[i] = v;
       sum += v;
       if (v < min) min = v;
@@ -235,12 +240,12 @@ function rowWeights(labels: ArrayLike<number>, rows: number, classWeight: 'balan
 
 /** log(1 + e^m) without overflow. */
 function softplus(m: number): number {
-  return m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+  return m > 0 ? m + log1p(exp(-m)) : log1p(exp(m));
 }
 
 function sigmoid(m: number): number {
-  if (m >= 0) return 1 / (1 + Math.exp(-m));
-  const e = Math.exp(m);
+  if (m >= 0) return 1 / (1 + exp(-m));
+  const e = exp(m);
   return e / (1 + e);
 }
 
@@ -308,7 +313,7 @@ class ScaledLoss {
  * negative; at θ_j = 0 it is 0 when the subgradient interval contains 0.
  */
 function pseudoGradient(theta: Float64Array, gradient: Float64Array, l1: number, out: Float64Array): number {
-  let max = Math.abs(gradient[0]);
+  let max = abs(gradient[0]);
   out[0] = gradient[0];
   for (let j = 1; j < theta.length; j++) {
     const g = gradient[j];
@@ -320,7 +325,7 @@ function pseudoGradient(theta: Float64Array, gradient: Float64Array, l1: number,
     else if (g - l1 > 0) pg = g - l1;
     else pg = 0;
     out[j] = pg;
-    const a = Math.abs(pg);
+    const a = abs(pg);
     if (a > max) max = a;
   }
   return max;
@@ -334,7 +339,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 function l1Norm(theta: Float64Array): number {
   let s = 0;
-  for (let j = 1; j < theta.length; j++) s += Math.abs(theta[j]);
+  for (let j = 1; j < theta.length; j++) s += abs(theta[j]);
   return s;
 }
 
@@ -528,7 +533,7 @@ export function logisticMargin(model: LogisticModel, x: FeatureMatrix): Float64A
     const mean = model.means[j];
     const scale = model.scales[j];
     for (let i = 0; i < x.rows; i++) {
-      const v = Number.isNaN(column[i]) ? median : column[i];
+      const v = isMissing(column[i]) ? median : column[i];
       margin[i] += w * ((v - mean) / scale);
     }
   }

@@ -12,6 +12,11 @@
  */
 import { InvalidInputError } from '../errors';
 
+// Module-level aliases for per-row loops: a global lookup per element is slow inside sandboxed
+// contexts (jest's vm, some worker set-ups), a module constant is not.
+const { log, max, min } = Math;
+const isFinite64 = Number.isFinite;
+
 /** Weighted counts of a thresholded prediction. */
 export interface ConfusionMatrix {
   readonly tp: number;
@@ -70,7 +75,7 @@ function checkInputs(
       });
     }
     const s = scores[i];
-    if (!Number.isFinite(s)) {
+    if (!isFinite64(s)) {
       throw new InvalidInputError({
         where: `${where}: row ${i}`,
         message: `${scoreKind} is ${s}; it must be a finite number`,
@@ -78,7 +83,7 @@ function checkInputs(
     }
     if (weights !== undefined) {
       const w = weights[i];
-      if (!Number.isFinite(w) || w < 0) {
+      if (!isFinite64(w) || w < 0) {
         throw new InvalidInputError({
           where: `${where}: row ${i}`,
           message: `weight is ${w}; weights must be finite and >= 0`,
@@ -276,8 +281,8 @@ export function logLoss(
   for (let i = 0; i < n; i++) {
     const w = weights === undefined ? 1 : weights[i];
     const p = labels[i] === 1 ? probabilities[i] : 1 - probabilities[i];
-    const clipped = Math.min(Math.max(p, FLOAT64_EPS), 1 - FLOAT64_EPS);
-    sum -= w * Math.log(clipped);
+    const clipped = min(max(p, FLOAT64_EPS), 1 - FLOAT64_EPS);
+    sum -= w * log(clipped);
     total += w;
   }
   if (total <= 0) throw new InvalidInputError({ where: 'logLoss', message: 'weights sum to zero' });
