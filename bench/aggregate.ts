@@ -13,7 +13,7 @@ import path from 'node:path';
 import { datasetPath, newDatasetUri } from '../connectors/datasets';
 import { literal, withDuck } from '../connectors/duckdb';
 import { aggregateSource } from '../connectors/sources';
-import { median, printSummary, repoRoot, runPythonReference, timeRepeated } from './harness';
+import { median, printSummary, runPythonReference, timeRepeated } from './harness';
 
 const FUNCTIONS = ['mean', 'std', 'min', 'max', 'first', 'last', 'count', 'slope', 'p10', 'p50', 'p90'];
 const TARGET = 'v00 > 0.95';
@@ -42,7 +42,7 @@ async function writeSource(file: string): Promise<void> {
 
 async function main(): Promise<void> {
   const repeats = Number(arg('repeats', '3'));
-  const dir = path.join(repoRoot, '.data', 'bench', 'aggregate');
+  const dir = path.resolve('.data', 'bench', 'aggregate');
   mkdirSync(dir, { recursive: true });
   const source = path.join(dir, 'long.parquet');
   await writeSource(source);

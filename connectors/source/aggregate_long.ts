@@ -44,18 +44,31 @@ export async function aggregateLong(
   const key = `(epoch_ms(t) // ${windowMs})`;
   const names = (list: readonly string[]) => list.map(literal).join(', ');
 
-  // Rows per window, and duplicated (t, variable) measurements, merged by mean (text: the
-  // smallest value) before anything else, as the pivot to wide rows would.
   const origin = (await queryRows(db, 'SELECT epoch_ms(min(t)) AS o FROM __long'))[0].o;
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE __counts AS SELECT ${key} AS __w, CAST(count(DISTINCT t) AS DOUBLE) AS ${ROWS}, count(*) - count(DISTINCT (t, variable)) AS __dup FROM __long GROUP BY __w`,
-  );
-  const duplicates = Number((await queryRows(db, 'SELECT coalesce(sum(__dup), 0) AS d FROM __counts'))[0].d);
+  const quantiles = functions.filter((f) => f.startsWith('p'));
+  const plain = functions.filter((f) => !f.startsWith('p'));
+  const select = plain.map((f, k) => `${numericFeature('num', f)} AS f${k}`);
+  if (quantiles.length > 0) {
+    select.push(`quantile_cont(num, [${quantiles.map((f) => Number(f.slice(1)) / 100).join(', ')}]) AS q`);
+  }
+  // Every function of every variable in one GROUP BY (window, variable); the distinct count of
+  // times per group reveals duplicated (t, variable) measurements, which are then merged by
+  // mean (text: the smallest value), as the pivot to wide rows would, and aggregated again.
+  const aggregate = () =>
+    db.run(
+      `CREATE OR REPLACE TEMP TABLE __agg AS SELECT ${key} AS __w, variable, ${select.join(', ')}, count(*) - count(DISTINCT t) AS __dup FROM (SELECT *, CAST(${Number(origin)} AS BIGINT) AS __origin FROM __long) GROUP BY ALL`,
+    );
+  await aggregate();
+  const duplicates = Number((await queryRows(db, 'SELECT coalesce(sum(__dup), 0) AS d FROM __agg'))[0].d);
   if (duplicates > 0) {
     await db.run(
       'CREATE OR REPLACE TEMP TABLE __long AS SELECT t, variable, avg(num) AS num, min(txt) AS txt FROM __long GROUP BY t, variable',
     );
+    await aggregate();
   }
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __counts AS SELECT ${key} AS __w, CAST(count(DISTINCT t) AS DOUBLE) AS ${ROWS} FROM __long GROUP BY __w`,
+  );
   // The target's columns, one row a timestamp, then the window labels.
   const targetPivot = used.map((c) =>
     kinds.get(c) === 'numeric'
@@ -69,44 +82,56 @@ export async function aggregateLong(
 
   const numeric = explanatory.filter((v) => v.kind === 'numeric').map((v) => v.name);
   const text = explanatory.filter((v) => v.kind === 'text').map((v) => v.name);
-  const quantiles = functions.filter((f) => f.startsWith('p'));
-  const plain = functions.filter((f) => !f.startsWith('p'));
-  const select = plain.map((f, k) => `${numericFeature('num', f)} AS f${k}`);
-  if (quantiles.length > 0) {
-    select.push(`quantile_cont(num, [${quantiles.map((f) => Number(f.slice(1)) / 100).join(', ')}]) AS q`);
-  }
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE __agg AS SELECT ${key} AS __w, variable, ${select.join(', ')} FROM (SELECT *, CAST(${Number(origin)} AS BIGINT) AS __origin FROM __long WHERE variable IN (${names(numeric.length ? numeric : [''])})) GROUP BY ALL`,
-  );
-
-  // Pivot the small aggregated table: one column per (variable, function).
+  const isMode = (name: string) => name.endsWith('__mode') && text.includes(name.slice(0, -6));
+  // Pivot the small aggregated table: per window, one list per function over a complete
+  // (window × variable) grid, read back by each variable's position.
   const features: string[] = [];
   const pivot: string[] = [];
   const modeJoins: string[] = [];
   for (const v of explanatory) {
     if (v.kind === 'numeric') {
+      const j = numeric.indexOf(v.name) + 1;
       for (const f of functions) {
         const name = `${v.name}__${f}`;
         features.push(name);
-        const value = f.startsWith('p') ? `q[${quantiles.indexOf(f) + 1}]` : `f${plain.indexOf(f)}`;
-        pivot.push(`first(${value}) FILTER (WHERE variable = ${literal(v.name)}) AS ${ident(name)}`);
+        const at = `list_position(f.lj, ${j})`;
+        const value = f.startsWith('p')
+          ? `f.lq[${at}][${quantiles.indexOf(f) + 1}]`
+          : `f.l${plain.indexOf(f)}[${at}]`;
+        pivot.push(`${value} AS ${ident(name)}`);
       }
     } else {
       features.push(`${v.name}__mode`);
     }
   }
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE __wide AS SELECT __w${pivot.length ? ', ' : ''}${pivot.join(', ')} FROM __agg GROUP BY __w`,
-  );
+  if (numeric.length > 0) {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE __vars AS SELECT * FROM (VALUES ${numeric.map((v, j) => `(${literal(v)}, ${j + 1})`).join(', ')}) AS v(variable, j)`,
+    );
+    // Unordered lists (ordered ones cost a sort buffer per window): the lists of one aggregate
+    // see the rows in the same order, so `lj` tells each variable's position.
+    const lists = ['list(g.j) AS lj', ...plain.map((_, k) => `list(a.f${k}) AS l${k}`)];
+    if (quantiles.length > 0) lists.push('list(a.q) AS lq');
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE __wide AS SELECT g.__w, ${lists.join(', ')} FROM (SELECT __counts.__w, __vars.variable, __vars.j FROM __counts CROSS JOIN __vars) g LEFT JOIN __agg a ON a.__w = g.__w AND a.variable = g.variable GROUP BY g.__w`,
+    );
+    await db.run('DROP TABLE __vars');
+  } else {
+    await db.run('CREATE OR REPLACE TEMP TABLE __wide AS SELECT __w FROM __counts');
+  }
   for (const [j, name] of text.entries()) {
     await db.run(
       `CREATE OR REPLACE TEMP TABLE __mode${j} AS SELECT __w, first(txt ORDER BY c DESC, txt ASC) AS ${ident(`${name}__mode`)} FROM (SELECT ${key} AS __w, txt, count(*) AS c FROM __long WHERE variable = ${literal(name)} AND txt IS NOT NULL GROUP BY ALL) GROUP BY __w`,
     );
     modeJoins.push(`LEFT JOIN __mode${j} m${j} ON m${j}.__w = c.__w`);
   }
+  const expression = new Map(pivot.map((p, k) => [features.filter((n) => !isMode(n))[k], p]));
   const columns = features.map((name) => {
-    if (name.endsWith('__mode') && text.includes(name.slice(0, -6))) return ident(name);
-    return name.endsWith('__count') ? `coalesce(f.${ident(name)}, 0) AS ${ident(name)}` : `f.${ident(name)}`;
+    if (isMode(name)) return ident(name);
+    const p = expression.get(name)!;
+    return name.endsWith('__count')
+      ? `coalesce(${p.slice(0, p.lastIndexOf(' AS '))}, 0) AS ${ident(name)}`
+      : p;
   });
   await db.run(
     `CREATE OR REPLACE TEMP TABLE ${ident(out)} AS SELECT CAST(l.__w * ${windowMs} AS DOUBLE) AS ${TIME}, l.${LABEL}, c.${ROWS}${columns.length ? ', ' : ''}${columns.join(', ')} FROM __labels l JOIN __counts c ON c.__w = l.__w - ${lagWindows} LEFT JOIN __wide f ON f.__w = c.__w ${modeJoins.join(' ')} WHERE l.__has_target ORDER BY ${TIME}`,
