@@ -63,10 +63,12 @@ FUNCTIONS = [
 
 def run(seeds, trials, independent):
     regrets = {}
+    per_seed = {}
     sampler_seconds = 0.0
     asks = 0
     for name, low, high, optimum, noise, f in FUNCTIONS:
         total = 0.0
+        per_seed[name] = []
         for seed in range(seeds):
             kwargs = {"multivariate": False} if independent else {}
             study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed, **kwargs))
@@ -85,17 +87,18 @@ def run(seeds, trials, independent):
                 if y < best_obs:
                     best_obs, best_true = y, f(x)
             total += best_true - optimum
+            per_seed[name].append(best_true - optimum)
         regrets[name] = total / seeds
-    return sampler_seconds / asks, regrets
+    return sampler_seconds / asks, regrets, per_seed
 
 
 def main():
     seeds, trials, repeats = (int(a) for a in sys.argv[1:4])
     independent = "--independent" in sys.argv
     per_ask = []
-    regrets = None
+    regrets = per_seed = None
     for r in range(repeats):
-        seconds, regrets = run(seeds, trials, independent)
+        seconds, regrets, per_seed = run(seeds, trials, independent)
         per_ask.append(seconds)
         print(f"reference repeat {r}: {seconds * 1e3:.3f} ms per ask", file=sys.stderr)
     per_ask.sort()
@@ -108,6 +111,7 @@ def main():
                 "multivariate": not independent,
                 "seconds_per_ask": median,
                 "regret": regrets,
+                "regret_by_seed": per_seed,
             }
         )
     )

@@ -268,12 +268,12 @@ function sampleTpe(
   const g = parzenEstimator(dists, obsAbove, observationWeights(obsAbove[0]?.length ?? 0), options);
   // Under the constant liar a joint sample also steers clear of exact copies of running trials
   // (their kernels in g only make copies less likely; on small discrete spaces that is not enough).
-  const running = avoidRunning
-    ? observationsOf(
-        above.filter((t) => t.state === 'running'),
-        space,
-      )
-    : [];
+  // Only running trials with no parameter outside the group count: with conditional parameters
+  // the group (say, just `learner`) says too little to call two trials the same.
+  const inGroup = new Set(space.map(([name]) => name));
+  const sameSpace = (t: TrialRecord) =>
+    t.state === 'running' && Object.keys(paramsOf(t)).every((name) => inGroup.has(name));
+  const running = avoidRunning ? observationsOf(above.filter(sameSpace), space) : [];
   const isRunning = (x: readonly number[]) =>
     running.length > 0 && running[0].some((_, i) => x.every((v, j) => v === running[j][i]));
   let best: number[] = [];

@@ -57,6 +57,11 @@ export class TrialPruned extends Error {
   }
 }
 
+/** A deep copy of JSON data (structuredClone is missing in some sandboxes, e.g. Temporal's). */
+function copyJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 export class Study {
   readonly direction: Direction;
   readonly samplerConfig: SamplerConfig;
@@ -88,8 +93,8 @@ export class Study {
     }
     const study = new Study({ direction: state.direction, sampler: state.sampler, pruner: state.pruner });
     study.rng = createRng(state.rng);
-    study.records.push(...structuredClone(state.trials));
-    study.queue.push(...structuredClone(state.queue));
+    study.records.push(...copyJson(state.trials));
+    study.queue.push(...copyJson(state.queue));
     return study;
   }
 
@@ -100,8 +105,8 @@ export class Study {
       sampler: this.samplerConfig,
       pruner: this.prunerConfig,
       rng: this.rng.state(),
-      trials: structuredClone(this.records),
-      queue: structuredClone(this.queue),
+      trials: copyJson(this.records),
+      queue: copyJson(this.queue),
     };
   }
 
