@@ -5,7 +5,7 @@
  * is what makes zooming on a period interactive.
  */
 import { InvalidInputError, unknownName } from '../errors';
-import type { Labels, ObservationTable } from '../frame';
+import type { Labels, ObservationTable, Variable } from '../frame';
 import { analyzeCategorical } from './categorical';
 import { benjaminiHochberg } from './measures';
 import { analyzeNumeric } from './numeric';
@@ -56,28 +56,70 @@ function lowerBound(a: Float64Array, v: number): number {
   return lo;
 }
 
-/** Non-missing values sorted, and each one's row (a stable argsort through the native sort). */
+/**
+ * Non-missing values sorted, and each one's row: a stable LSD radix argsort on the IEEE bits
+ * (16-bit digits, passes where every key shares the digit skipped). Several times faster than
+ * the engine's comparison sort on a million values, and it gives the order for free.
+ */
 function sortColumn(values: Float64Array): { sorted: Float64Array; order: Uint32Array; invalid: number } {
+  const n = values.length;
   let m = 0;
   let invalid = 0;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < n; i++) {
     const v = values[i];
-    if (Number.isFinite(v)) m++;
-    else if (!Number.isNaN(v)) invalid++;
+    if (v - v === 0) m++;
+    else if (!Number.isNaN(v)) invalid++; // ±Infinity
+  }
+  const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  let lo = new Uint32Array(m);
+  let hi = new Uint32Array(m);
+  let idx = new Uint32Array(m);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v - v !== 0) continue;
+    let l = bits[2 * i];
+    let h = bits[2 * i + 1];
+    if (v === 0) {
+      l = 0;
+      h = 0x80000000; // -0 and +0 tie
+    } else if (h & 0x80000000) {
+      l = ~l >>> 0;
+      h = ~h >>> 0;
+    } else h = (h | 0x80000000) >>> 0;
+    lo[k] = l;
+    hi[k] = h;
+    idx[k++] = i;
+  }
+  let lo2 = new Uint32Array(m);
+  let hi2 = new Uint32Array(m);
+  let idx2 = new Uint32Array(m);
+  const count = new Uint32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass < 2 ? lo : hi;
+    const shift = pass % 2 === 0 ? 0 : 16;
+    count.fill(0);
+    for (let j = 0; j < m; j++) count[(word[j] >>> shift) & 0xffff]++;
+    if (m === 0 || count[(word[0] >>> shift) & 0xffff] === m) continue;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (let j = 0; j < m; j++) {
+      const pos = count[(word[j] >>> shift) & 0xffff]++;
+      lo2[pos] = lo[j];
+      hi2[pos] = hi[j];
+      idx2[pos] = idx[j];
+    }
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+    [idx, idx2] = [idx2, idx];
   }
   const sorted = new Float64Array(m);
-  let k = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) sorted[k++] = values[i];
-  sorted.sort();
-  const order = new Uint32Array(m);
-  const taken = new Uint32Array(m);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) continue;
-    const lb = lowerBound(sorted, v);
-    order[lb + taken[lb]++] = i;
-  }
-  return { sorted, order, invalid };
+  for (let j = 0; j < m; j++) sorted[j] = values[idx[j]];
+  return { sorted, order: idx, invalid };
 }
 
 function countDistinct(sorted: Float64Array): number {
@@ -108,8 +150,14 @@ export function prepareDistribution(
   table: ObservationTable,
   options: DistributionOptions = {},
 ): PreparedTable {
+  const variables = table.variables.map((variable) => prepareVariable(variable, table.rows, options));
+  return { rows: table.rows, variables, options };
+}
+
+function prepareVariable(variable: Variable, rows: number, options: DistributionOptions): PreparedVariable {
   const maxDistinct = options.categoricalMaxDistinct ?? DEFAULT_CATEGORICAL_MAX_DISTINCT;
-  const variables = table.variables.map((variable): PreparedVariable => {
+  const table = { rows };
+  {
     const name = variable.name;
     if (variable.data.kind === 'numeric') {
       const values = variable.data.values;
@@ -149,28 +197,42 @@ export function prepareDistribution(
       codes[i] = t === null ? -1 : (code.get(t) as number);
     });
     return { kind: 'categorical', name, levels, codes, invalidCount: variable.invalidCount ?? 0 };
-  });
-  return { rows: table.rows, variables, options };
+  }
 }
 
 function selectionMask(rows: number, selection: DistributionSelection['rows']): Uint8Array | null {
-  if (selection === undefined) return null;
-  if (selection instanceof Uint8Array) {
-    if (selection.length !== rows) {
-      throw new InvalidInputError({
-        where: 'rows',
-        message: `mask has ${selection.length} rows, the data ${rows}`,
-      });
-    }
-    return selection;
+  if (!(selection instanceof Uint8Array)) return null;
+  if (selection.length !== rows) {
+    throw new InvalidInputError({
+      where: 'rows',
+      message: `mask has ${selection.length} rows, the data ${rows}`,
+    });
   }
-  const { start, end } = selection;
-  if (!(start >= 0 && end <= rows && start <= end)) {
+  return selection;
+}
+
+function checkedRange(rows: number, range: { start: number; end: number }): { start: number; end: number } {
+  const { start, end } = range;
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end <= rows && start <= end)) {
     throw new InvalidInputError({ where: 'rows', message: `range [${start}, ${end}) is outside 0..${rows}` });
   }
-  const mask = new Uint8Array(rows);
-  mask.fill(1, start, end);
-  return mask;
+  return { start, end };
+}
+
+/**
+ * The labels in each numeric variable's sorted order, computed once per labels array and kept
+ * (weakly) with the prepared variable: every later zoom then reads memory sequentially.
+ */
+const labelCache = new WeakMap<PreparedNumeric, { labels: Labels; inOrder: Uint8Array }>();
+
+function labelsInOrder(variable: PreparedNumeric, labels: Labels): Uint8Array {
+  const cached = labelCache.get(variable);
+  if (cached && cached.labels === labels) return cached.inOrder;
+  const { order } = variable;
+  const inOrder = new Uint8Array(order.length);
+  for (let k = 0; k < order.length; k++) inOrder[k] = labels[order[k]];
+  labelCache.set(variable, { labels, inOrder });
+  return inOrder;
 }
 
 /**
@@ -183,12 +245,32 @@ export function analyzePrepared(
   labels: Labels,
   selection: DistributionSelection = {},
 ): DistributionEntry[] {
-  const { rows, options } = prepared;
+  const sources = prepared.variables.map((v) => ({ name: v.name, prepare: () => v }));
+  return analyzeSources(prepared.rows, prepared.options, sources, labels, selection);
+}
+
+/** A variable to analyse, prepared when its turn comes (so a one-off analysis holds one at a time). */
+interface VariableSource {
+  readonly name: string;
+  readonly prepare: () => PreparedVariable;
+}
+
+function analyzeSources(
+  rows: number,
+  options: DistributionOptions,
+  sources: readonly VariableSource[],
+  labels: Labels,
+  selection: DistributionSelection,
+): DistributionEntry[] {
   if (labels.length !== rows) {
     throw new RangeError(`analyzePrepared: ${labels.length} labels for ${rows} rows`);
   }
-  const mask = selectionMask(rows, selection.rows);
-  let variables = prepared.variables;
+  const range =
+    selection.rows !== undefined && !(selection.rows instanceof Uint8Array)
+      ? checkedRange(rows, selection.rows)
+      : null;
+  const mask = range === null ? selectionMask(rows, selection.rows) : null;
+  let variables = sources;
   if (selection.variables !== undefined) {
     const byName = new Map(variables.map((v) => [v.name, v]));
     const known = variables.map((v) => v.name);
@@ -196,13 +278,15 @@ export function analyzePrepared(
       .filter((name) => !byName.has(name))
       .map((name) => ({ where: 'variables', message: unknownName('variable', name, known) }));
     if (problems.length > 0) throw new InvalidInputError(problems);
-    variables = selection.variables.map((name) => byName.get(name) as PreparedVariable);
+    variables = selection.variables.map((name) => byName.get(name) as VariableSource);
   }
 
   let positives = 0;
   let selected = 0;
+  const inSelection = (i: number) =>
+    range !== null ? i >= range.start && i < range.end : mask === null || mask[i] === 1;
   for (let i = 0; i < rows; i++) {
-    if (mask !== null && !mask[i]) continue;
+    if (!inSelection(i)) continue;
     selected++;
     positives += labels[i];
   }
@@ -217,7 +301,8 @@ export function analyzePrepared(
   const vals = new Float64Array(rows);
   const ys = new Uint8Array(rows);
 
-  const entries: DistributionEntry[] = variables.map((variable) => {
+  const entries: DistributionEntry[] = variables.map((source) => {
+    const variable = source.prepare();
     if (variable.kind === 'identifier') {
       return {
         variable: variable.name,
@@ -230,23 +315,34 @@ export function analyzePrepared(
     const invalid = variable.invalidCount > 0 ? { invalidCount: variable.invalidCount } : {};
     if (variable.kind === 'numeric') {
       const { sorted, order } = variable;
+      const sortedLabels = labelsInOrder(variable, labels);
       let n = 0;
-      if (mask === null) {
-        for (let k = 0; k < order.length; k++) {
-          vals[k] = sorted[k];
-          ys[k] = labels[order[k]];
-        }
+      let v: Float64Array = vals;
+      let y: Uint8Array = ys;
+      if (mask === null && range === null) {
+        // every row: the prepared arrays as they are
+        v = sorted;
+        y = sortedLabels;
         n = order.length;
-      } else {
+      } else if (range !== null) {
+        // a row range (a period): sequential reads only
+        const { start, end } = range;
         for (let k = 0; k < order.length; k++) {
           const i = order[k];
-          if (mask[i]) {
+          if (i >= start && i < end) {
             vals[n] = sorted[k];
-            ys[n++] = labels[i];
+            ys[n++] = sortedLabels[k];
+          }
+        }
+      } else if (mask !== null) {
+        for (let k = 0; k < order.length; k++) {
+          if (mask[order[k]]) {
+            vals[n] = sorted[k];
+            ys[n++] = sortedLabels[k];
           }
         }
       }
-      const entry = analyzeNumeric(variable.name, vals, ys, n, sizes, options);
+      const entry = analyzeNumeric(variable.name, v, y, n, sizes, options);
       return { ...entry, ...invalid };
     }
     const levels = variable.levels.length;
@@ -255,7 +351,9 @@ export function analyzePrepared(
     let m0 = 0;
     let m1 = 0;
     const codes = variable.codes;
-    for (let i = 0; i < rows; i++) {
+    const from = range !== null ? range.start : 0;
+    const to = range !== null ? range.end : rows;
+    for (let i = from; i < to; i++) {
       if (mask !== null && !mask[i]) continue;
       const c = codes[i];
       if (c < 0) {
@@ -292,5 +390,9 @@ export function analyzeDistribution(
   selection: DistributionSelection = {},
   options: DistributionOptions = {},
 ): DistributionEntry[] {
-  return analyzePrepared(prepareDistribution(table, options), labels, selection);
+  const sources = table.variables.map((v) => ({
+    name: v.name,
+    prepare: () => prepareVariable(v, table.rows, options),
+  }));
+  return analyzeSources(table.rows, options, sources, labels, selection);
 }

@@ -14,5 +14,5 @@ export {
   quantileSorted,
   totalVariation,
 } from './measures';
-export { giniStump, numericEdges } from './numeric';
+export { numericEdges } from './numeric';
 export type * from './types';

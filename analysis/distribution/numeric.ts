@@ -12,14 +12,15 @@ export const DEFAULT_MAX_BINS = 50;
 const MIN_BINS = 5;
 
 /**
- * Bin edges over the pooled non-missing values `sorted[0..n)` (ascending, `distinct` distinct):
+ * Bin edges over the pooled non-missing values `sorted[0..n)` (ascending; `distinct` distinct,
+ * counted at least up to one more than the one-bin-per-value limit):
  *
  * - at most `ONE_BIN_PER_VALUE_MAX` distinct values (or at most `bins` when given): one bin per
  *   value, edges halfway between consecutive values;
  * - otherwise equal-width bins between the 1 % and 99 % quantiles, the tails clipped into the two
  *   end bins (whose outer edges are the minimum and maximum), so one outlier cannot squeeze every
  *   other value into one bin. The count follows Freedman–Diaconis (width 2·IQR/n^⅓) within
- *   [5, maxBins]; with IQR 0 (heavily tied values) √distinct, within the same bounds.
+ *   [5, maxBins]; with IQR 0 (over half the values tied) 20 bins, within the same bounds.
  */
 export function numericEdges(
   sorted: ArrayLike<number>,
@@ -53,7 +54,7 @@ export function numericEdges(
   if (options.bins !== undefined) k = options.bins;
   else {
     const iqr = quantileSorted(sorted, n, 0.75) - quantileSorted(sorted, n, 0.25);
-    const raw = iqr > 0 ? Math.ceil((hi - lo) / ((2 * iqr) / Math.cbrt(n))) : Math.ceil(Math.sqrt(distinct));
+    const raw = iqr > 0 ? Math.ceil((hi - lo) / ((2 * iqr) / Math.cbrt(n))) : ONE_BIN_PER_VALUE_MAX;
     k = Math.min(Math.max(raw, MIN_BINS), maxBins);
   }
   const edges = new Float64Array(k + 1);
@@ -67,61 +68,19 @@ export function numericEdges(
 /** float32 1e-7: scikit-learn treats float32 values closer than this as equal. */
 const FEATURE_THRESHOLD = Math.fround(1e-7);
 
-export interface Stump {
-  readonly threshold: number;
-  /** Counts at or below the threshold (scikit-learn's left child) and above it. */
-  readonly below: readonly [number, number];
-  readonly above: readonly [number, number];
-}
-
 /**
- * The depth-1 Gini tree on one variable, exactly as `DecisionTreeClassifier(max_depth=1)`:
- * values as float32, candidate splits between consecutive values more than float32 1e-7 apart,
- * the same proxy improvement in the same floating-point order, the first best split kept, the
- * threshold the double midpoint `a/2 + b/2`. `vals` ascending, `ys` the labels in that order.
+ * scikit-learn's Gini `proxy_impurity_improvement` for a cut with (l0, l1) negatives and
+ * positives on the left of (n0, n1): the same operations in the same order, so that ties between
+ * cuts resolve as they do there.
  */
-export function giniStump(vals: ArrayLike<number>, ys: ArrayLike<number>, n: number): Stump | null {
-  let total1 = 0;
-  for (let i = 0; i < n; i++) total1 += ys[i];
-  const total0 = n - total1;
-  if (n < 2 || total1 === 0 || total0 === 0) return null;
-  const first = Math.fround(vals[0]);
-  const last = Math.fround(vals[n - 1]);
-  if (last <= Math.fround(first + FEATURE_THRESHOLD)) return null;
-  let best = Number.NEGATIVE_INFINITY;
-  let bestP = -1;
-  let l1 = 0;
-  let prev = first;
-  for (let p = 1; p < n; p++) {
-    l1 += ys[p - 1];
-    const cur = Math.fround(vals[p]);
-    if (cur > Math.fround(prev + FEATURE_THRESHOLD)) {
-      const nl = p;
-      const nr = n - p;
-      const l0 = nl - l1;
-      const r1 = total1 - l1;
-      const r0 = total0 - l0;
-      const sqL = 0 + l0 * l0 + l1 * l1;
-      const sqR = 0 + r0 * r0 + r1 * r1;
-      const giniL = 1 - sqL / (nl * nl);
-      const giniR = 1 - sqR / (nr * nr);
-      const proxy = -nr * giniR - nl * giniL;
-      if (proxy > best) {
-        best = proxy;
-        bestP = p;
-      }
-    }
-    prev = cur;
-  }
-  if (bestP < 0) return null;
-  let b1 = 0;
-  for (let i = 0; i < bestP; i++) b1 += ys[i];
-  const threshold = Math.fround(vals[bestP - 1]) / 2 + Math.fround(vals[bestP]) / 2;
-  return {
-    threshold,
-    below: [bestP - b1, b1],
-    above: [total0 - (bestP - b1), total1 - b1],
-  };
+function giniProxy(l0: number, l1: number, n0: number, n1: number): number {
+  const nl = l0 + l1;
+  const nr = n0 + n1 - nl;
+  const r0 = n0 - l0;
+  const r1 = n1 - l1;
+  const sqL = 0 + l0 * l0 + l1 * l1;
+  const sqR = 0 + r0 * r0 + r1 * r1;
+  return -nr * (1 - sqR / (nr * nr)) - nl * (1 - sqL / (nl * nl));
 }
 
 export interface PopulationSizes {
@@ -144,9 +103,11 @@ export function analyzeNumeric(
   options: { bins?: number; maxBins?: number } = {},
 ): NumericDistribution {
   let n1 = 0;
-  let distinct = n > 0 ? 1 : 0;
   for (let i = 0; i < n; i++) n1 += ys[i];
-  for (let i = 1; i < n; i++) if (vals[i] !== vals[i - 1]) distinct++;
+  // distinct values, counted only as far as the binning needs to know
+  const distinctLimit = Math.max(options.bins ?? 0, ONE_BIN_PER_VALUE_MAX) + 1;
+  let distinct = n > 0 ? 1 : 0;
+  for (let i = 1; i < n && distinct < distinctLimit; i++) if (vals[i] !== vals[i - 1]) distinct++;
   const n0 = n - n1;
   const missing0 = sizes.negative - n0;
   const missing1 = sizes.positive - n1;
@@ -192,6 +153,19 @@ export function analyzeNumeric(
   c0[k] = missing0;
   c1[k] = missing1;
 
+  // The depth-1 Gini tree, exactly as scikit-learn's DecisionTreeClassifier(max_depth=1):
+  // values as float32, a candidate split between consecutive values more than float32 1e-7
+  // apart, the same proxy improvement in the same floating-point order, the first best split
+  // kept, the threshold the double midpoint a/2 + b/2. Missing values are left out.
+  const stumpPossible =
+    n0 > 0 && n1 > 0 && Math.fround(vals[n - 1]) > Math.fround(Math.fround(vals[0]) + FEATURE_THRESHOLD);
+  let bestProxy = Number.NEGATIVE_INFINITY;
+  let bestLow = 0;
+  let bestHigh = 0;
+  let best0 = 0;
+  let best1 = 0;
+  let prevF = Math.fround(vals[0]);
+
   let bin = 0;
   let cum0 = 0;
   let cum1 = 0;
@@ -204,16 +178,56 @@ export function analyzeNumeric(
   const shift = vals[0];
   let sq0 = 0;
   let sq1 = 0;
+  const both = n0 > 0 && n1 > 0;
+  const inv0 = 1 / n0;
+  const inv1 = 1 / n1;
+  // Stump candidates are evaluated one group late: a cut between two pure groups of the same
+  // class can never be the best (Gini is strictly concave), so it is skipped without a division.
+  let pending = false;
+  let pend0 = 0;
+  let pend1 = 0;
+  let pendLow = 0;
+  let pendHigh = 0;
+  let prevPure = -1; // class of the float32 group before the pending cut if pure, else -1
+  let group0 = 0; // counts of the current float32 group
+  let group1 = 0;
   for (let i = 0; i < n; ) {
     const v = vals[i];
     while (bin < k - 1 && v >= edges[bin + 1]) bin++;
-    let g0 = 0;
+    if (stumpPossible && i > 0) {
+      const f = Math.fround(v);
+      if (f > Math.fround(prevF + FEATURE_THRESHOLD)) {
+        const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
+        if (pending && !(pure >= 0 && pure === prevPure)) {
+          const proxy = giniProxy(pend0, pend1, n0, n1);
+          if (proxy > bestProxy) {
+            bestProxy = proxy;
+            bestLow = pendLow;
+            bestHigh = pendHigh;
+            best0 = pend0;
+            best1 = pend1;
+          }
+        }
+        pending = true;
+        pend0 = cum0;
+        pend1 = cum1;
+        pendLow = prevF;
+        pendHigh = f;
+        prevPure = pure;
+        group0 = 0;
+        group1 = 0;
+      }
+      prevF = f;
+    }
     let g1 = 0;
     let j = i;
-    for (; j < n && vals[j] === v; j++) {
-      if (ys[j]) g1++;
-      else g0++;
-    }
+    do {
+      g1 += ys[j];
+      j++;
+    } while (j < n && vals[j] === v);
+    const g0 = j - i - g1;
+    group0 += g0;
+    group1 += g1;
     c0[bin] += g0;
     c1[bin] += g1;
     const dv = v - shift;
@@ -223,14 +237,27 @@ export function analyzeNumeric(
     sq1 += g1 * dv * dv;
     cum0 += g0;
     cum1 += g1;
-    if (n0 > 0 && n1 > 0) {
+    if (both) {
       // empirical CDFs just after v (searchsorted 'right'), as ks_2samp and wasserstein_distance
-      const diff = cum1 / n1 - cum0 / n0;
+      const diff = cum1 * inv1 - cum0 * inv0;
       if (diff > maxS) maxS = diff;
       if (-diff > minS) minS = -diff;
       if (j < n) wass += Math.abs(diff) * (vals[j] - v);
     }
     i = j;
+  }
+  if (pending) {
+    const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
+    if (!(pure >= 0 && pure === prevPure)) {
+      const proxy = giniProxy(pend0, pend1, n0, n1);
+      if (proxy > bestProxy) {
+        bestProxy = proxy;
+        bestLow = pendLow;
+        bestHigh = pendHigh;
+        best0 = pend0;
+        best1 = pend1;
+      }
+    }
   }
 
   const p = new Float64Array(k + 1);
@@ -240,7 +267,6 @@ export function analyzeNumeric(
     q[b] = sizes.negative > 0 ? c0[b] / sizes.negative : 0;
   }
   const intersection = intersectionDistance(p, q);
-  const both = n0 > 0 && n1 > 0;
   const ksResult = both ? ksTwoSamplePValue(n1, n0, Math.max(maxS, minS)) : null;
   const iqr = quantileSorted(vals, n, 0.75) - quantileSorted(vals, n, 0.25);
   const scale = iqr > 0 ? iqr / 1.349 : null;
@@ -250,7 +276,14 @@ export function analyzeNumeric(
   const var1 = n1 > 1 ? (sq1 - n1 * mean1 * mean1) / (n1 - 1) : Number.NaN;
   const pooled = Math.sqrt((Math.max(var0, 0) + Math.max(var1, 0)) / 2);
   const smd = Number.isFinite(pooled) && pooled > 0 ? (mean1 - mean0) / pooled : null;
-  const stump = both ? giniStump(vals, ys, n) : null;
+  const stump =
+    bestProxy > Number.NEGATIVE_INFINITY
+      ? {
+          threshold: bestLow / 2 + bestHigh / 2,
+          below: [best0, best1] as const,
+          above: [n0 - best0, n1 - best1] as const,
+        }
+      : null;
 
   let notes: string[] = [];
   if (distinct === 1) notes.push('constant in the selected rows');

@@ -2,7 +2,6 @@ import {
   analyzeDistribution,
   benjaminiHochberg,
   chiSquareContingency,
-  giniStump,
   jensenShannon,
   kolmogornSf,
   type NumericDistribution,
@@ -59,16 +58,13 @@ describe('numeric measures agree with SciPy', () => {
 
 describe('separating value equals scikit-learn DecisionTreeClassifier(max_depth=1)', () => {
   test.each(fixture.stumps.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const pairs = c.x
-      .map((x, i) => ({ x, y: c.y[i] }))
-      .filter((p): p is { x: number; y: number } => p.x !== null)
-      .sort((a, b) => a.x - b.x);
-    const stump = giniStump(
-      Float64Array.from(pairs, (p) => p.x),
-      Uint8Array.from(pairs, (p) => p.y),
-      pairs.length,
-    );
-    expect(stump?.threshold ?? null).toBe(c.threshold);
+    const values = Float64Array.from(c.x, (x) => (x === null ? Number.NaN : x));
+    const table: ObservationTable = {
+      rows: values.length,
+      variables: [{ name: 'x', data: { kind: 'numeric', values } }],
+    };
+    const [entry] = analyzeDistribution(table, Uint8Array.from(c.y), {}, { categoricalMaxDistinct: 1 });
+    expect((entry as NumericDistribution).threshold).toBe(c.threshold);
   });
 });
 
@@ -83,6 +79,8 @@ describe('categorical measures agree with SciPy', () => {
 
   test('Benjamini–Hochberg as false_discovery_control', () => {
     const q = benjaminiHochberg(fixture.bh.p);
-    q.forEach((v, i) => expectClose(v, fixture.bh.q[i], 1e-12));
+    q.forEach((v, i) => {
+      expectClose(v, fixture.bh.q[i], 1e-12);
+    });
   });
 });
