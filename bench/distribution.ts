@@ -30,7 +30,11 @@ function arg(name: string, fallback: string): string {
  * 0.5 sd), every tenth+1 rounded to integers (heavy ties), every tenth+2 with 2 % missing values,
  * the rest pure noise (so the null p-value paths are exercised too).
  */
-export function syntheticTable(rows: number, variables: number, seed: number): { table: ObservationTable; labels: Uint8Array } {
+export function syntheticTable(
+  rows: number,
+  variables: number,
+  seed: number,
+): { table: ObservationTable; labels: Uint8Array } {
   const rng = createRng(seed);
   const labels = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) labels[i] = rng.next() < 0.05 ? 1 : 0;
@@ -59,7 +63,10 @@ function writeForPython(dir: string, table: ObservationTable, labels: Uint8Array
   writeFileSync(file, parts[0]);
   for (let j = 1; j < parts.length; j++) writeFileSync(file, parts[j], { flag: 'a' });
   writeFileSync(path.join(dir, 'y.u8'), labels);
-  writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ rows: table.rows, variables: table.variables.length }));
+  writeFileSync(
+    path.join(dir, 'meta.json'),
+    JSON.stringify({ rows: table.rows, variables: table.variables.length }),
+  );
 }
 
 interface ReferenceResult {
@@ -83,7 +90,9 @@ async function main(): Promise<void> {
     const prepareSeconds = Number(process.hrtime.bigint() - prepareStart) / 1e9;
     const range = { start: Math.floor(zoomRows * 0.1), end: zoomRows };
     analyzePrepared(prepared, labels, { rows: range }); // warm-up
-    const zoom = await timeRepeated(Math.max(5, repeats), () => analyzePrepared(prepared, labels, { rows: range }));
+    const zoom = await timeRepeated(Math.max(5, repeats), () =>
+      analyzePrepared(prepared, labels, { rows: range }),
+    );
     zoomSeconds = zoom.seconds;
     console.error(
       `zoom ${variables} × ${range.end - range.start} rows of ${zoomRows}: prepare ${prepareSeconds.toFixed(3)} s once, analysis ${zoom.seconds.map((s) => s.toFixed(3)).join(' ')} s`,
@@ -96,9 +105,16 @@ async function main(): Promise<void> {
     writeForPython(dir, table, labels);
     const ours = await timeRepeated(repeats, () => analyzeDistribution(table, labels));
     const top = ours.result.slice(0, 5).map((e) => e.variable);
-    console.error(`ours ${variables} × ${rows}: ${ours.seconds.map((s) => s.toFixed(2)).join(' ')} s; top ${top.join(', ')}`);
-    const ref = runPythonReference<ReferenceResult>('distribution_reference.py', [dir, String(referenceRepeats)]);
-    console.error(`reference: ${ref.seconds.map((s) => s.toFixed(2)).join(' ')} s; top ${ref.top.join(', ')}`);
+    console.error(
+      `ours ${variables} × ${rows}: ${ours.seconds.map((s) => s.toFixed(2)).join(' ')} s; top ${top.join(', ')}`,
+    );
+    const ref = runPythonReference<ReferenceResult>('distribution_reference.py', [
+      dir,
+      String(referenceRepeats),
+    ]);
+    console.error(
+      `reference: ${ref.seconds.map((s) => s.toFixed(2)).join(' ')} s; top ${ref.top.join(', ')}`,
+    );
     printSummary('distribution', median(ours.seconds), median(ref.seconds), {
       zoom_s: Number(median(zoomSeconds).toPrecision(4)),
       rows,
@@ -110,7 +126,8 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module)
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
