@@ -4,6 +4,7 @@ import { type FeatureMatrix, featureMatrix } from '../../analysis/frame';
 import { binDataset } from '../../analysis/learners/gbdt/binning';
 import { predictProbability } from '../../analysis/learners/gbdt/model';
 import { trainGbdt } from '../../analysis/learners/gbdt/train';
+import { parseLightGbmModel } from '../../analysis/learners/lightgbm-text';
 import { fitLogistic, logisticMargin, logisticProbability } from '../../analysis/learners/logistic';
 import { type Tree, type TreeEnsemble, treeLeaf } from '../../analysis/learners/tree';
 import { float32AtOrBelow } from '../../analysis/onnx/float32';
@@ -11,6 +12,7 @@ import { logisticToOnnx } from '../../analysis/onnx/logistic';
 import { treeEnsembleToOnnx } from '../../analysis/onnx/trees';
 import { createRng, type Rng } from '../../analysis/random';
 import logisticFixture from '../fixtures/logistic/logistic.json';
+import { loadLightGbmFixture } from '../fixtures/shap/load';
 
 /** Row-major float32 copy of a feature matrix, the tensor an ONNX consumer feeds. */
 function toRowMajor(x: FeatureMatrix): Float32Array {
@@ -235,6 +237,23 @@ describe('tree ensemble to ONNX, scored by onnxruntime', () => {
     if (process.env.ONNX_REPORT) console.log('gbdt', { maxP });
     expect(maxP).toBeLessThan(1e-5);
   });
+
+  test.each(['ai4i', 'synthetic'] as const)(
+    'a LightGBM model (%s, via the text loader): onnxruntime matches LightGBM’s own predictions to 1e-5',
+    async (name) => {
+      const fixture = loadLightGbmFixture(name);
+      const lgbm = parseLightGbmModel(fixture.modelText);
+      expect(lgbm.sigmoid).toBe(1);
+      const out = await score(treeEnsembleToOnnx(lgbm.ensemble), fixture.matrix);
+      // The oracle is LightGBM's raw score on float64 inputs; onnxruntime sees them as float32.
+      let maxP = 0;
+      for (let i = 0; i < fixture.rows; i++) {
+        maxP = Math.max(maxP, Math.abs(out.probability.data[i] - sigmoid(fixture.margin[i])));
+      }
+      if (process.env.ONNX_REPORT) console.log('lightgbm', name, { maxP, trees: lgbm.ensemble.trees.length });
+      expect(maxP).toBeLessThan(1e-5);
+    },
+  );
 
   test('malformed trees are refused', () => {
     const rng = createRng(5);
