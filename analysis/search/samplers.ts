@@ -249,6 +249,25 @@ function observationsOf(
 }
 
 /**
+ * TPE's two densities over a group of parameters: l(x) fitted to the good trials, g(x) to the bad
+ * ones (each over the trials that have every parameter of the group).
+ */
+export function tpeEstimators(
+  history: History,
+  trial: TrialRecord,
+  space: readonly [string, ParamDistribution][],
+  options: ResolvedTpe,
+) {
+  const { below, above } = cachedSplit(history, trial, options.constantLiar);
+  const dists = space.map(([, d]) => d);
+  const obsBelow = observationsOf(below, space);
+  const obsAbove = observationsOf(above, space);
+  const l = parzenEstimator(dists, obsBelow, observationWeights(obsBelow[0]?.length ?? 0), options);
+  const g = parzenEstimator(dists, obsAbove, observationWeights(obsAbove[0]?.length ?? 0), options);
+  return { below, above, l, g };
+}
+
+/**
  * One TPE step over a group of parameters: fit l(x) to the good trials and g(x) to the bad ones,
  * draw candidates from l and keep the one with the largest l(x)/g(x).
  */
@@ -260,12 +279,7 @@ function sampleTpe(
   rng: Rng,
   avoidRunning = false,
 ): Params {
-  const { below, above } = cachedSplit(history, trial, options.constantLiar);
-  const dists = space.map(([, d]) => d);
-  const obsBelow = observationsOf(below, space);
-  const obsAbove = observationsOf(above, space);
-  const l = parzenEstimator(dists, obsBelow, observationWeights(obsBelow[0]?.length ?? 0), options);
-  const g = parzenEstimator(dists, obsAbove, observationWeights(obsAbove[0]?.length ?? 0), options);
+  const { above, l, g } = tpeEstimators(history, trial, space, options);
   // Under the constant liar a joint sample also steers clear of exact copies of running trials
   // (their kernels in g only make copies less likely; on small discrete spaces that is not enough).
   // Only running trials with no parameter outside the group count: with conditional parameters

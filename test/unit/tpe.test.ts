@@ -3,10 +3,12 @@ import type { ParamDistribution } from '../../analysis/search/distributions';
 import { erf, logGaussMass, logNdtr, ndtri, truncatedNormalQuantile } from '../../analysis/search/gaussian';
 import { observe, type TestFunction, testFunctions } from '../../analysis/search/objectives';
 import { observationWeights, parzenEstimator } from '../../analysis/search/parzen';
-import type { SamplerConfig } from '../../analysis/search/samplers';
+import { resolveTpeConfig, type SamplerConfig, tpeEstimators } from '../../analysis/search/samplers';
 import { Study } from '../../analysis/search/study';
+import type { Direction, TrialRecord } from '../../analysis/search/trial';
 import gaussian from '../fixtures/search/gaussian.json';
 import parzen from '../fixtures/search/parzen.json';
+import tpeFixture from '../fixtures/search/tpe.json';
 
 function expectClose(actual: number, expected: number, rel: number, abs = 0) {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.abs(expected) + abs);
@@ -76,6 +78,32 @@ describe('Parzen estimator against Optuna', () => {
     // Both ends of the range are reachable (they have half a step of extra room).
     expect(seen.has(8) && seen.has(128)).toBe(true);
   });
+});
+
+describe('TPE split and estimators against Optuna, on a history with pruned, failed and conditional trials', () => {
+  const options = resolveTpeConfig({ kind: 'tpe' });
+  for (const c of tpeFixture.cases) {
+    const names = c.group.map(([name]) => name).join(', ');
+    it(`${c.direction}, group {${names}}`, () => {
+      const trials = (tpeFixture.histories as Record<string, unknown[]>)[c.direction] as TrialRecord[];
+      const history = { direction: c.direction as Direction, trials };
+      const current: TrialRecord = {
+        number: trials.length,
+        state: 'running',
+        params: {},
+        distributions: {},
+        intermediate: [],
+      };
+      const space = c.group.map(([name, d]) => [name, d] as [string, ParamDistribution]);
+      const { below, l, g } = tpeEstimators(history, current, space, options);
+      expect(below.map((t) => t.number)).toEqual(c.below);
+      c.logL.forEach((expected, i) => {
+        const point = c.points.map((column) => column[i]);
+        expectClose(l.logPdf(point), expected, 1e-9, 1e-9);
+        expectClose(g.logPdf(point), c.logG[i], 1e-9, 1e-9);
+      });
+    });
+  }
 });
 
 /** Mean regret (true value at the best observed trial − optimum) over seeds. */
