@@ -4,7 +4,9 @@
  * (`InvalidInputError`, bad options) is 2, anything else 1 — and prints them on stderr.
  */
 import { isInvalidInput } from '../analysis/errors';
+import { configCommand } from './config';
 import { distributionCommand } from './distribution';
+import { trackingCommand } from './tracking';
 
 /** Where a command writes: stdout carries only results (`--json`), stderr progress and errors. */
 export interface CommandIO {
@@ -25,6 +27,14 @@ export const commands: Record<string, CommandEntry> = {
     summary:
       'distribution --data FILE --target EXPR [--time-column NAME] [--from ISO] [--to ISO] [--variables a,b,c] [--json]',
     run: distributionCommand,
+  },
+  config: {
+    summary: 'config put FILE [--id ID] | get ID | list [--line LINE] [--json] | delete ID',
+    run: configCommand,
+  },
+  tracking: {
+    summary: 'tracking flush [--dir DIR] [--any-server] [--json] | pending [--json]',
+    run: trackingCommand,
   },
 };
 

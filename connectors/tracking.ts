@@ -821,7 +821,12 @@ export interface FlushReport {
 }
 
 /** Applies the pending operations of every journal in `dir` against the configured MLflow. */
-export async function flushJournals(options: { client: MlflowClient; dir: string }): Promise<FlushReport[]> {
+export async function flushJournals(options: {
+  client: MlflowClient;
+  dir: string;
+  /** Replay journals recorded for another tracking URI too (e.g. `localhost` vs `127.0.0.1`). */
+  anyServer?: boolean;
+}): Promise<FlushReport[]> {
   let names: string[];
   try {
     names = (await readdir(options.dir)).filter((n) => n.endsWith('.jsonl')).sort();
@@ -838,13 +843,13 @@ export async function flushJournals(options: { client: MlflowClient; dir: string
       const pending = pendingOps(state);
       const base = { journal: journal.path, analysisId: state.analysisId };
       if (pending.length === 0) return { ...base, applied: 0, failed: 0, pending: [] };
-      if (state.trackingUri && state.trackingUri !== target) {
+      if (state.trackingUri && state.trackingUri !== target && !options.anyServer) {
         return {
           ...base,
           applied: 0,
           failed: 0,
           pending: keysOf(pending),
-          skipped: `journal is for ${maskSecrets(state.trackingUri, [])}, not ${target}`,
+          skipped: `journal is for ${maskSecrets(state.trackingUri, [])}, not ${target} (--any-server to replay it here)`,
         };
       }
       const result = await new Replayer(options.client, journal, state).run();

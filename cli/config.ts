@@ -1,0 +1,157 @@
+/**
+ * `line-rca config put FILE [--id ID] | get ID | list [--line LINE] [--json] | delete ID`:
+ * analysis configurations in MongoDB (`MONGODB_URI`). `put` validates the document (JSON or
+ * YAML) and prints its id; `get` prints the stored document as JSON, as it was put.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseConfig } from '../analysis/config';
+import { InvalidInputError } from '../analysis/errors';
+import { MongoStore, MongoUnavailableError } from '../connectors/mongo';
+import type { CommandIO } from './main';
+
+const USAGE = 'config put FILE [--id ID] | get ID | list [--line LINE] [--json] | delete ID';
+
+/** Reads a configuration file: JSON by extension `.json`, YAML otherwise. Problems name the file and line. */
+export async function readConfigFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InvalidInputError({
+      where: file,
+      message: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(error)})`,
+    });
+  }
+  if (/\.json$/i.test(file)) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new InvalidInputError({ where: file, message: `is not valid JSON: ${(error as Error).message}` });
+    }
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const pos = error.linePos?.[0];
+      throw new InvalidInputError({
+        where: pos ? `${file}:${pos.line}:${pos.col}` : file,
+        message: `is not valid YAML: ${error.message.split('\n')[0]}`,
+      });
+    }
+    throw error;
+  }
+}
+
+async function withStore(io: CommandIO, work: (store: MongoStore) => Promise<number>): Promise<number> {
+  let store: MongoStore;
+  try {
+    store = await MongoStore.fromEnv();
+  } catch (error) {
+    if (error instanceof MongoUnavailableError) {
+      io.stderr(`line-rca config: error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  try {
+    return await work(store);
+  } catch (error) {
+    if (error instanceof MongoUnavailableError) {
+      io.stderr(`line-rca config: error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export async function configCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      id: { type: 'string' },
+      line: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const [action, arg, ...extra] = positionals;
+  const needsArg = action === 'put' || action === 'get' || action === 'delete';
+  if (
+    !action ||
+    !['put', 'get', 'list', 'delete'].includes(action) ||
+    (needsArg && !arg) ||
+    extra.length > 0
+  ) {
+    throw new InvalidInputError({ where: 'config', message: `usage: line-rca ${USAGE}` });
+  }
+  switch (action) {
+    case 'put': {
+      const document = await readConfigFile(arg);
+      // Validate before connecting: a bad file is reported the same with or without MongoDB.
+      const config = parseConfig(document);
+      if (config.source.kind === 'file' && !isAbsolute(config.source.path)) {
+        io.stderr(
+          `line-rca config: note: source.path ${JSON.stringify(config.source.path)} is relative; a stored ` +
+            "configuration is resolved against the runner's working directory\n",
+        );
+      }
+      return withStore(io, async (store) => {
+        const { id } = await store.putConfig(document, values.id);
+        io.stdout(values.json ? `${JSON.stringify({ id })}\n` : `${id}\n`);
+        return 0;
+      });
+    }
+    case 'get':
+      return withStore(io, async (store) => {
+        const stored = await store.getConfig(arg);
+        if (!stored) {
+          io.stderr(`line-rca config: error: configuration ${JSON.stringify(arg)} does not exist\n`);
+          return 1;
+        }
+        io.stdout(`${JSON.stringify(stored.document, null, 2)}\n`);
+        return 0;
+      });
+    case 'delete':
+      return withStore(io, async (store) => {
+        if (!(await store.deleteConfig(arg))) {
+          io.stderr(`line-rca config: error: configuration ${JSON.stringify(arg)} does not exist\n`);
+          return 1;
+        }
+        io.stderr(`deleted ${arg}\n`);
+        return 0;
+      });
+    default:
+      return withStore(io, async (store) => {
+        const list = await store.listConfigs(values.line === undefined ? {} : { line: values.line });
+        if (values.json) {
+          io.stdout(`${JSON.stringify(list)}\n`);
+        } else if (list.length === 0) {
+          io.stderr('no configurations\n');
+        } else {
+          io.stdout(
+            `${table([['ID', 'LINE', 'NAME', 'UPDATED'], ...list.map((c) => [c.id, c.line, c.name, c.updatedAt])])}\n`,
+          );
+        }
+        return 0;
+      });
+  }
+}
