@@ -639,6 +639,10 @@ export function logisticFromJson(input: unknown): LogisticModel {
   if (typeof o.intercept !== 'number' || !Number.isFinite(o.intercept)) {
     throw new InvalidInputError({ where: 'logistic model: intercept', message: 'must be a finite number' });
   }
+  const fit = o.fit as Partial<LogisticFitReport> | undefined;
+  if (typeof fit !== 'object' || fit === null || typeof fit.converged !== 'boolean') {
+    throw new InvalidInputError({ where: 'logistic model: fit', message: 'must be the fit report object' });
+  }
   return {
     kind: 'logistic',
     featureNames: [...(names as string[])],
@@ -648,6 +652,6 @@ export function logisticFromJson(input: unknown): LogisticModel {
     coefficients: numberArray(o, 'coefficients', f),
     intercept: o.intercept,
     params: resolveParams(o.params as Partial<LogisticParams>),
-    fit: o.fit as LogisticFitReport,
+    fit: { ...(fit as LogisticFitReport) },
   };
 }

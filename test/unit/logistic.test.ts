@@ -112,6 +112,10 @@ describe('logistic model behaviour', () => {
     expect(loaded.params).toEqual(model.params);
   });
 
+  test('a model crosses to a worker thread intact (structured clone)', () => {
+    expect(logisticMargin(structuredClone(model), x)).toEqual(logisticMargin(model, x));
+  });
+
   test('scoring matches features by name, not position', () => {
     const order = x.names.map((_, j) => j).reverse();
     const shuffled = featureMatrix(
@@ -182,5 +186,6 @@ describe('logistic regression on bad input', () => {
     bad(() => logisticFromJson({ ...json, version: 2 }), /this reader knows version 1/);
     bad(() => logisticFromJson({ ...json, format: 'other' }), /expected "line-rca\/logistic"/);
     bad(() => logisticFromJson({ ...json, coefficients: [1] }), /array of 2 finite numbers/);
+    bad(() => logisticFromJson({ ...json, fit: undefined }), /fit report/);
   });
 });
