@@ -3,9 +3,11 @@
  * MONGODB_URI. Each run uses its own database and drops it afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { main } from '../../cli/main';
 import { ArtifactStore, joinLargeArrays } from '../../connectors/artifacts';
 import { COLLECTIONS, MongoStore, MongoUnavailableError } from '../../connectors/mongo';
 
@@ -139,5 +141,66 @@ describe('indexes and connection errors', () => {
     expect(error).toBeInstanceOf(MongoUnavailableError);
     expect(error.message).toContain('mongodb://ops:***@127.0.0.1:9/line_rca');
     expect(error.message).not.toContain('topsecret');
+  });
+});
+
+describe('line-rca config', () => {
+  async function cli(args: string[], env: Record<string, string> = { MONGODB_URI: uri }) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const status = await main(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+      return { status, stdout: out.join(''), stderr: err.join('') };
+    } finally {
+      process.env = saved;
+    }
+  }
+
+  it('put (YAML) prints the id; get prints the document; list shows it', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'line-rca-config-'));
+    try {
+      const file = join(folder, 'line3.yaml');
+      await writeFile(file, toYaml(config));
+      const put = await cli(['config', 'put', file]);
+      expect(put.status).toBe(0);
+      const id = put.stdout.trim();
+      expect(id).toMatch(/^[a-z0-9]+-[0-9a-f]{10}$/);
+      const get = await cli(['config', 'get', id]);
+      expect(get.status).toBe(0);
+      expect(JSON.parse(get.stdout)).toEqual(config);
+      const list = await cli(['config', 'list', '--json']);
+      expect(JSON.parse(list.stdout).map((c: { id: string }) => c.id)).toContain(id);
+      const listed = await cli(['config', 'list', '--line', 'line-3']);
+      expect(listed.stdout.split('\n')[0]).toMatch(/^ID\s+LINE\s+NAME\s+UPDATED$/);
+      expect(listed.stdout).toContain(id);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 on an invalid file (every problem with its path) and 1 when MongoDB is unreachable', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'line-rca-config-'));
+    try {
+      const file = join(folder, 'bad.json');
+      await writeFile(
+        file,
+        JSON.stringify({ ...config, search: { trials: 0 }, validation: { fraction: 2 } }),
+      );
+      const bad = await cli(['config', 'put', file]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(/search\.trials: /);
+      expect(bad.stderr).toMatch(/validation\.fraction: /);
+      expect(await cli(['config', 'get', 'no-such-id'])).toMatchObject({ status: 1 });
+      const down = await cli(['config', 'list'], {
+        MONGODB_URI: 'mongodb://ops:pw-9876@127.0.0.1:9/x?serverSelectionTimeoutMS=300',
+      });
+      expect(down.status).toBe(1);
+      expect(down.stderr).toContain('mongodb://ops:***@127.0.0.1:9/x');
+      expect(down.stderr).not.toContain('pw-9876');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

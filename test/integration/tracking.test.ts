@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../cli/main';
 import { MlflowClient, type Run } from '../../connectors/mlflow';
 import { createTracker, flushJournals, Journal, RUN_KEY_TAG, type Tracker } from '../../connectors/tracking';
 
@@ -202,6 +203,57 @@ describe('tracking against MLflow', () => {
     const flushed = (await flushJournals({ client, dir })).find((r) => r.analysisId === analysisId)!;
     expect(flushed).toMatchObject({ failed: 0, pending: [] });
     // Replayed metrics are the same (key, value, timestamp, step): MLflow keeps one of each.
+    await expectLogged(analysisId);
+  });
+
+  it('line-rca tracking: flush exits 1 while MLflow is down, pending lists the runs, then flush applies them', async () => {
+    const own = await mkdtemp(join(dir, 'cli-'));
+    const analysisId = `cli-${randomBytes(3).toString('hex')}`;
+    const down = 'http://127.0.0.1:9';
+    const tracker = createTracker({
+      analysisId,
+      line: 'line-3',
+      experiment,
+      settings: { trackingUri: down, retries: 0 },
+      journalDir: own,
+      warn: () => undefined,
+    });
+    await runAnalysis(tracker, analysisId);
+    const cli = async (args: string[], uri: string) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const saved = process.env.MLFLOW_TRACKING_URI;
+      process.env.MLFLOW_TRACKING_URI = uri;
+      try {
+        const status = await main(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+        return { status, stdout: out.join(''), stderr: err.join('') };
+      } finally {
+        process.env.MLFLOW_TRACKING_URI = saved;
+      }
+    };
+    const stillDown = await cli(['tracking', 'flush', '--dir', own, '--json'], down);
+    expect(stillDown.status).toBe(1);
+    expect(JSON.parse(stillDown.stdout)[0]).toMatchObject({
+      analysisId,
+      applied: 0,
+      pending: expect.any(Array),
+    });
+    const pending = await cli(['tracking', 'pending', '--dir', own, '--json'], down);
+    expect(JSON.parse(pending.stdout)).toEqual([
+      expect.objectContaining({
+        analysisId,
+        pending: ['analysis', 'trial-0', 'trial-1', 'trial-2', 'trial-3'],
+      }),
+    ]);
+    // Back up — at another address than the journal recorded, hence --any-server.
+    const refused = await cli(['tracking', 'flush', '--dir', own], trackingUri);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain('--any-server');
+    const flushed = await cli(['tracking', 'flush', '--dir', own, '--any-server'], trackingUri);
+    expect(flushed.status).toBe(0);
+    expect(flushed.stdout).toContain(`${analysisId}: 20 operation(s) applied`);
+    const again = await cli(['tracking', 'flush', '--dir', own, '--any-server', '--json'], trackingUri);
+    expect(again).toMatchObject({ status: 0, stdout: '[]\n' });
     await expectLogged(analysisId);
   });
 });
