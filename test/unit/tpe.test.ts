@@ -132,14 +132,17 @@ function meanRegret(fn: TestFunction, sampler: SamplerConfig, seeds: number, tri
 describe('TPE beats random search (20 seeds × 50 trials)', () => {
   // Mean regrets measured: random / TPE (defaults: multivariate) / independent TPE:
   // branin 0.86 / 0.25 / 0.34, hartmann6 1.63 / 0.52 / 0.91, noisy sphere 5.2 / 0.68 / 1.95.
-  // The margins asserted hold for every function with room to spare.
+  // The margins asserted hold for every function with room to spare. (Optuna 5.0 over 100 seeds:
+  // 0.23 / 0.50 / 0.89 with its defaults; see bench/search.ts.)
   for (const fn of testFunctions) {
     it(fn.name, () => {
       const random = meanRegret(fn, { kind: 'random' }, 20, 50);
       const tpe = meanRegret(fn, { kind: 'tpe' }, 20, 50);
-      const independent = meanRegret(fn, { kind: 'tpe', multivariate: false }, 20, 50);
       expect(tpe).toBeLessThan(0.4 * random);
-      expect(independent).toBeLessThan(0.6 * random);
+      if (fn.name === 'branin') {
+        // Independent TPE (what conditional parameters get) on one function, to keep this quick.
+        expect(meanRegret(fn, { kind: 'tpe', multivariate: false }, 20, 50)).toBeLessThan(0.6 * random);
+      }
     });
   }
 });
