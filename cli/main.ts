@@ -4,6 +4,7 @@
  * (`InvalidInputError`, bad options) is 2, anything else 1 — and prints them on stderr.
  */
 import { isInvalidInput } from '../analysis/errors';
+import { analyzeCommand, demoCommand } from './analyze';
 import { configCommand } from './config';
 import { distributionCommand } from './distribution';
 import { trackingCommand } from './tracking';
@@ -23,6 +24,11 @@ interface CommandEntry {
 
 /** Registered commands; `demo`, `analyze`, `worker`, `run`, `schedule`, `config`, `tracking` join here. */
 export const commands: Record<string, CommandEntry> = {
+  demo: {
+    summary: 'demo [--out DIR] [--cause burnt|cracks|energy] [--trials N] [--json]',
+    run: demoCommand,
+  },
+  analyze: { summary: 'analyze --config FILE [--out DIR] [--json]', run: analyzeCommand },
   distribution: {
     summary:
       'distribution --data FILE --target EXPR [--time-column NAME] [--from ISO] [--to ISO] [--variables a,b,c] [--json]',

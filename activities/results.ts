@@ -1,0 +1,105 @@
+/**
+ * The last stages: persist (the results document to `results.json`, and to MongoDB when
+ * `MONGODB_URI` is set) and report (the self-contained HTML page).
+ */
+import { readFileSync } from 'node:fs';
+import type { ResultsDocument, TrialSummary } from '../analysis/results';
+import { datasetPath, readObservationDataset } from '../connectors/datasets';
+import { MongoStore } from '../connectors/mongo';
+import { downsampleSeries, positiveRanges, type ReportSeries, type ReportShapSample } from '../report/data';
+import { renderReport } from '../report/html';
+import { featureDataset } from './data';
+import type { PersistInput, PersistOutput, ReportInput, ReportOutput } from './types';
+import { readJsonArtifact, toJson, writeArtifact } from './workspace';
+
+export function resultsDocument(input: PersistInput): ResultsDocument {
+  const { config, aggregate, evaluate, explain } = input;
+  const trials: TrialSummary[] = [...input.trials];
+  const artifacts: Record<string, string> = {
+    observations: input.extract.observationsUri,
+    features: aggregate.featuresUri,
+  };
+  if (evaluate) artifacts.model = evaluate.modelUri;
+  if (evaluate?.onnxUri) artifacts.onnx = evaluate.onnxUri;
+  if (explain) {
+    artifacts.contributions = explain.contributionsUri;
+    artifacts.shapSample = explain.shapSampleUri;
+  }
+  return {
+    id: input.analysisId,
+    name: config.name,
+    line: config.line,
+    startedAt: input.startedAt,
+    finishedAt: input.finishedAt,
+    status: input.status,
+    target: config.target,
+    data: {
+      rows: aggregate.rows,
+      positives: aggregate.positives,
+      variables: aggregate.variables.length,
+      features: aggregate.features,
+    },
+    distribution: input.distribution.entries,
+    model: evaluate ? { ...evaluate.model, baseline: evaluate.baseline, trials } : null,
+    importance: explain ? explain.importance : [],
+    artifacts,
+    ...(input.tracking ? { tracking: input.tracking } : {}),
+  };
+}
+
+export async function persist(input: PersistInput): Promise<PersistOutput> {
+  const document = resultsDocument(input);
+  const resultsUri = writeArtifact(input.workDir, 'results.json', `${toJson(document, 2)}\n`);
+  const storedIn: ('file' | 'mongodb')[] = ['file'];
+  if (process.env.MONGODB_URI?.trim()) {
+    const store = await MongoStore.fromEnv();
+    try {
+      await store.saveResults(JSON.parse(toJson(document)) as ResultsDocument);
+      storedIn.push('mongodb');
+    } finally {
+      await store.close();
+    }
+  }
+  return { resultId: document.id, resultsUri, storedIn };
+}
+
+/** Variables drawn over time: the top of the combined ranking that the raw data has. */
+function seriesVariables(results: ResultsDocument, count: number): string[] {
+  const ranks = new Map<string, number>();
+  const ranked = results.distribution.filter((d) => d.kind !== 'identifier');
+  ranked.forEach((d, i) => ranks.set(d.variable, i));
+  results.importance.forEach((d, i) => ranks.set(d.variable, (ranks.get(d.variable) ?? ranked.length) + i));
+  return [...ranks.entries()]
+    .sort((a, b) => a[1] - b[1])
+    .slice(0, count)
+    .map(([v]) => v);
+}
+
+export async function report(input: ReportInput): Promise<ReportOutput> {
+  const results = JSON.parse(readFileSync(datasetPath(input.resultsUri), 'utf8')) as ResultsDocument;
+  const variables = input.variables ?? seriesVariables(results, 6);
+  const table = await readObservationDataset(input.observationsUri, { columns: variables });
+  let series: ReportSeries | undefined;
+  if (table.time && table.rows > 0) {
+    const features = await featureDataset(input.featuresUri);
+    const times = features.times;
+    // A window lasts until the next one starts (or one typical step for the last).
+    const step = times.length > 1 ? (times[times.length - 1] - times[0]) / (times.length - 1) : 60_000;
+    series = downsampleSeries(
+      {
+        time: Array.from(table.time),
+        variables: table.variables
+          .filter((v) => v.data.kind === 'numeric')
+          .map((v) => ({
+            name: v.name,
+            values: Array.from(v.data.values as Float64Array, (x) => (Number.isNaN(x) ? null : x)),
+          })),
+        positive: positiveRanges(times, features.labels, step),
+      },
+      4000,
+    );
+  }
+  const shap = input.shapSampleUri ? readJsonArtifact<ReportShapSample>(input.shapSampleUri) : undefined;
+  const html = renderReport({ results, target: String(results.target ?? ''), series, shap });
+  return { reportUri: writeArtifact(input.workDir, 'report.html', html) };
+}

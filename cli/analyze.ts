@@ -1,0 +1,173 @@
+/**
+ * `line-rca analyze --config FILE [--out DIR] [--json]` and `line-rca demo [--out DIR]`: the
+ * whole analysis in-process. With `--json` the results document is the only thing on stdout.
+ * Ctrl-C stops between steps; nothing is written to `--out` unless the analysis finished.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { AnalysisCancelled, type EmbeddedRunResult, runEmbedded } from '../activities/embedded';
+import { toJson, writeArtifact } from '../activities/workspace';
+import { parseConfig } from '../analysis/config';
+import { DEMO_CAUSES, generateBakeryLine } from '../analysis/demo/bakery';
+import { InvalidInputError, unknownName } from '../analysis/errors';
+import { tableToDuck } from '../connectors/datasets';
+import { literal, withDuck } from '../connectors/duckdb';
+import { readConfigFile } from './config';
+import type { CommandIO } from './main';
+import { stderrProgress } from './progress';
+
+function summaryText(run: EmbeddedRunResult): string {
+  const r = run.results;
+  const lines = [`${r.name} (line ${r.line}): ${r.data.rows} observations, ${r.data.positives} positive`];
+  const ranked = r.distribution.filter((d) => d.kind !== 'identifier').slice(0, 5);
+  lines.push('', 'distribution (highest score first):');
+  for (const d of ranked) {
+    const where =
+      d.kind === 'numeric' && d.threshold !== null
+        ? `${d.direction} ${Number(d.threshold.toPrecision(5))}`
+        : d.kind === 'categorical'
+          ? d.categories.join(', ')
+          : '';
+    lines.push(
+      `  ${d.variable.padEnd(28)} score ${d.score.toFixed(3)}  q ${(d.qValue ?? Number.NaN).toExponential(1)}  ${where}`,
+    );
+  }
+  if (r.model) {
+    lines.push(
+      '',
+      `model: ${r.model.kind}, validation AUC ${r.model.validation.auc.toFixed(3)}, average precision ${r.model.validation.prAuc.toFixed(3)}` +
+        (r.model.baseline ? ` (logistic baseline AUC ${r.model.baseline.validation.auc.toFixed(3)})` : ''),
+      'SHAP importance (mean |SHAP|, per variable):',
+    );
+    for (const e of r.importance.slice(0, 5))
+      lines.push(`  ${e.variable.padEnd(28)} ${e.meanAbsShap.toFixed(4)}`);
+  }
+  const files = Object.values(run.files);
+  if (files.length) lines.push('', `written: ${files.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function runAndPrint(
+  io: CommandIO,
+  options: Parameters<typeof runEmbedded>[0],
+  json: boolean,
+  command: string,
+): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    io.stderr(`\nline-rca ${command}: stopping (Ctrl-C again to force)\n`);
+    controller.abort();
+    process.off('SIGINT', onSignal);
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    const run = await runEmbedded({
+      ...options,
+      signal: controller.signal,
+      progress: stderrProgress(io.stderr, process.stderr.isTTY === true),
+    });
+    if (json) io.stdout(`${toJson(run.results, 2)}\n`);
+    else io.stderr(summaryText(run));
+    return 0;
+  } catch (error) {
+    if (error instanceof AnalysisCancelled) {
+      io.stderr(`line-rca ${command}: cancelled; no results written\n`);
+      return 130;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+export async function analyzeCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.config)
+    throw new InvalidInputError({ where: '--config', message: 'is required: --config FILE' });
+  const file = path.resolve(values.config);
+  const config = parseConfig(await readConfigFile(file));
+  return runAndPrint(
+    io,
+    { config, baseDir: path.dirname(file), outDir: values.out },
+    values.json === true,
+    'analyze',
+  );
+}
+
+/** Writes the demo line as a plain Parquet file (`time` and one column per variable). */
+async function writeDemoLine(file: string, seed: number, days: number): Promise<void> {
+  const table = generateBakeryLine({ seed, days });
+  await withDuck(async (db) => {
+    await tableToDuck(db, table, 'demo_line');
+    await db.run(
+      `COPY (SELECT t AS time, * EXCLUDE (t) FROM demo_line) TO ${literal(file)} (FORMAT parquet)`,
+    );
+    await db.run('DROP TABLE demo_line');
+  });
+}
+
+export async function demoCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string', default: 'demo-out' },
+      cause: { type: 'string', default: 'burnt' },
+      trials: { type: 'string' },
+      days: { type: 'string', default: '30' },
+      seed: { type: 'string', default: '7' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const cause = DEMO_CAUSES.find((c) => c.name === values.cause);
+  if (!cause) {
+    throw new InvalidInputError({
+      where: '--cause',
+      message: unknownName(
+        'cause',
+        String(values.cause),
+        DEMO_CAUSES.map((c) => c.name),
+      ),
+    });
+  }
+  const out = path.resolve(String(values.out));
+  mkdirSync(out, { recursive: true });
+  const data = path.join(out, 'bakery-line.parquet');
+  io.stderr(`demo: generating the bakery line (${values.days} days, one row a minute) in ${data}\n`);
+  await writeDemoLine(data, Number(values.seed), Number(values.days));
+  // The other causes' outcome columns are results, not process variables: left out.
+  const outcomes = DEMO_CAUSES.filter((c) => c !== cause).flatMap((c) => c.target.split(/\s+/).slice(0, 1));
+  const document = {
+    name: `bakery demo: ${cause.name}`,
+    line: 'bakery-demo',
+    source: { kind: 'file', path: 'bakery-line.parquet', timeColumn: 'time' },
+    target: cause.target,
+    variables: { exclude: outcomes },
+    aggregation: { window: '10m', functions: ['mean', 'std', 'min', 'max', 'last'], lag: '0m' },
+    validation: { fraction: 0.2, gap: '0m' },
+    models: ['gbdt', 'logistic'],
+    search: {
+      trials: values.trials ? Number(values.trials) : 30,
+      seed: 42,
+      timeoutSeconds: 150,
+      parallelism: 2,
+    },
+  };
+  writeArtifact(out, 'demo-config.json', `${JSON.stringify(document, null, 2)}\n`);
+  io.stderr(`demo: cause "${cause.name}": ${cause.description}\n`);
+  return runAndPrint(
+    io,
+    { config: parseConfig(document), baseDir: out, outDir: out },
+    values.json === true,
+    'demo',
+  );
+}
