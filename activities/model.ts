@@ -168,7 +168,11 @@ export async function explain(input: ExplainInput): Promise<ExplainOutput> {
     const column = lead >= 0 ? data.features.columns[lead] : undefined;
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
-    if (column) for (const v of column) if (!Number.isNaN(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    for (const v of column ?? []) {
+      if (Number.isNaN(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     return sampleRows.map((r) => {
       let value = 0;
       for (const j of featureIndex) value += shap.values[r * F + j];

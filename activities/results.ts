@@ -67,8 +67,12 @@ export async function persist(input: PersistInput): Promise<PersistOutput> {
 function seriesVariables(results: ResultsDocument, count: number): string[] {
   const ranks = new Map<string, number>();
   const ranked = results.distribution.filter((d) => d.kind !== 'identifier');
-  ranked.forEach((d, i) => ranks.set(d.variable, i));
-  results.importance.forEach((d, i) => ranks.set(d.variable, (ranks.get(d.variable) ?? ranked.length) + i));
+  ranked.forEach((d, i) => {
+    ranks.set(d.variable, i);
+  });
+  results.importance.forEach((d, i) => {
+    ranks.set(d.variable, (ranks.get(d.variable) ?? ranked.length) + i);
+  });
   return [...ranks.entries()]
     .sort((a, b) => a[1] - b[1])
     .slice(0, count)
