@@ -7,7 +7,8 @@
  * The value of a coalition S of features is the tree's output with the features in S fixed to
  * the row's values and the others integrated out along the tree, each branch weighted by the
  * share of training rows (cover) that went down it. TreeSHAP returns the exact Shapley values of
- * that game in O(leaves · depth²) per tree and row instead of enumerating 2^F coalitions:
+ * that game in O(leaves · depth²) per tree and row instead of enumerating 2^F coalitions
+ * (`makeExplainer`; `makeFastExplainer` gets the same values in O(nodes · depth/2)):
  * walking down the tree it keeps, for the features met on the path so far ("unique path"), the
  * share of all coalition sizes that reach this node, extends it by one feature per split and
  * unwinds it at the leaves to read each feature's weight.
@@ -59,6 +60,8 @@ interface FlatEnsemble {
   readonly treeFeatures: Int32Array;
   /** Deepest leaf over all trees, in edges from the root. */
   readonly maxDepth: number;
+  /** Deepest leaf of each tree. */
+  readonly treeDepth: Int32Array;
   readonly expectedValue: number;
 }
 
@@ -77,6 +80,7 @@ function flatten(ensemble: TreeEnsemble): FlatEnsemble {
   const treeFeatureStart = new Int32Array(ensemble.trees.length + 1);
   const featureLists: number[] = [];
   const depth = new Int32Array(nodes);
+  const treeDepth = new Int32Array(ensemble.trees.length);
   let maxDepth = 0;
   let expectedValue = ensemble.baseMargin;
   let base = 0;
@@ -116,7 +120,7 @@ function flatten(ensemble: TreeEnsemble): FlatEnsemble {
       const w = weight[node - base];
       if (feature[node] < 0) {
         treeExpected += w * value[node];
-        if (depth[node] > maxDepth) maxDepth = depth[node];
+        if (depth[node] > treeDepth[t]) treeDepth[t] = depth[node];
         continue;
       }
       for (const child of [left[node], right[node]]) {
@@ -125,6 +129,7 @@ function flatten(ensemble: TreeEnsemble): FlatEnsemble {
         stack.push(child);
       }
     }
+    if (treeDepth[t] > maxDepth) maxDepth = treeDepth[t];
     expectedValue += treeExpected;
     treeFeatureStart[t] = featureLists.length;
     for (const f of [...seen].sort((a, b) => a - b)) featureLists.push(f);
@@ -144,6 +149,7 @@ function flatten(ensemble: TreeEnsemble): FlatEnsemble {
     treeFeatureStart,
     treeFeatures: Int32Array.from(featureLists),
     maxDepth,
+    treeDepth,
     expectedValue,
   };
 }
@@ -343,6 +349,165 @@ function makeExplainer(flat: FlatEnsemble) {
   };
 }
 
+/** Gauss–Legendre nodes and weights on [0, 1]: exact for polynomials of degree ≤ 2m − 1. */
+export function gaussLegendre(m: number): { nodes: Float64Array; weights: Float64Array } {
+  const nodes = new Float64Array(m);
+  const weights = new Float64Array(m);
+  // Legendre P_m and its derivative at xi, by the three-term recurrence.
+  const legendre = (xi: number): [number, number] => {
+    let p0 = 1;
+    let p1 = xi;
+    for (let j = 2; j <= m; j++) {
+      const p2 = ((2 * j - 1) * xi * p1 - (j - 1) * p0) / j;
+      p0 = p1;
+      p1 = p2;
+    }
+    return [p1, (m * (xi * p1 - p0)) / (xi * xi - 1)];
+  };
+  for (let k = 0; k < m; k++) {
+    // Newton from the classic initial guess for the k-th root.
+    let xi = Math.cos((Math.PI * (k + 0.75)) / (m + 0.5));
+    for (let iteration = 0; iteration < 100; iteration++) {
+      const [p, dp] = legendre(xi);
+      const step = p / dp;
+      xi -= step;
+      if (Math.abs(step) < 1e-15) break;
+    }
+    const [, dp] = legendre(xi);
+    nodes[k] = (1 + xi) / 2;
+    weights[k] = 1 / ((1 - xi * xi) * dp * dp);
+  }
+  return { nodes, weights };
+}
+
+/**
+ * TreeSHAP for plain SHAP values in O(nodes · depth/2) per tree and row, the same exact values
+ * as Algorithm 2 by another route (the idea of Linear TreeSHAP, Yu et al. 2022).
+ *
+ * For a leaf v, group the edges of its path by feature: feature j has a "zero" factor A_j (the
+ * product of the cover ratios of its edges) and a "one" factor B_j (1 if the row follows all its
+ * edges, else 0). The leaf's game is v·Π_{j∈S} B_j Π_{j∉S} A_j, whose Shapley value for
+ * feature i is, using s!(d−1−s)!/d! = ∫₀¹ t^s (1−t)^(d−1−s) dt,
+ *
+ *     φ_i = v · (B_i − A_i) · ∫₀¹ Π_{j≠i} (A_j + (B_j − A_j) t) dt
+ *         = v · ∫₀¹ G_v(t) · (B_i − A_i) / (A_i + (B_i − A_i) t) dt,   G_v(t) = Π_j (A_j + (B_j − A_j) t).
+ *
+ * The integrand is a polynomial of degree < depth, so Gauss–Legendre with ⌈depth/2⌉ points is
+ * exact. Walking down, G is updated edge by edge (a repeated feature replaces its old factor);
+ * walking up, S_c(t) = Σ_{leaves v under c} v·G_v(t) is summed; each edge on feature i adds
+ * ∫ S_c(t)·[ratio with i's new factors − ratio with its factors above the edge], which
+ * telescopes to each leaf's deepest factors. Quadrature is a sum of point values, so the
+ * telescoping is exact at the nodes.
+ */
+function makeFastExplainer(flat: FlatEnsemble) {
+  const { feature, threshold, defaultLeft, left, right, cover, value, roots, treeDepth } = flat;
+  const mMax = Math.max(1, Math.ceil(flat.maxDepth / 2));
+  const rules = Array.from({ length: mMax + 1 }, (_, m) => {
+    const rule = gaussLegendre(m);
+    // A branch the row does not take has factor A(1 − t): its ratio (B − A)/factor is −1/(1 − t).
+    const coldRatio = rule.nodes.map((t) => -1 / (1 - t));
+    return { ...rule, coldRatio };
+  });
+  const levels = (flat.maxDepth + 2) * mMax;
+  const G = new Float64Array(levels); // G(t_k) of the node at each level
+  const S = new Float64Array(levels); // S(t_k) of the node at each level
+  const inverseAbove = new Float64Array(levels); // 1 / (split feature's factor above the node)
+  const ratioAbove = new Float64Array(levels); // (B − A) / factor, split feature's factors above
+  // Current A_j and B_j of each feature along the path being visited (1, 1: not on the path).
+  const zeroOf = new Float64Array(flat.featureCount).fill(1);
+  const oneOf = new Float64Array(flat.featureCount).fill(1);
+  let x: Float64Array = new Float64Array(0);
+  let xOffset = 0;
+  let out: Float64Array = new Float64Array(0);
+  let outOffset = 0;
+  let m = 1;
+  let t: Float64Array = rules[1].nodes;
+  let w: Float64Array = rules[1].weights;
+  let coldRatio: Float64Array = rules[1].coldRatio;
+
+  /** Fills S at `level` for the internal `node`, whose G is at `level`. */
+  function visit(node: number, level: number): void {
+    const g = level * m;
+    const h = g + m;
+    const split = feature[node];
+    const xv = x[xOffset + split];
+    const goLeft = Number.isNaN(xv) ? defaultLeft[node] === 1 : xv <= threshold[node];
+    const prevZero = zeroOf[split];
+    const prevOne = oneOf[split];
+    const prevDelta = prevOne - prevZero;
+    // Factor 1 (feature not met above, the usual case): nothing to replace.
+    const repeated = prevDelta !== 0 || prevZero !== 1;
+    for (let k = 0; k < m; k++) {
+      S[g + k] = 0;
+      const inv = repeated ? 1 / (prevZero + prevDelta * t[k]) : 1;
+      inverseAbove[g + k] = inv;
+      ratioAbove[g + k] = prevDelta * inv;
+    }
+    const c = cover[node];
+    let contribution = 0;
+    for (let side = 0; side < 2; side++) {
+      const child = side === 0 ? left[node] : right[node];
+      const zero = (prevZero * cover[child]) / c;
+      const hot = (side === 0) === goLeft;
+      const one = hot ? prevOne : 0;
+      // An empty branch the row does not take weighs nothing (and would divide by 0 below).
+      if (zero === 0 && one === 0) continue;
+      const delta = one - zero;
+      if (feature[child] < 0) {
+        // Leaf: S = v·G, and factor·ratio = delta, so no division.
+        const v = value[child];
+        for (let k = 0; k < m; k++) {
+          const factor = zero + delta * t[k];
+          const gv = v * G[g + k] * inverseAbove[g + k];
+          S[g + k] += gv * factor;
+          contribution += w[k] * gv * (delta - ratioAbove[g + k] * factor);
+        }
+        continue;
+      }
+      for (let k = 0; k < m; k++) G[h + k] = G[g + k] * (zero + delta * t[k]) * inverseAbove[g + k];
+      zeroOf[split] = zero;
+      oneOf[split] = one;
+      visit(child, level + 1);
+      zeroOf[split] = prevZero;
+      oneOf[split] = prevOne;
+      if (one === 0) {
+        for (let k = 0; k < m; k++) {
+          const sk = S[h + k];
+          contribution += w[k] * sk * (coldRatio[k] - ratioAbove[g + k]);
+          S[g + k] += sk;
+        }
+      } else {
+        for (let k = 0; k < m; k++) {
+          const sk = S[h + k];
+          contribution += w[k] * sk * (delta / (zero + delta * t[k]) - ratioAbove[g + k]);
+          S[g + k] += sk;
+        }
+      }
+    }
+    out[outOffset + split] += contribution;
+  }
+
+  return {
+    /** Adds the row's φ (over all trees) into `target[targetOffset ...]`. */
+    shap(row: Float64Array, rowOffset: number, target: Float64Array, targetOffset: number): void {
+      x = row;
+      xOffset = rowOffset;
+      out = target;
+      outOffset = targetOffset;
+      for (let tree = 0; tree < roots.length; tree++) {
+        const depth = treeDepth[tree];
+        if (depth === 0) continue;
+        m = Math.ceil(depth / 2);
+        t = rules[m].nodes;
+        w = rules[m].weights;
+        coldRatio = rules[m].coldRatio;
+        for (let k = 0; k < m; k++) G[k] = 1;
+        visit(roots[tree], 0);
+      }
+    },
+  };
+}
+
 /** Column index in `matrix` of each of the ensemble's features, matched by name. */
 function columnsFor(ensemble: TreeEnsemble, matrix: FeatureMatrix): Float64Array[] {
   const byName = new Map(matrix.names.map((n, j) => [n, j]));
@@ -369,19 +534,34 @@ function rowList(matrix: FeatureMatrix, rows?: ArrayLike<number>): ArrayLike<num
   return rows;
 }
 
+export interface TreeShapOptions {
+  /** Rows to explain (indices into the matrix); all rows when omitted. */
+  readonly rows?: ArrayLike<number>;
+  /**
+   * `"fast"` (default): the Gauss–Legendre form, O(nodes · depth/2) a tree and row.
+   * `"classic"`: Lundberg et al.'s Algorithm 2, O(leaves · depth²). Same values; kept as a check.
+   */
+  readonly algorithm?: 'fast' | 'classic';
+}
+
+function explainerFor(flat: FlatEnsemble, algorithm: 'fast' | 'classic' = 'fast') {
+  return algorithm === 'classic' ? makeExplainer(flat) : makeFastExplainer(flat);
+}
+
 /**
- * SHAP values of `matrix`'s rows (all, or those listed in `rows`) for `ensemble`. Columns are
- * matched by name; the result's columns follow the ensemble's features.
+ * SHAP values of `matrix`'s rows (all, or those listed in `options.rows`) for `ensemble`.
+ * Columns are matched by name; the result's columns follow the ensemble's features.
  */
 export function treeShap(
   ensemble: TreeEnsemble,
   matrix: FeatureMatrix,
-  rows?: ArrayLike<number>,
+  options: TreeShapOptions = {},
 ): ShapValues {
   const columns = columnsFor(ensemble, matrix);
+  const rows = options.rows;
   const list = rowList(matrix, rows);
   const flat = flatten(ensemble);
-  const explainer = makeExplainer(flat);
+  const explainer = explainerFor(flat, options.algorithm);
   const F = flat.featureCount;
   const n = list.length;
   const values = new Float64Array(n * F);
@@ -401,8 +581,7 @@ export function treeShap(
 export function treeShapRowMajor(
   ensemble: TreeEnsemble,
   x: Float64Array,
-  first = 0,
-  count?: number,
+  options: { first?: number; count?: number; algorithm?: 'fast' | 'classic' } = {},
 ): ShapValues {
   const flat = flatten(ensemble);
   const F = flat.featureCount;
@@ -413,14 +592,15 @@ export function treeShapRowMajor(
       message: `length ${x.length} is not a multiple of ${F} features`,
     });
   }
-  const n = count ?? total - first;
-  if (first < 0 || n < 0 || first + n > total) {
+  const first = options.first ?? 0;
+  const n = options.count ?? total - first;
+  if (!Number.isInteger(first) || !Number.isInteger(n) || first < 0 || n < 0 || first + n > total) {
     throw new InvalidInputError({
       where: 'rows',
       message: `rows ${first}..${first + n - 1} outside 0..${total - 1}`,
     });
   }
-  const explainer = makeExplainer(flat);
+  const explainer = explainerFor(flat, options.algorithm);
   const values = new Float64Array(n * F);
   for (let k = 0; k < n; k++) explainer.shap(x, (first + k) * F, values, k * F);
   return { rows: n, features: ensemble.featureNames, values, expectedValue: flat.expectedValue };
@@ -441,6 +621,7 @@ export function treeShapInteractions(
   const list = rowList(matrix, rows);
   const flat = flatten(ensemble);
   const explainer = makeExplainer(flat);
+  const fast = makeFastExplainer(flat);
   const F = flat.featureCount;
   const n = list.length;
   const values = new Float64Array(n * F * F);
@@ -450,7 +631,7 @@ export function treeShapInteractions(
     const r = rows === undefined ? k : list[k];
     for (let j = 0; j < F; j++) x[j] = columns[j][r];
     phi.fill(0);
-    explainer.shap(x, 0, phi, 0);
+    fast.shap(x, 0, phi, 0);
     const block = k * F * F;
     explainer.interactions(x, 0, values, block);
     for (let i = 0; i < F; i++) {

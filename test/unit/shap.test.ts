@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   expectedMargin,
+  gaussLegendre,
   treeShap,
   treeShapInteractions,
   treeShapRowMajor,
@@ -39,10 +40,15 @@ function randomRows(seed: number, features: number, rows: number): Float64Array[
 }
 
 describe('treeShap against LightGBM pred_contrib', () => {
-  test.each(['synthetic', 'ai4i'] as const)('%s: every value within 1e-6, local accuracy', (name) => {
+  test.each([
+    ['synthetic', 'fast'],
+    ['synthetic', 'classic'],
+    ['ai4i', 'fast'],
+    ['ai4i', 'classic'],
+  ] as const)('%s, %s algorithm: every value within 1e-6, local accuracy', (name, algorithm) => {
     const fx = loadLightGbmFixture(name);
     const { ensemble } = parseLightGbmModel(fx.modelText);
-    const shap = treeShap(ensemble, fx.matrix);
+    const shap = treeShap(ensemble, fx.matrix, { algorithm });
     const F = fx.features.length;
     expect(shap.values.length).toBe(fx.rows * F);
     let worst = 0;
@@ -65,8 +71,8 @@ describe('treeShap against LightGBM pred_contrib', () => {
     const { ensemble } = parseLightGbmModel(fx.modelText);
     const F = fx.features.length;
     const all = treeShapRowMajor(ensemble, fx.x);
-    const block = treeShapRowMajor(ensemble, fx.x, 10, 5);
-    const picked = treeShap(ensemble, fx.matrix, [10, 11, 12, 13, 14]);
+    const block = treeShapRowMajor(ensemble, fx.x, { first: 10, count: 5 });
+    const picked = treeShap(ensemble, fx.matrix, { rows: [10, 11, 12, 13, 14] });
     expect(Array.from(block.values)).toEqual(Array.from(all.values.subarray(10 * F, 15 * F)));
     expect(Array.from(picked.values)).toEqual(Array.from(block.values));
   });
@@ -75,15 +81,17 @@ describe('treeShap against LightGBM pred_contrib', () => {
     const fx = loadLightGbmFixture('ai4i');
     const { ensemble } = parseLightGbmModel(fx.modelText);
     const reversed = featureMatrix([...fx.matrix.names].reverse(), [...fx.matrix.columns].reverse());
-    expect(Array.from(treeShap(ensemble, reversed, [0, 1]).values)).toEqual(
-      Array.from(treeShap(ensemble, fx.matrix, [0, 1]).values),
+    expect(Array.from(treeShap(ensemble, reversed, { rows: [0, 1] }).values)).toEqual(
+      Array.from(treeShap(ensemble, fx.matrix, { rows: [0, 1] }).values),
     );
     const renamed = featureMatrix(
       fx.matrix.names.map((n) => (n === 'torque' ? 'torq' : n)),
       fx.matrix.columns,
     );
     expect(() => treeShap(ensemble, renamed)).toThrow(/"torque" does not exist; did you mean "torq"/);
-    expect(() => treeShap(ensemble, fx.matrix, [fx.rows])).toThrow(/outside/);
+    expect(() => treeShap(ensemble, fx.matrix, { rows: [fx.rows] })).toThrow(/outside/);
+    expect(() => treeShapRowMajor(ensemble, fx.x.subarray(1))).toThrow(/not a multiple of 6 features/);
+    expect(() => treeShapRowMajor(ensemble, fx.x, { first: 299, count: 2 })).toThrow(/outside/);
   });
 });
 
@@ -100,6 +108,10 @@ describe('treeShap on random ensembles', () => {
           const rows = 8;
           const matrix = featureMatrix(ensemble.featureNames, randomRows(seed + 1, features, rows));
           const shap = treeShap(ensemble, matrix);
+          const classic = treeShap(ensemble, matrix, { algorithm: 'classic' });
+          for (let k = 0; k < shap.values.length; k++) {
+            if (Math.abs(shap.values[k] - classic.values[k]) > 1e-9) return false;
+          }
           for (let r = 0; r < rows; r++) {
             const row = matrix.columns.map((c) => c[r]);
             let sum = shap.expectedValue;
@@ -123,14 +135,16 @@ describe('treeShap on random ensembles', () => {
         (seed, features, trees, maxLeaves) => {
           const ensemble = randomEnsemble(seed, features, trees, maxLeaves);
           const matrix = featureMatrix(ensemble.featureNames, randomRows(seed + 7, features, 4));
-          const shap = treeShap(ensemble, matrix);
-          for (let r = 0; r < matrix.rows; r++) {
-            const exact = bruteForceShap(
-              ensemble,
-              matrix.columns.map((c) => c[r]),
-            );
-            for (let j = 0; j < features; j++) {
-              if (Math.abs(shap.values[r * features + j] - exact[j]) > 1e-9) return false;
+          for (const algorithm of ['fast', 'classic'] as const) {
+            const shap = treeShap(ensemble, matrix, { algorithm });
+            for (let r = 0; r < matrix.rows; r++) {
+              const exact = bruteForceShap(
+                ensemble,
+                matrix.columns.map((c) => c[r]),
+              );
+              for (let j = 0; j < features; j++) {
+                if (Math.abs(shap.values[r * features + j] - exact[j]) > 1e-9) return false;
+              }
             }
           }
           return true;
@@ -173,6 +187,7 @@ describe('treeShap on random ensembles', () => {
       [0, 1].map((j) => Float64Array.from(rows, (r) => r[j])),
     );
     const shap = treeShap(ensemble, matrix);
+    const classic = treeShap(ensemble, matrix, { algorithm: 'classic' });
     // Expected value by hand: (5·3 + 15·(−1) + 20·0.5 + 60·2) / 100.
     expect(shap.expectedValue).toBeCloseTo(1.3, 12);
     expect(expectedMargin(ensemble)).toBeCloseTo(1.3, 12);
@@ -180,6 +195,8 @@ describe('treeShap on random ensembles', () => {
       const exact = bruteForceShap(ensemble, row);
       expect(shap.values[r * 2]).toBeCloseTo(exact[0], 12);
       expect(shap.values[r * 2 + 1]).toBeCloseTo(exact[1], 12);
+      expect(classic.values[r * 2]).toBeCloseTo(exact[0], 12);
+      expect(classic.values[r * 2 + 1]).toBeCloseTo(exact[1], 12);
     });
   });
 
@@ -191,6 +208,76 @@ describe('treeShap on random ensembles', () => {
     expect(Array.from(shap.values)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(shap.expectedValue).toBe(ensemble.baseMargin + ensemble.trees[0].leafValue[0]);
   });
+});
+
+describe('gaussLegendre', () => {
+  test('integrates t^k exactly up to degree 2m − 1 on [0, 1]', () => {
+    for (let m = 1; m <= 20; m++) {
+      const { nodes, weights } = gaussLegendre(m);
+      for (let k = 0; k <= 2 * m - 1; k++) {
+        let sum = 0;
+        for (let i = 0; i < m; i++) sum += weights[i] * nodes[i] ** k;
+        expect(Math.abs(sum - 1 / (k + 1))).toBeLessThan(1e-13);
+      }
+    }
+  });
+});
+
+test('deep trees (depth up to 30): fast equals classic', () => {
+  const rng = createRng(99);
+  // A chain: each node splits off one leaf, so depth = leaves − 1 and features repeat.
+  const chain = (leaves: number) => {
+    const tree = randomTree(rng, 5, 2, GRID);
+    const internal = leaves - 1;
+    const splitFeature = Int32Array.from({ length: internal }, () => rng.int(5));
+    const threshold = Float64Array.from({ length: internal }, () => GRID[rng.int(GRID.length)]);
+    const leftChild = Int32Array.from({ length: internal }, (_, n) => (n + 1 < internal ? n + 1 : ~n - 1));
+    const rightChild = Int32Array.from({ length: internal }, (_, n) => ~n);
+    const leafCount = Float64Array.from({ length: leaves }, () => 1 + rng.int(9));
+    const internalCount = new Float64Array(internal);
+    for (let n = internal - 1; n >= 0; n--) {
+      internalCount[n] = leafCount[n] + (n + 1 < internal ? internalCount[n + 1] : leafCount[n + 1]);
+    }
+    return {
+      ...tree,
+      numLeaves: leaves,
+      splitFeature,
+      threshold,
+      defaultLeft: Uint8Array.from({ length: internal }, () => rng.int(2)),
+      leftChild,
+      rightChild,
+      splitGain: new Float64Array(internal),
+      leafValue: Float64Array.from({ length: leaves }, () => rng.normal()),
+      leafCount,
+      internalCount,
+      internalValue: new Float64Array(internal),
+    };
+  };
+  const ensemble: TreeEnsemble = {
+    featureNames: featureNames(5),
+    trees: [chain(31), chain(12), chain(2)],
+    baseMargin: 0,
+  };
+  const matrix = featureMatrix(ensemble.featureNames, randomRows(5, 5, 20));
+  const fast = treeShap(ensemble, matrix);
+  const classic = treeShap(ensemble, matrix, { algorithm: 'classic' });
+  let worst = 0;
+  for (let k = 0; k < fast.values.length; k++)
+    worst = Math.max(worst, Math.abs(fast.values[k] - classic.values[k]));
+  expect(worst).toBeLessThan(1e-10);
+  for (let r = 0; r < matrix.rows; r++) {
+    let sum = fast.expectedValue;
+    for (let j = 0; j < 5; j++) sum += fast.values[r * 5 + j];
+    expect(
+      Math.abs(
+        sum -
+          margin(
+            ensemble,
+            matrix.columns.map((c) => c[r]),
+          ),
+      ),
+    ).toBeLessThan(1e-10);
+  }
 });
 
 describe('treeShapInteractions', () => {
@@ -234,7 +321,7 @@ describe('treeShapInteractions', () => {
     const rows = [0, 5, 17];
     const F = fx.features.length;
     const inter = treeShapInteractions(ensemble, fx.matrix, rows);
-    const shap = treeShap(ensemble, fx.matrix, rows);
+    const shap = treeShap(ensemble, fx.matrix, { rows });
     let worst = 0;
     for (let k = 0; k < rows.length; k++) {
       for (let i = 0; i < F; i++) {

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench -- shap [--rows N] [--features N] [--trees N] [--repeats N]`
+ *
+ * Our exact TreeSHAP against LightGBM's own (`predict(pred_contrib=True)`, which shap's
+ * TreeExplainer calls for LightGBM models) on the same model and rows: the Python reference
+ * trains a 500-tree, 31-leaf binary model on 10,000 rows × 100 features, saves its text and the
+ * rows; we load that text with our LightGBM loader and explain the same rows. Prints the medians
+ * and the largest absolute difference between the two sets of SHAP values.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { treeShapRowMajor } from '../analysis/explain/tree-shap';
+import { parseLightGbmModel } from '../analysis/learners/lightgbm-text';
+import { median, printSummary, runPythonReference, timeRepeated } from './harness';
+
+interface Reference {
+  reference: string;
+  reference_s: number;
+  reference_1thread_s: number;
+  threads: number;
+  rows: number;
+  features: number;
+  trees: number;
+}
+
+function option(name: string, fallback: number): number {
+  const k = process.argv.indexOf(`--${name}`);
+  return k >= 0 ? Number(process.argv[k + 1]) : fallback;
+}
+
+function readFloat64(file: string): Float64Array {
+  const bytes = readFileSync(file);
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+async function main(): Promise<void> {
+  const repeats = option('repeats', 3);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'line-rca-shap-'));
+  try {
+    const args = [dir, '--repeats', String(repeats)];
+    for (const name of ['rows', 'features', 'trees']) {
+      const k = process.argv.indexOf(`--${name}`);
+      if (k >= 0) args.push(`--${name}`, process.argv[k + 1]);
+    }
+    const ref = runPythonReference<Reference>('shap_reference.py', args);
+    const { ensemble } = parseLightGbmModel(readFileSync(path.join(dir, 'model.txt'), 'utf8'));
+    const x = readFloat64(path.join(dir, 'x.f64'));
+    const contrib = readFloat64(path.join(dir, 'contrib.f64'));
+    const F = ensemble.featureNames.length;
+
+    const { seconds, result } = await timeRepeated(repeats, () => treeShapRowMajor(ensemble, x));
+    console.error(`ours: ${seconds.map((s) => s.toFixed(3)).join(', ')} s`);
+
+    let maxAbsDiff = 0;
+    for (let r = 0; r < result.rows; r++) {
+      for (let j = 0; j < F; j++) {
+        maxAbsDiff = Math.max(maxAbsDiff, Math.abs(result.values[r * F + j] - contrib[r * (F + 1) + j]));
+      }
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(result.expectedValue - contrib[r * (F + 1) + F]));
+    }
+    printSummary('shap', median(seconds), ref.reference_s, {
+      max_abs_diff: Number(maxAbsDiff.toPrecision(3)),
+      reference: `${ref.reference}, ${ref.threads} threads`,
+      reference_1thread_s: Number(ref.reference_1thread_s.toPrecision(4)),
+      ratio_vs_1thread: Number((median(seconds) / ref.reference_1thread_s).toPrecision(4)),
+      ours_threads: 1,
+      rows: ref.rows,
+      features: ref.features,
+      trees: ref.trees,
+      repeats,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
