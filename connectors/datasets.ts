@@ -140,33 +140,39 @@ export function oneHot(
 
 /** Reads a features dataset for the learners. */
 export async function readFeatureDataset(uri: string): Promise<FeatureDataset> {
-  return withDuck(async (db) => {
-    const description = await readDescription(db, uri);
-    const read = await readColumns(
-      db,
-      `SELECT * REPLACE (CAST(${LABEL} AS DOUBLE) AS ${LABEL}) FROM ${datasetRelation(uri)}`,
-    );
-    const names: string[] = [];
-    const columns: Float64Array[] = [];
-    let times: Float64Array = new Float64Array(0);
-    let labels: Uint8Array = new Uint8Array(0);
-    let windowRows: Float64Array = new Float64Array(0);
-    read.names.forEach((name, j) => {
-      const c = read.columns[j];
-      if (name === TIME) times = c as Float64Array;
-      else if (name === LABEL) labels = Uint8Array.from(c as Float64Array);
-      else if (name === ROWS) windowRows = c as Float64Array;
-      else if (c instanceof Float64Array) {
-        names.push(name);
-        columns.push(c);
-      } else {
-        const hot = oneHot(name, c);
-        names.push(...hot.names);
-        columns.push(...hot.columns);
-      }
-    });
-    return { matrix: featureMatrix(names, columns), labels, times, windowRows, description };
+  return withDuck(async (db) => readFeatures(db, datasetRelation(uri), await readDescription(db, uri)));
+}
+
+/** Reads features from any relation with the features layout (a dataset scan or a table). */
+export async function readFeatures(
+  db: DuckDBConnection,
+  relation: string,
+  description: DatasetDescription,
+): Promise<FeatureDataset> {
+  const read = await readColumns(
+    db,
+    `SELECT * REPLACE (CAST(${LABEL} AS DOUBLE) AS ${LABEL}) FROM ${relation}`,
+  );
+  const names: string[] = [];
+  const columns: Float64Array[] = [];
+  let times: Float64Array = new Float64Array(0);
+  let labels: Uint8Array = new Uint8Array(0);
+  let windowRows: Float64Array = new Float64Array(0);
+  read.names.forEach((name, j) => {
+    const c = read.columns[j];
+    if (name === TIME) times = c as Float64Array;
+    else if (name === LABEL) labels = Uint8Array.from(c as Float64Array);
+    else if (name === ROWS) windowRows = c as Float64Array;
+    else if (c instanceof Float64Array) {
+      names.push(name);
+      columns.push(c);
+    } else {
+      const hot = oneHot(name, c);
+      names.push(...hot.names);
+      columns.push(...hot.columns);
+    }
   });
+  return { matrix: featureMatrix(names, columns), labels, times, windowRows, description };
 }
 
 export interface ObservationReadOptions {

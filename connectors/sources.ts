@@ -14,10 +14,10 @@ import {
   datasetRelation,
   type FeatureDataset,
   readDescription,
-  readFeatureDataset,
+  readFeatures,
   writeDataset,
 } from './datasets';
-import { ident, literal, withDuck } from './duckdb';
+import { literal, withDuck } from './duckdb';
 import { type MeasurementsSpec, stageMeasurements } from './measurements';
 import { type AggregateReport, type AggregationSpec, aggregateTable, TIME } from './source/aggregate';
 import { aggregateLong } from './source/aggregate_long';
@@ -200,15 +200,16 @@ export async function aggregateDataset(
 
 /**
  * Source → features in one go, without writing the observations dataset (the benchmark and
- * callers that need no raw rows). Returns the features dataset written at `outUri`.
+ * callers that need no raw rows). Writes the features dataset at `outUri` when given and
+ * returns the features read straight from DuckDB.
  */
 export async function aggregateSource(
   spec: SourceSpec,
   options: LoadOptions,
   request: AggregateRequest,
-  outUri: string,
+  outUri?: string,
 ): Promise<{ load: LoadReport; aggregate: AggregateReport; features: FeatureDataset }> {
-  const result = await withDuck(async (db) => {
+  return withDuck(async (db) => {
     const target = typeof request.target === 'string' ? parseTarget(request.target) : request.target;
     // Long sources aggregated in time windows skip the pivot to wide rows (see aggregate_long.ts).
     const direct = request.aggregation.window !== 'none' && !request.aggregation.batchColumn;
@@ -225,21 +226,22 @@ export async function aggregateSource(
         'features',
       );
       await db.run('DROP TABLE __long');
-      await db.run('CREATE OR REPLACE TEMP TABLE raw AS SELECT 1');
       load = { ...load, duplicateRows };
       aggregate = report;
     } else {
       aggregate = await aggregateTable(db, 'raw', variables, target, request.aggregation, 'features');
+      await db.run('DROP TABLE raw');
     }
-    await writeDataset(db, 'features', outUri, {
-      kind: 'features',
+    const description = {
+      kind: 'features' as const,
       source: load.source,
+      target: typeof request.target === 'string' ? request.target : undefined,
       aggregation: request.aggregation,
       ...aggregate,
-    });
+    };
+    if (outUri) await writeDataset(db, 'features', outUri, description);
+    const features = await readFeatures(db, 'features', description);
     await db.run('DROP TABLE features');
-    await db.run(`DROP TABLE ${ident('raw')}`);
-    return { load, aggregate };
+    return { load, aggregate, features };
   });
-  return { ...result, features: await readFeatureDataset(outUri) };
 }
