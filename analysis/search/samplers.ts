@@ -238,12 +238,17 @@ function observationsOf(
   space: readonly [string, ParamDistribution][],
 ): number[][] {
   const columns: number[][] = space.map(() => []);
+  const row: number[] = [];
   for (const t of trials) {
     const params = paramsOf(t);
-    if (!space.every(([name]) => name in params)) continue;
-    space.forEach(([name, d], j) => {
-      columns[j].push(toInternal(d, params[name]));
+    // A trial whose value the distribution cannot hold (the range or the choices changed between
+    // trials) is left out rather than fitted with a meaningless kernel.
+    const usable = space.every(([name, d], j) => {
+      if (!(name in params)) return false;
+      row[j] = toInternal(d, params[name]);
+      return d.kind === 'categorical' ? row[j] >= 0 : row[j] >= d.low && row[j] <= d.high;
     });
+    if (usable) for (let j = 0; j < space.length; j++) columns[j].push(row[j]);
   }
   return columns;
 }

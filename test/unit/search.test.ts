@@ -1,10 +1,10 @@
 import { isInvalidInput } from '../../analysis/errors';
 import { budgetStatus, optimize, secondsLeft } from '../../analysis/search/budget';
 import type { PrunerConfig } from '../../analysis/search/pruners';
-import type { SamplerConfig } from '../../analysis/search/samplers';
+import { resolveTpeConfig, type SamplerConfig, tpeEstimators } from '../../analysis/search/samplers';
 import { defaultTrialParams, learnerSpace, searchRanges } from '../../analysis/search/spaces';
 import { Study, type StudyState, type Trial, TrialPruned } from '../../analysis/search/study';
-import type { Direction } from '../../analysis/search/trial';
+import type { Direction, TrialRecord } from '../../analysis/search/trial';
 import prunerFixture from '../fixtures/search/pruners.json';
 
 /** A mixed space: a float, a log float, a stepped int and a categorical. */
@@ -228,6 +228,58 @@ describe('Study', () => {
         bagging_freq: 1,
       },
     });
+  });
+
+  it('TPE on the learner space: conditional, boolean, log-int parameters, and the better learner wins', () => {
+    const study = new Study({ seed: 9, direction: 'maximize' });
+    study.enqueue(defaultTrialParams('gbdt'));
+    study.enqueue(defaultTrialParams('logistic'));
+    const space = learnerSpace(['gbdt', 'logistic']);
+    for (let i = 0; i < 50; i++) {
+      const { number, params } = study.askWith(space);
+      // A made-up validation AUC: gbdt is better, best near learning_rate 0.05 and 32 leaves.
+      const auc =
+        params.kind === 'gbdt'
+          ? 0.9 -
+            0.02 * Math.log(params.params.learning_rate / 0.05) ** 2 -
+            0.01 * Math.log2(params.params.num_leaves / 32) ** 2
+          : 0.8 - 0.01 * Math.log10(params.params.C) ** 2;
+      study.tell(number, { state: 'complete', value: auc });
+    }
+    const late = study.trials.slice(30);
+    expect(late.filter((t) => t.params.learner === 'gbdt').length).toBeGreaterThan(14);
+    expect(study.bestTrial?.params.learner).toBe('gbdt');
+    expect(study.bestTrial?.value).toBeGreaterThan(0.89);
+  });
+
+  it('a parameter whose range changes between trials: values outside the new range are left out', () => {
+    const study = new Study({ seed: 5, sampler: { kind: 'tpe', multivariate: false, nStartupTrials: 3 } });
+    for (let i = 0; i < 12; i++) {
+      const t = study.ask();
+      const x = i < 6 ? t.suggestFloat('x', 10, 20) : t.suggestFloat('x', 0, 1);
+      const c = i < 6 ? t.suggestCategorical('c', ['old']) : t.suggestCategorical('c', ['p', 'q']);
+      study.tell(t.number, { state: 'complete', value: x + (c === 'q' ? 0 : 1) });
+    }
+    const last = study.trials[11].params;
+    expect(last.x as number).toBeLessThanOrEqual(1);
+    expect(['p', 'q']).toContain(last.c);
+    // The estimators for the new ranges hold the 6 new trials only (plus one prior kernel each).
+    const current = study.ask();
+    const history = { direction: study.direction, trials: study.trials as TrialRecord[] };
+    const options = resolveTpeConfig({ kind: 'tpe' });
+    for (const name of ['x', 'c']) {
+      const d = study.trials[11].distributions[name];
+      const { l, g } = tpeEstimators(
+        history,
+        study.trials[current.number] as TrialRecord,
+        [[name, d]],
+        options,
+      );
+      expect(l.weights.length - 1 + (g.weights.length - 1)).toBe(6);
+      expect(Number.isFinite(l.logPdf([name === 'x' ? 0.5 : 1]) - g.logPdf([name === 'x' ? 0.5 : 1]))).toBe(
+        true,
+      );
+    }
   });
 });
 
