@@ -1,6 +1,6 @@
 /**
  * Gradient-boosted trees for binary log loss, grown the LightGBM way on a `BinnedDataset`:
- * histograms of (gradient, hessian, count) per bin, the smaller child's histogram built and the
+ * histograms of (gradient, hessian) per bin, the smaller child's histogram built and the
  * larger one's obtained by subtraction from the parent, leaves split best-first (leaf-wise) up to
  * `num_leaves`, and NaN sent at each split to the side where it gains most.
  *
@@ -70,8 +70,8 @@ export function trainGbdt(
   const grower = new TreeGrower(data, params, n);
   const rng = createRng(params.seed);
   const score = new Float64Array(n).fill(baseMargin);
-  const grad = new Float64Array(n);
-  const hess = new Float64Array(n);
+  // Gradient and hessian of row r at [2r], [2r + 1]: one array, read together.
+  const gradHess = new Float64Array(2 * n);
   const bagging = params.bagging_freq > 0 && params.bagging_fraction < 1;
   let bag: Uint32Array = rows;
   let outOfBag: Uint32Array = new Uint32Array(0);
@@ -87,9 +87,9 @@ export function trainGbdt(
   for (let iter = 0; iter < params.num_iterations; iter++) {
     if (bagging && iter % params.bagging_freq === 0)
       [bag, outOfBag] = drawBag(rows, params.bagging_fraction, rng);
-    logLossGradients(bag, y, score, params.scale_pos_weight, grad, hess);
+    logLossGradients(bag, y, score, params.scale_pos_weight, gradHess);
     const features = drawFeatures(usable, params.feature_fraction, rng);
-    const tree = grower.grow(bag, grad, hess, features);
+    const tree = grower.grow(bag, gradHess, features);
     if (tree.numLeaves <= 1) break; // no leaf can be split any more: LightGBM stops here too
     trees.push(tree);
     grower.addToScores(score, outOfBag);
@@ -260,15 +260,14 @@ function logLossGradients(
   y: Uint8Array,
   score: Float64Array,
   posWeight: number,
-  grad: Float64Array,
-  hess: Float64Array,
+  gradHess: Float64Array,
 ): void {
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k];
     const p = 1 / (1 + Math.exp(-score[r]));
     const w = y[r] === 1 ? posWeight : 1;
-    grad[r] = (p - y[r]) * w;
-    hess[r] = p * (1 - p) * w;
+    gradHess[2 * r] = (p - y[r]) * w;
+    gradHess[2 * r + 1] = p * (1 - p) * w;
   }
 }
 
@@ -306,8 +305,8 @@ class TreeGrower {
 
   private readonly index: Uint32Array;
   private readonly scratch: Uint32Array;
-  private readonly orderedGrad: Float64Array;
-  private readonly orderedHess: Float64Array;
+  /** The gradients of a leaf's rows in partition order (LightGBM's ordered gradients). */
+  private readonly orderedGradHess: Float64Array;
 
   // Per leaf.
   private readonly leafStart: Int32Array;
@@ -328,8 +327,7 @@ class TreeGrower {
 
   private numLeaves = 0;
   private features: Int32Array = new Int32Array(0);
-  private grad: Float64Array = new Float64Array(0);
-  private hess: Float64Array = new Float64Array(0);
+  private gradHess: Float64Array = new Float64Array(0);
   private tree: MutableTree | null = null;
   private readonly thresholdBin: Int32Array;
 
@@ -349,14 +347,13 @@ class TreeGrower {
       this.binOffset[j] = total;
       total += data.numBins[j];
     }
-    this.histSize = total * 3;
+    this.histSize = total * 2;
     const L = p.num_leaves;
     this.maxLeaves = L;
     this.hist = new Float64Array(L * this.histSize);
     this.index = new Uint32Array(n);
     this.scratch = new Uint32Array(n);
-    this.orderedGrad = new Float64Array(n);
-    this.orderedHess = new Float64Array(n);
+    this.orderedGradHess = new Float64Array(2 * n);
     this.leafStart = new Int32Array(L);
     this.leafRows = new Int32Array(L);
     this.leafDepth = new Int32Array(L);
@@ -374,10 +371,9 @@ class TreeGrower {
     this.thresholdBin = new Int32Array(Math.max(1, L - 1));
   }
 
-  grow(bag: Uint32Array, grad: Float64Array, hess: Float64Array, features: Int32Array): Tree {
+  grow(bag: Uint32Array, gradHess: Float64Array, features: Int32Array): Tree {
     this.features = features;
-    this.grad = grad;
-    this.hess = hess;
+    this.gradHess = gradHess;
     const L = this.maxLeaves;
     const tree: MutableTree = {
       numLeaves: 1,
@@ -397,8 +393,8 @@ class TreeGrower {
     let g = 0;
     let h = 0;
     for (let k = 0; k < bag.length; k++) {
-      g += grad[bag[k]];
-      h += hess[bag[k]];
+      g += gradHess[2 * bag[k]];
+      h += gradHess[2 * bag[k] + 1];
     }
     this.numLeaves = 1;
     this.leafStart[0] = 0;
@@ -476,25 +472,93 @@ class TreeGrower {
     const start = this.leafStart[leaf];
     const count = this.leafRows[leaf];
     const index = this.index;
-    const og = this.orderedGrad;
-    const oh = this.orderedHess;
-    const grad = this.grad;
-    const hess = this.hess;
-    for (let k = 0; k < count; k++) {
-      const r = index[start + k];
-      og[k] = grad[r];
-      oh[k] = hess[r];
+    // Rows first..first+count-1 in order (the root without bagging): read bins and gradients
+    // directly, no gather.
+    const first = index[start];
+    const contiguous = count > 0 && index[start + count - 1] === first + count - 1;
+    let gh = this.orderedGradHess;
+    if (contiguous) gh = this.gradHess.subarray(2 * first, 2 * (first + count));
+    else {
+      const all = this.gradHess;
+      for (let k = 0; k < count; k++) {
+        const r = 2 * index[start + k];
+        gh[2 * k] = all[r];
+        gh[2 * k + 1] = all[r + 1];
+      }
     }
     const hist = this.hist;
     const slotBase = slot * this.histSize;
     const features = this.features;
+    const bins = this.bins;
+    const offset = this.binOffset;
     for (let q = 0; q < features.length; q++) {
+      const base = slotBase + offset[features[q]] * 2;
+      hist.fill(0, base, base + this.numBins[features[q]] * 2);
+    }
+    // Several one-byte features per pass over the rows: the row index and its gradients are
+    // loaded once for eight (or four) histogram updates, about twice as fast as one per pass.
+    let q = 0;
+    for (const group of [8, 4]) {
+      for (; q + group <= features.length; q += group) {
+        let bytes = true;
+        for (let u = 0; u < group; u++) bytes &&= bins[features[q + u]] instanceof Uint8Array;
+        if (!bytes) break;
+        const c = (u: number) => bins[features[q + u]] as Uint8Array;
+        const o = (u: number) => slotBase + offset[features[q + u]] * 2;
+        if (group === 8) {
+          accumulate8Features(
+            hist,
+            o(0),
+            c(0),
+            o(1),
+            c(1),
+            o(2),
+            c(2),
+            o(3),
+            c(3),
+            o(4),
+            c(4),
+            o(5),
+            c(5),
+            o(6),
+            c(6),
+            o(7),
+            c(7),
+            index,
+            start,
+            count,
+            gh,
+            contiguous,
+          );
+        } else {
+          accumulate4Features(
+            hist,
+            o(0),
+            c(0),
+            o(1),
+            c(1),
+            o(2),
+            c(2),
+            o(3),
+            c(3),
+            index,
+            start,
+            count,
+            gh,
+            contiguous,
+          );
+        }
+      }
+    }
+    for (; q < features.length; q++) {
       const f = features[q];
-      const base = slotBase + this.binOffset[f] * 3;
-      hist.fill(0, base, base + this.numBins[f] * 3);
-      const col = this.bins[f];
-      if (col instanceof Uint8Array) accumulate8(hist, base, col, index, start, count, og, oh);
-      else accumulate16(hist, base, col, index, start, count, og, oh);
+      const base = slotBase + offset[f] * 2;
+      const col = bins[f];
+      if (contiguous) {
+        if (col instanceof Uint8Array) accumulateRun8(hist, base, col, first, count, gh);
+        else accumulateRun16(hist, base, col as Uint16Array, first, count, gh);
+      } else if (col instanceof Uint8Array) accumulate8(hist, base, col, index, start, count, gh);
+      else accumulate16(hist, base, col as Uint16Array, index, start, count, gh);
     }
   }
 
@@ -506,8 +570,8 @@ class TreeGrower {
     const features = this.features;
     for (let q = 0; q < features.length; q++) {
       const f = features[q];
-      const from = this.binOffset[f] * 3;
-      const to = from + this.numBins[f] * 3;
+      const from = this.binOffset[f] * 2;
+      const to = from + this.numBins[f] * 2;
       for (let i = from; i < to; i++) hist[a + i] -= hist[b + i];
     }
   }
@@ -519,6 +583,11 @@ class TreeGrower {
     const sumG = this.leafGrad[leaf];
     const sumH = this.leafHess[leaf];
     const rows = this.leafRows[leaf];
+    // Histograms hold no counts: as LightGBM does, a side's row count is estimated from its
+    // hessian sum (exact counts come from the partition once a split is made).
+    const countPerHess = rows / sumH;
+    const l1 = p.lambda_l1;
+    const l2 = p.lambda_l2;
     const shift = this.leafGain(sumG, sumH) + p.min_gain_to_split;
     const hist = this.hist;
     const slotBase = this.leafSlot[leaf] * this.histSize;
@@ -532,7 +601,7 @@ class TreeGrower {
     const features = this.features;
     for (let q = 0; q < features.length; q++) {
       const f = features[q];
-      const base = slotBase + this.binOffset[f] * 3;
+      const base = slotBase + this.binOffset[f] * 2;
       const missing = this.missingBin[f];
       const valueBins = missing >= 0 ? this.numBins[f] - 1 : this.numBins[f];
       // Scan 1: NaN (if any) goes right; with a NaN bin, "all values left, NaN right" is a candidate.
@@ -541,15 +610,19 @@ class TreeGrower {
       let cl = 0;
       const last = missing >= 0 ? valueBins - 1 : valueBins - 2;
       for (let t = 0; t <= last; t++) {
-        const o = base + t * 3;
+        const o = base + t * 2;
+        if (hist[o + 1] === 0 && hist[o] === 0) continue; // an empty bin repeats the previous candidate
         gl += hist[o];
         hl += hist[o + 1];
-        cl += hist[o + 2];
+        cl = (hl * countPerHess + 0.5) | 0;
         if (cl < minData || hl < minHess) continue;
         const cr = rows - cl;
         const hr = sumH - hl;
         if (cr < minData || hr < minHess) break;
-        const gain = this.leafGain(gl, hl) + this.leafGain(sumG - gl, hr);
+        const tl = gl > l1 ? gl - l1 : gl < -l1 ? gl + l1 : 0;
+        const gr = sumG - gl;
+        const tr = gr > l1 ? gr - l1 : gr < -l1 ? gr + l1 : 0;
+        const gain = (tl * tl) / (hl + l2) + (tr * tr) / (hr + l2);
         if (gain > bestGain) {
           bestGain = gain;
           bestFeature = f;
@@ -562,21 +635,24 @@ class TreeGrower {
         }
       }
       // Scan 2: NaN goes left (only when this leaf has NaN rows for the feature).
-      if (missing >= 0 && hist[base + missing * 3 + 2] > 0) {
-        const m = base + missing * 3;
+      if (missing >= 0 && hist[base + missing * 2 + 1] > 0) {
+        const m = base + missing * 2;
         gl = hist[m];
         hl = hist[m + 1];
-        cl = hist[m + 2];
         for (let t = 0; t <= valueBins - 2; t++) {
-          const o = base + t * 3;
+          const o = base + t * 2;
+          if (hist[o + 1] === 0 && hist[o] === 0) continue;
           gl += hist[o];
           hl += hist[o + 1];
-          cl += hist[o + 2];
+          cl = (hl * countPerHess + 0.5) | 0;
           if (cl < minData || hl < minHess) continue;
           const cr = rows - cl;
           const hr = sumH - hl;
           if (cr < minData || hr < minHess) break;
-          const gain = this.leafGain(gl, hl) + this.leafGain(sumG - gl, hr);
+          const tl = gl > l1 ? gl - l1 : gl < -l1 ? gl + l1 : 0;
+          const gr = sumG - gl;
+          const tr = gr > l1 ? gr - l1 : gr < -l1 ? gr + l1 : 0;
+          const gain = (tl * tl) / (hl + l2) + (tr * tr) / (hr + l2);
           if (gain > bestGain) {
             bestGain = gain;
             bestFeature = f;
@@ -714,7 +790,9 @@ function shrinkL1(g: number, l1: number): number {
 
 type MutableTree = { -readonly [K in keyof Tree]: Tree[K] };
 
-// The two histogram loops differ only in the bin array type; kept apart so each stays monomorphic.
+// The histogram loops differ only in the bin array type, in whether rows are gathered through
+// the partition index, and in how many features share a pass; kept apart so each stays
+// monomorphic and branch-free. Bin b of a feature adds (gradient, hessian) at [2b, 2b + 1].
 function accumulate8(
   hist: Float64Array,
   base: number,
@@ -722,14 +800,12 @@ function accumulate8(
   index: Uint32Array,
   start: number,
   count: number,
-  og: Float64Array,
-  oh: Float64Array,
+  gh: Float64Array,
 ): void {
   for (let k = 0; k < count; k++) {
-    const o = base + col[index[start + k]] * 3;
-    hist[o] += og[k];
-    hist[o + 1] += oh[k];
-    hist[o + 2] += 1;
+    const o = base + (col[index[start + k]] << 1);
+    hist[o] += gh[2 * k];
+    hist[o + 1] += gh[2 * k + 1];
   }
 }
 
@@ -740,14 +816,134 @@ function accumulate16(
   index: Uint32Array,
   start: number,
   count: number,
-  og: Float64Array,
-  oh: Float64Array,
+  gh: Float64Array,
 ): void {
   for (let k = 0; k < count; k++) {
-    const o = base + col[index[start + k]] * 3;
-    hist[o] += og[k];
-    hist[o + 1] += oh[k];
-    hist[o + 2] += 1;
+    const o = base + (col[index[start + k]] << 1);
+    hist[o] += gh[2 * k];
+    hist[o + 1] += gh[2 * k + 1];
+  }
+}
+
+function accumulateRun8(
+  hist: Float64Array,
+  base: number,
+  col: Uint8Array,
+  first: number,
+  count: number,
+  gh: Float64Array,
+) {
+  for (let k = 0; k < count; k++) {
+    const o = base + (col[first + k] << 1);
+    hist[o] += gh[2 * k];
+    hist[o + 1] += gh[2 * k + 1];
+  }
+}
+
+function accumulateRun16(
+  hist: Float64Array,
+  base: number,
+  col: Uint16Array,
+  first: number,
+  count: number,
+  gh: Float64Array,
+) {
+  for (let k = 0; k < count; k++) {
+    const o = base + (col[first + k] << 1);
+    hist[o] += gh[2 * k];
+    hist[o + 1] += gh[2 * k + 1];
+  }
+}
+
+function accumulate4Features(
+  hist: Float64Array,
+  ba: number,
+  ca: Uint8Array,
+  bb: number,
+  cb: Uint8Array,
+  bc: number,
+  cc: Uint8Array,
+  bd: number,
+  cd: Uint8Array,
+  index: Uint32Array,
+  start: number,
+  count: number,
+  gh: Float64Array,
+  contiguous: boolean,
+): void {
+  const first = index[start];
+  for (let k = 0; k < count; k++) {
+    const r = contiguous ? first + k : index[start + k];
+    const g = gh[2 * k];
+    const h = gh[2 * k + 1];
+    const a = ba + (ca[r] << 1);
+    const b = bb + (cb[r] << 1);
+    const c = bc + (cc[r] << 1);
+    const d = bd + (cd[r] << 1);
+    hist[a] += g;
+    hist[a + 1] += h;
+    hist[b] += g;
+    hist[b + 1] += h;
+    hist[c] += g;
+    hist[c + 1] += h;
+    hist[d] += g;
+    hist[d + 1] += h;
+  }
+}
+
+function accumulate8Features(
+  hist: Float64Array,
+  ba: number,
+  ca: Uint8Array,
+  bb: number,
+  cb: Uint8Array,
+  bc: number,
+  cc: Uint8Array,
+  bd: number,
+  cd: Uint8Array,
+  be: number,
+  ce: Uint8Array,
+  bf: number,
+  cf: Uint8Array,
+  bg: number,
+  cg: Uint8Array,
+  bh: number,
+  ch: Uint8Array,
+  index: Uint32Array,
+  start: number,
+  count: number,
+  gh: Float64Array,
+  contiguous: boolean,
+): void {
+  const first = index[start];
+  for (let k = 0; k < count; k++) {
+    const r = contiguous ? first + k : index[start + k];
+    const g = gh[2 * k];
+    const h = gh[2 * k + 1];
+    const a = ba + (ca[r] << 1);
+    const b = bb + (cb[r] << 1);
+    const c = bc + (cc[r] << 1);
+    const d = bd + (cd[r] << 1);
+    const e = be + (ce[r] << 1);
+    const f = bf + (cf[r] << 1);
+    const i = bg + (cg[r] << 1);
+    const j = bh + (ch[r] << 1);
+    hist[a] += g;
+    hist[a + 1] += h;
+    hist[b] += g;
+    hist[b + 1] += h;
+    hist[c] += g;
+    hist[c + 1] += h;
+    hist[d] += g;
+    hist[d + 1] += h;
+    hist[e] += g;
+    hist[e + 1] += h;
+    hist[f] += g;
+    hist[f + 1] += h;
+    hist[i] += g;
+    hist[i + 1] += h;
+    hist[j] += g;
+    hist[j + 1] += h;
   }
 }
 
