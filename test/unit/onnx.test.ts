@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { onnx } from 'onnx-proto';
 import { InvalidInputError } from '../../analysis/errors';
 import { type FeatureMatrix, featureMatrix } from '../../analysis/frame';
 import { binDataset } from '../../analysis/learners/gbdt/binning';
@@ -7,8 +8,8 @@ import { trainGbdt } from '../../analysis/learners/gbdt/train';
 import { parseLightGbmModel } from '../../analysis/learners/lightgbm-text';
 import { fitLogistic, logisticMargin, logisticProbability } from '../../analysis/learners/logistic';
 import { type Tree, type TreeEnsemble, treeLeaf } from '../../analysis/learners/tree';
+import { modelToOnnx } from '../../analysis/onnx';
 import { float32AtOrBelow } from '../../analysis/onnx/float32';
-import { logisticToOnnx } from '../../analysis/onnx/logistic';
 import { treeEnsembleToOnnx } from '../../analysis/onnx/trees';
 import { createRng, type Rng } from '../../analysis/random';
 import logisticFixture from '../fixtures/logistic/logistic.json';
@@ -230,7 +231,7 @@ describe('tree ensemble to ONNX, scored by onnxruntime', () => {
     const model = trainGbdt(binDataset(x), Uint8Array.from(c.labels), {
       params: { num_iterations: 60, num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: 5 },
     });
-    const out = await score(treeEnsembleToOnnx(model), x);
+    const out = await score(modelToOnnx(model), x);
     const ours = predictProbability(model, x);
     let maxP = 0;
     for (let i = 0; i < x.rows; i++) maxP = Math.max(maxP, Math.abs(out.probability.data[i] - ours[i]));
@@ -254,6 +255,26 @@ describe('tree ensemble to ONNX, scored by onnxruntime', () => {
       expect(maxP).toBeLessThan(1e-5);
     },
   );
+
+  test('the model declares its input, feature names and opsets', () => {
+    const ensemble: TreeEnsemble = {
+      featureNames: ['a', 'b c'],
+      trees: [randomTree(createRng(2), float32Matrix(createRng(2), 20, 2, 0), 3, () => 0.5)],
+      baseMargin: 0,
+    };
+    const proto = onnx.ModelProto.decode(modelToOnnx(ensemble));
+    expect(proto.graph?.input?.[0].name).toBe('features');
+    const dims = proto.graph?.input?.[0].type?.tensorType?.shape?.dim?.map(
+      (d) => d.dimParam || Number(d.dimValue),
+    );
+    expect(dims).toEqual(['N', 2]);
+    expect(JSON.parse(proto.metadataProps.find((p) => p.key === 'feature_names')?.value ?? 'null')).toEqual([
+      'a',
+      'b c',
+    ]);
+    expect(proto.opsetImport.map((o) => `${o.domain}:${o.version}`)).toEqual([':13', 'ai.onnx.ml:3']);
+    expect(proto.graph?.output?.map((o) => o.name)).toEqual(['margin', 'probability']);
+  });
 
   test('malformed trees are refused', () => {
     const rng = createRng(5);
@@ -285,7 +306,7 @@ describe('logistic model to ONNX, scored by onnxruntime', () => {
     );
     const x = featureMatrix(c.names, columns);
     const model = fitLogistic(x, Uint8Array.from(c.labels), params);
-    const out = await score(logisticToOnnx(model), x);
+    const out = await score(modelToOnnx(model), x);
     const ours = logisticProbability(model, x);
     const margin = logisticMargin(model, x);
     const p = out.probability.data;
