@@ -83,6 +83,7 @@ async function main(): Promise<void> {
 
   // Zoom first, on its own smaller table (data in memory, prepared once).
   let zoomSeconds: number[];
+  let zoomCpuSeconds: number;
   {
     const { table, labels } = syntheticTable(zoomRows, variables, 11);
     const prepareStart = process.hrtime.bigint();
@@ -90,10 +91,13 @@ async function main(): Promise<void> {
     const prepareSeconds = Number(process.hrtime.bigint() - prepareStart) / 1e9;
     const range = { start: Math.floor(zoomRows * 0.1), end: zoomRows };
     analyzePrepared(prepared, labels, { rows: range }); // warm-up
+    const cpuStart = process.cpuUsage();
     const zoom = await timeRepeated(Math.max(5, repeats), () =>
       analyzePrepared(prepared, labels, { rows: range }),
     );
     zoomSeconds = zoom.seconds;
+    // CPU time too: on a shared machine the wall time also counts waiting for a core
+    zoomCpuSeconds = process.cpuUsage(cpuStart).user / 1e6 / zoom.seconds.length;
     console.error(
       `zoom ${variables} × ${range.end - range.start} rows of ${zoomRows}: prepare ${prepareSeconds.toFixed(3)} s once, analysis ${zoom.seconds.map((s) => s.toFixed(3)).join(' ')} s`,
     );
@@ -103,7 +107,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'distribution-bench-'));
   try {
     writeForPython(dir, table, labels);
+    const oursCpuStart = process.cpuUsage();
     const ours = await timeRepeated(repeats, () => analyzeDistribution(table, labels));
+    const oursCpuSeconds = process.cpuUsage(oursCpuStart).user / 1e6 / repeats;
     const top = ours.result.slice(0, 5).map((e) => e.variable);
     console.error(
       `ours ${variables} × ${rows}: ${ours.seconds.map((s) => s.toFixed(2)).join(' ')} s; top ${top.join(', ')}`,
@@ -117,9 +123,11 @@ async function main(): Promise<void> {
     );
     printSummary('distribution', median(ours.seconds), median(ref.seconds), {
       zoom_s: Number(median(zoomSeconds).toPrecision(4)),
+      zoom_cpu_s: Number(zoomCpuSeconds.toPrecision(4)),
       rows,
       variables,
       zoom_rows: zoomRows,
+      ours_cpu_s: Number(oursCpuSeconds.toPrecision(4)),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -154,19 +154,46 @@ export function analyzeNumeric(
   c1[k] = missing1;
 
   // The depth-1 Gini tree, exactly as scikit-learn's DecisionTreeClassifier(max_depth=1):
-  // values as float32, a candidate split between consecutive values more than float32 1e-7
-  // apart, the same proxy improvement in the same floating-point order, the first best split
+  // values as float32, a candidate cut between consecutive values more than float32 1e-7
+  // apart, the same proxy improvement in the same floating-point order, the first best cut
   // kept, the threshold the double midpoint a/2 + b/2. Missing values are left out.
+  // A cut is evaluated one group late: between two pure groups of the same class it can never
+  // be the best (Gini is strictly concave), so it is skipped without a division.
+  const both = n0 > 0 && n1 > 0;
   const stumpPossible =
-    n0 > 0 && n1 > 0 && Math.fround(vals[n - 1]) > Math.fround(Math.fround(vals[0]) + FEATURE_THRESHOLD);
+    both && Math.fround(vals[n - 1]) > Math.fround(Math.fround(vals[0]) + FEATURE_THRESHOLD);
   let bestProxy = Number.NEGATIVE_INFINITY;
   let bestLow = 0;
   let bestHigh = 0;
   let best0 = 0;
   let best1 = 0;
-  let prevF = Math.fround(vals[0]);
+  let pending = false;
+  let pend0 = 0;
+  let pend1 = 0;
+  let pendLow = 0;
+  let pendHigh = 0;
+  let prevPure = -1; // class of the group before the pending cut if pure, else -1
+  let group0 = 0; // counts of the current float32 group
+  let group1 = 0;
+  const considerPending = () => {
+    const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
+    if (pending && !(pure >= 0 && pure === prevPure)) {
+      const proxy = giniProxy(pend0, pend1, n0, n1);
+      if (proxy > bestProxy) {
+        bestProxy = proxy;
+        bestLow = pendLow;
+        bestHigh = pendHigh;
+        best0 = pend0;
+        best1 = pend1;
+      }
+    }
+    return pure;
+  };
 
+  const inv0 = 1 / n0;
+  const inv1 = 1 / n1;
   let bin = 0;
+  let nextEdge = edges[1];
   let cum0 = 0;
   let cum1 = 0;
   let maxS = 0;
@@ -178,87 +205,54 @@ export function analyzeNumeric(
   const shift = vals[0];
   let sq0 = 0;
   let sq1 = 0;
-  const both = n0 > 0 && n1 > 0;
-  const inv0 = 1 / n0;
-  const inv1 = 1 / n1;
-  // Stump candidates are evaluated one group late: a cut between two pure groups of the same
-  // class can never be the best (Gini is strictly concave), so it is skipped without a division.
-  let pending = false;
-  let pend0 = 0;
-  let pend1 = 0;
-  let pendLow = 0;
-  let pendHigh = 0;
-  let prevPure = -1; // class of the float32 group before the pending cut if pure, else -1
-  let group0 = 0; // counts of the current float32 group
-  let group1 = 0;
-  for (let i = 0; i < n; ) {
-    const v = vals[i];
-    while (bin < k - 1 && v >= edges[bin + 1]) bin++;
-    if (stumpPossible && i > 0) {
-      const f = Math.fround(v);
-      if (f > Math.fround(prevF + FEATURE_THRESHOLD)) {
-        const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
-        if (pending && !(pure >= 0 && pure === prevPure)) {
-          const proxy = giniProxy(pend0, pend1, n0, n1);
-          if (proxy > bestProxy) {
-            bestProxy = proxy;
-            bestLow = pendLow;
-            bestHigh = pendHigh;
-            best0 = pend0;
-            best1 = pend1;
-          }
-        }
+  let prev = vals[0];
+  while (prev >= nextEdge && bin < k - 1) nextEdge = edges[++bin + 1];
+  // One pass, per element; the work tied to a distinct value (the CDFs, the cut) happens when
+  // the value changes, i.e. once the group of equal values before it is complete.
+  for (let i = 0; i < n; i++) {
+    const x = vals[i];
+    if (x !== prev) {
+      if (both) {
+        // empirical CDFs just after `prev` (searchsorted 'right'), as ks_2samp and wasserstein_distance
+        const diff = cum1 * inv1 - cum0 * inv0;
+        if (diff > maxS) maxS = diff;
+        if (-diff > minS) minS = -diff;
+        wass += Math.abs(diff) * (x - prev);
+      }
+      // a float32 group boundary: a gap far above float32 rounding, or the exact float32 test
+      if (
+        stumpPossible &&
+        (x - prev > 2e-7 * (Math.abs(x) + Math.abs(prev)) + 2.2e-7 ||
+          Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD))
+      ) {
+        prevPure = considerPending();
         pending = true;
         pend0 = cum0;
         pend1 = cum1;
-        pendLow = prevF;
-        pendHigh = f;
-        prevPure = pure;
+        pendLow = prev;
+        pendHigh = x;
         group0 = 0;
         group1 = 0;
       }
-      prevF = f;
+      prev = x;
+      while (x >= nextEdge && bin < k - 1) nextEdge = edges[++bin + 1];
     }
-    let g1 = 0;
-    let j = i;
-    do {
-      g1 += ys[j];
-      j++;
-    } while (j < n && vals[j] === v);
-    const g0 = j - i - g1;
-    group0 += g0;
-    group1 += g1;
-    c0[bin] += g0;
-    c1[bin] += g1;
-    const dv = v - shift;
-    sum0 += g0 * dv;
-    sum1 += g1 * dv;
-    sq0 += g0 * dv * dv;
-    sq1 += g1 * dv * dv;
-    cum0 += g0;
-    cum1 += g1;
-    if (both) {
-      // empirical CDFs just after v (searchsorted 'right'), as ks_2samp and wasserstein_distance
-      const diff = cum1 * inv1 - cum0 * inv0;
-      if (diff > maxS) maxS = diff;
-      if (-diff > minS) minS = -diff;
-      if (j < n) wass += Math.abs(diff) * (vals[j] - v);
-    }
-    i = j;
-  }
-  if (pending) {
-    const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
-    if (!(pure >= 0 && pure === prevPure)) {
-      const proxy = giniProxy(pend0, pend1, n0, n1);
-      if (proxy > bestProxy) {
-        bestProxy = proxy;
-        bestLow = pendLow;
-        bestHigh = pendHigh;
-        best0 = pend0;
-        best1 = pend1;
-      }
+    const dv = x - shift;
+    if (ys[i]) {
+      cum1++;
+      group1++;
+      c1[bin]++;
+      sum1 += dv;
+      sq1 += dv * dv;
+    } else {
+      cum0++;
+      group0++;
+      c0[bin]++;
+      sum0 += dv;
+      sq0 += dv * dv;
     }
   }
+  if (stumpPossible) considerPending();
 
   const p = new Float64Array(k + 1);
   const q = new Float64Array(k + 1);
@@ -279,7 +273,7 @@ export function analyzeNumeric(
   const stump =
     bestProxy > Number.NEGATIVE_INFINITY
       ? {
-          threshold: bestLow / 2 + bestHigh / 2,
+          threshold: Math.fround(bestLow) / 2 + Math.fround(bestHigh) / 2,
           below: [best0, best1] as const,
           above: [n0 - best0, n1 - best1] as const,
         }
