@@ -2,10 +2,12 @@
  * The tasks a compute worker can run, by name. Adding a task is one entry here (and its file
  * under `tasks/`): the pool's types follow from this table.
  */
+import { explainTreeTask } from './tasks/explain';
 import { trainGbdtTask } from './tasks/train-gbdt';
 
 export const tasks = {
   'train-gbdt': trainGbdtTask,
+  'explain-tree': explainTreeTask,
 } as const;
 
 export type TaskName = keyof typeof tasks;
