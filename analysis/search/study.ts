@@ -152,6 +152,11 @@ export class Study {
     return new Trial(this, record);
   }
 
+  /** A handle on a running trial, e.g. one asked before the study was saved and resumed. */
+  trial(number: number): Trial {
+    return new Trial(this, this.running(number, 'trial'));
+  }
+
   /**
    * Asks a trial and runs the search space on it right away, so every parameter is known before
    * the trial runs elsewhere: the caller sends `{number, params}` to a worker and later tells

@@ -88,6 +88,13 @@ describe('Study', () => {
       }
       expect(resumed.trials).toEqual(original.trials);
       expect(resumed.trials[16].params).toMatchObject({ x: 0.5, c: 'a' });
+      // A trial asked before saving is suggested on the resumed study just as on the original.
+      const asked = original.ask().number;
+      const again = Study.fromJSON(JSON.parse(JSON.stringify(original.toJSON())));
+      expect(mixedSpace(again.trial(asked))).toEqual(mixedSpace(original.trial(asked)));
+      resumed.ask();
+      mixedSpace(resumed.trial(asked));
+      expect(resumed.trials[asked].params).toEqual(original.trials[asked].params);
       // And a study resumed from the start of the run catches up exactly.
       expect(JSON.stringify(resumed.toJSON())).toBe(JSON.stringify(original.toJSON()));
     }
