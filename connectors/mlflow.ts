@@ -6,7 +6,9 @@
  * Secrets (token, password, credentials in the URI) never appear in an error or a log line:
  * errors are built here from the method, the path and the server's own message, all masked.
  */
+
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { InvalidInputError } from '../analysis/errors';
 
 /** Limits of one `runs/log-batch` call (MLflow's MAX_*_PER_BATCH) and of single values. */
 export const MLFLOW_LIMITS = {
@@ -270,12 +272,21 @@ export class MlflowClient {
 
   constructor(settings: MlflowSettings) {
     this.settings = { ...settings };
-    const url = new URL(settings.trackingUri);
+    let url: URL;
+    try {
+      url = new URL(settings.trackingUri);
+    } catch {
+      // The text itself is not echoed: it may hold credentials.
+      throw new InvalidInputError({
+        where: 'MLFLOW_TRACKING_URI',
+        message: 'is not a URL; set it to the tracking server, e.g. http://127.0.0.1:5000',
+      });
+    }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new MlflowError(
-        `MLFLOW_TRACKING_URI must be an http(s) URL of a tracking server, got ${url.protocol}`,
-        'rejected',
-      );
+      throw new InvalidInputError({
+        where: 'MLFLOW_TRACKING_URI',
+        message: `must be the http(s) URL of a tracking server (line-rca logs through the REST API), not ${url.protocol}`,
+      });
     }
     // Credentials written into the URI are used as Basic auth, never sent as part of the URL.
     const uriUser = decodeURIComponent(url.username);

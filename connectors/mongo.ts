@@ -33,6 +33,11 @@ export class MongoUnavailableError extends Error {
   }
 }
 
+/** `MONGODB_URI`, or undefined when results go to files only. */
+export function mongoUriFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.MONGODB_URI?.trim() || undefined;
+}
+
 /** `mongodb://user:secret@host/db` → `mongodb://user:***@host/db`. */
 export function redactUri(uri: string): string {
   return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@/i, (_m, scheme: string, auth: string) => {
@@ -167,7 +172,7 @@ export class MongoStore {
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): Promise<MongoStore> {
-    const uri = env.MONGODB_URI?.trim();
+    const uri = mongoUriFromEnv(env);
     if (!uri) {
       throw new InvalidInputError({
         where: 'MONGODB_URI',

@@ -531,7 +531,8 @@ export function createTracker(options: TrackerOptions): Tracker {
   if (!settings) return new NoopTracker();
   const experiment = options.experiment ?? settings.experimentName ?? `line-rca/${options.line}`;
   return new MlflowTracker({
-    client: new MlflowClient(settings),
+    // An analysis must not wait long on an MLflow that hangs: fewer, shorter tries than a flush.
+    client: new MlflowClient({ timeoutMs: 10_000, retries: 2, ...settings }),
     analysisId: options.analysisId,
     experimentName: experiment,
     journal: Journal.forAnalysis(options.journalDir ?? trackingDirFromEnv(env), options.analysisId),
