@@ -213,7 +213,9 @@ export class Study {
     }
     // As Optuna: the first value reported for a step stands.
     if (record.intermediate.some((iv) => iv.step === step)) return;
-    record.intermediate.push({ step, value: Number.isNaN(value) ? null : value });
+    // JSON holds no NaN or Infinity: a value that is not finite (a diverged loss) is stored as null
+    // and judged as NaN, which the pruners prune.
+    record.intermediate.push({ step, value: Number.isFinite(value) ? value : null });
     record.intermediate.sort((a, b) => a.step - b.step);
   }
 

@@ -9,7 +9,7 @@ export type Params = Record<string, ParamValue>;
 
 export interface IntermediateValue {
   readonly step: number;
-  /** null stands for NaN (JSON has no NaN). */
+  /** null stands for NaN or ±Infinity (JSON has neither). */
   readonly value: number | null;
 }
 
