@@ -468,20 +468,20 @@ async function loadLong(
   const duplicates = Number(
     (await queryRows(db, 'SELECT count(*) - count(DISTINCT (t, variable)) AS d FROM __long'))[0].d,
   );
-  // One pass pivots and merges duplicates (mean of numbers, smallest text), keyed by variable index.
-  const index = new Map(variables.map((v, j) => [v.name, j]));
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE __vars AS SELECT * FROM (VALUES ${variables.map((v) => `(${literal(v.name)}, ${index.get(v.name)})`).join(', ')}) AS v(variable, j)`,
+  // DuckDB's PIVOT merges duplicates as it goes (mean of numbers, smallest text); numeric and
+  // text variables are pivoted apart and joined on time.
+  const pivotOf = (kind: VariableKind, value: string, as: string) => {
+    const names = variables.filter((v) => v.kind === kind).map((v) => v.name);
+    if (names.length === 0) return undefined;
+    return `(PIVOT (SELECT t, variable, ${value} AS x FROM __long WHERE variable IN (${names.map(literal).join(', ')})) ON variable IN (${names.map(literal).join(', ')}) USING ${as}(x) GROUP BY t)`;
+  };
+  const parts = [pivotOf('numeric', 'num', 'avg'), pivotOf('text', 'txt', 'min')].filter(
+    (p) => p !== undefined,
   );
-  const pivot = variables.map((v, j) =>
-    v.kind === 'numeric'
-      ? `avg(num) FILTER (WHERE j = ${j}) AS ${ident(v.name)}`
-      : `min(txt) FILTER (WHERE j = ${j}) AS ${ident(v.name)}`,
-  );
+  const from = parts.length === 1 ? parts[0] : `${parts[0]} FULL OUTER JOIN ${parts[1]} USING (t)`;
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${ident(target)} AS SELECT t, ${pivot.join(', ')} FROM __long JOIN __vars USING (variable) GROUP BY t ORDER BY t`,
+    `CREATE OR REPLACE TEMP TABLE ${ident(target)} AS SELECT t, ${variables.map((v) => ident(v.name)).join(', ')} FROM ${from} ORDER BY t`,
   );
   await db.run('DROP TABLE __long');
-  await db.run('DROP TABLE __vars');
   return finish(db, staged, 'long', variables, duplicates, target);
 }
