@@ -4,7 +4,7 @@
  * search. Results reach `outDir` only at the end, each file renamed into place, so a stopped run
  * leaves no half-written results.
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { AnalysisConfig } from '../analysis/config';
 import type { ResultsDocument, TrialSummary } from '../analysis/results';
@@ -17,7 +17,7 @@ import { distribution } from './distribution';
 import { evaluate, explain, searchTrial } from './model';
 import { type Progress, silentProgress } from './progress';
 import { persist, report } from './results';
-import type { EvaluateOutput, ExplainOutput, PersistInput, TrialOutput } from './types';
+import type { AggregateOutput, EvaluateOutput, ExplainOutput, PersistInput, TrialOutput } from './types';
 
 export interface EmbeddedRunOptions {
   readonly config: AnalysisConfig;
@@ -106,6 +106,92 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
   const distributionRun = distribution({ ...ref, config, observationsUri: extracted.observationsUri });
   distributionRun.catch(() => undefined);
 
+  let model: Awaited<ReturnType<typeof searchAndModel>>;
+  try {
+    model = await searchAndModel(options, ref, aggregated, tracker, progress);
+  } catch (error) {
+    // Never leave the distribution stage running behind a failed or cancelled analysis.
+    await distributionRun.catch(() => undefined);
+    throw error;
+  }
+  const { trials, evaluated, explained } = model;
+  const distributed = await distributionRun;
+  checkSignal(signal);
+
+  progress.stage('persist');
+  const persistInput: PersistInput = {
+    ...ref,
+    config,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    status: 'complete',
+    extract: extracted,
+    aggregate: aggregated,
+    distribution: distributed,
+    trials,
+    evaluate: evaluated,
+    explain: explained,
+  };
+  let persisted = await persist(persistInput);
+  progress.stage('report');
+  const reported = await report({
+    ...ref,
+    resultsUri: persisted.resultsUri,
+    observationsUri: extracted.observationsUri,
+    featuresUri: aggregated.featuresUri,
+    shapSampleUri: explained?.shapSampleUri,
+  });
+  if (tracker.enabled) {
+    const artifacts: Record<string, string> = {
+      'results.json': datasetPath(persisted.resultsUri),
+      'report.html': datasetPath(reported.reportUri),
+    };
+    if (evaluated) artifacts['model.json'] = datasetPath(evaluated.modelUri);
+    if (evaluated?.onnxUri) artifacts['model.onnx'] = datasetPath(evaluated.onnxUri);
+    const status = await tracker.finishAnalysis({
+      metrics: evaluated
+        ? {
+            validation_auc: evaluated.model.validation.auc,
+            validation_pr_auc: evaluated.model.validation.prAuc,
+            validation_logloss: evaluated.model.validation.logloss,
+          }
+        : {},
+      artifacts,
+      status: 'complete',
+    });
+    persisted = await persist({ ...persistInput, tracking: status });
+  }
+
+  const files: Record<string, string> = {};
+  if (options.outDir) {
+    mkdirSync(options.outDir, { recursive: true });
+    const publish = (name: string, uri: string | null | undefined) => {
+      if (!uri) return;
+      const from = datasetPath(uri);
+      if (!existsSync(from)) return;
+      const to = path.join(options.outDir!, name);
+      copyFileSync(from, `${to}.tmp`);
+      renameSync(`${to}.tmp`, to);
+      files[name] = to;
+    };
+    publish('model.json', evaluated?.modelUri);
+    publish('model.onnx', evaluated?.onnxUri);
+    publish('report.html', reported.reportUri);
+    // results.json last: its presence says the analysis finished.
+    publish('results.json', persisted.resultsUri);
+  }
+  const results = JSON.parse(readFileSync(datasetPath(persisted.resultsUri), 'utf8')) as ResultsDocument;
+  return { results, workDir, files };
+}
+
+async function searchAndModel(
+  options: EmbeddedRunOptions,
+  ref: { analysisId: string; workDir: string },
+  aggregated: AggregateOutput,
+  tracker: Tracker,
+  progress: Progress,
+): Promise<{ trials: TrialSummary[]; evaluated: EvaluateOutput | null; explained: ExplainOutput | null }> {
+  const { config, signal } = options;
   const requests = new Map<number, TrialRequest>();
   const outputs = new Map<number, TrialOutput>();
   const { search } = config;
@@ -202,72 +288,5 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
     );
     explained = await explain({ ...ref, featuresUri: aggregated.featuresUri, modelUri: evaluated.modelUri });
   }
-  const distributed = await distributionRun;
-  checkSignal(signal);
-
-  progress.stage('persist');
-  const persistInput: PersistInput = {
-    ...ref,
-    config,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    status: 'complete',
-    extract: extracted,
-    aggregate: aggregated,
-    distribution: distributed,
-    trials,
-    evaluate: evaluated,
-    explain: explained,
-  };
-  let persisted = await persist(persistInput);
-  progress.stage('report');
-  const reported = await report({
-    ...ref,
-    resultsUri: persisted.resultsUri,
-    observationsUri: extracted.observationsUri,
-    featuresUri: aggregated.featuresUri,
-    shapSampleUri: explained?.shapSampleUri,
-  });
-  if (tracker.enabled) {
-    const artifacts: Record<string, string> = {
-      'results.json': datasetPath(persisted.resultsUri),
-      'report.html': datasetPath(reported.reportUri),
-    };
-    if (evaluated) artifacts['model.json'] = datasetPath(evaluated.modelUri);
-    if (evaluated?.onnxUri) artifacts['model.onnx'] = datasetPath(evaluated.onnxUri);
-    const status = await tracker.finishAnalysis({
-      metrics: evaluated
-        ? {
-            validation_auc: evaluated.model.validation.auc,
-            validation_pr_auc: evaluated.model.validation.prAuc,
-            validation_logloss: evaluated.model.validation.logloss,
-          }
-        : {},
-      artifacts,
-      status: 'complete',
-    });
-    persisted = await persist({ ...persistInput, tracking: status });
-  }
-
-  const files: Record<string, string> = {};
-  if (options.outDir) {
-    mkdirSync(options.outDir, { recursive: true });
-    const publish = (name: string, uri: string | null | undefined) => {
-      if (!uri) return;
-      const from = datasetPath(uri);
-      if (!existsSync(from)) return;
-      const to = path.join(options.outDir!, name);
-      copyFileSync(from, `${to}.tmp`);
-      renameSync(`${to}.tmp`, to);
-      files[name] = to;
-    };
-    publish('model.json', evaluated?.modelUri);
-    publish('model.onnx', evaluated?.onnxUri);
-    publish('report.html', reported.reportUri);
-    // results.json last: its presence says the analysis finished.
-    publish('results.json', persisted.resultsUri);
-  }
-  const { readFileSync } = await import('node:fs');
-  const results = JSON.parse(readFileSync(datasetPath(persisted.resultsUri), 'utf8')) as ResultsDocument;
-  return { results, workDir, files };
+  return { trials, evaluated, explained };
 }

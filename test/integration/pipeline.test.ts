@@ -1,0 +1,133 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AnalysisCancelled, runEmbedded } from '../../activities/embedded';
+import { parseConfig } from '../../analysis/config';
+import { DEMO_CAUSES } from '../../analysis/demo/bakery';
+import type { ResultsDocument } from '../../analysis/results';
+import { main } from '../../cli/main';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }, out, err };
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'line-rca-pipeline-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('line-rca demo (embedded pipeline)', () => {
+  let results: ResultsDocument;
+  const out = path.join(tmp, 'demo');
+
+  beforeAll(async () => {
+    const { io, out: stdout } = capture();
+    const status = await main(['demo', '--out', out, '--days', '30', '--trials', '8', '--json'], io);
+    expect(status).toBe(0);
+    results = JSON.parse(stdout.join('')) as ResultsDocument;
+  }, 600_000);
+
+  it('writes the results contract, the model and the report', () => {
+    for (const f of ['results.json', 'report.html', 'model.json'])
+      expect(existsSync(path.join(out, f))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'))).toEqual(results);
+    expect(results.data.rows).toBeGreaterThan(1500);
+    expect(results.data.positives).toBeGreaterThan(20);
+    expect(results.model?.trials).toHaveLength(8);
+    expect(results.model?.baseline?.kind).toBe('logistic');
+    expect(results.model?.validation.rows).toBeGreaterThan(0);
+    // Every variable is in both rankings; none of the target's columns is.
+    expect(results.distribution.map((d) => d.variable)).not.toContain('burnt_rate');
+    expect(results.importance.map((d) => d.variable)).not.toContain('burnt_rate');
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<script type="application/json" id="report-data">');
+  });
+
+  it('finds the injected cause of burnt products', () => {
+    const burnt = DEMO_CAUSES.find((c) => c.name === 'burnt')!;
+    const distributionTop = results.distribution.slice(0, 3).map((d) => d.variable);
+    for (const cause of burnt.causes) expect(distributionTop).toContain(cause);
+    const shapTop = results.importance.slice(0, 5).map((d) => d.variable);
+    for (const cause of burnt.causes) expect(shapTop).toContain(cause);
+    const zone2 = results.distribution.find((d) => d.variable === 'oven_zone2_temp');
+    expect(zone2?.kind === 'numeric' && zone2.direction).toBe('above');
+    const conveyor = results.distribution.find((d) => d.variable === 'conveyor_speed');
+    expect(conveyor?.kind === 'numeric' && conveyor.direction).toBe('below');
+    expect(results.model!.validation.auc).toBeGreaterThan(0.8);
+  });
+});
+
+describe('line-rca analyze: bad input', () => {
+  it('reports every configuration problem with its path and exits 2', async () => {
+    const file = path.join(tmp, 'bad.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'x',
+        line: 'l',
+        source: { kind: 'file', path: 'nowhere.csv' },
+        target: 'a = 1',
+        search: { trials: 0 },
+      }),
+    );
+    const { io, err, out } = capture();
+    expect(await main(['analyze', '--config', file, '--json'], io)).toBe(2);
+    const text = err.join('');
+    expect(text).toContain('search.trials: must be a positive integer');
+    expect(text).toContain('target: use == to compare');
+    expect(out.join('')).toBe('');
+  });
+
+  it('names a target column that does not exist, with a suggestion', async () => {
+    const dir = path.join(tmp, 'typo');
+    const csv = path.join(tmp, 'line.csv');
+    const rows = ['time,temp,defect'];
+    for (let i = 0; i < 200; i++)
+      rows.push(`2026-10-01T00:${String(i % 60).padStart(2, '0')}:00Z,${i},${i % 7 === 0 ? 1 : 0}`);
+    writeFileSync(csv, `${rows.join('\n')}\n`);
+    const file = path.join(tmp, 'typo.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'x',
+        line: 'l',
+        source: { kind: 'file', path: 'line.csv', timeColumn: 'time' },
+        target: 'defects == 1',
+        aggregation: 'none',
+      }),
+    );
+    const { io, err } = capture();
+    expect(await main(['analyze', '--config', file, '--out', dir], io)).toBe(2);
+    expect(err.join('')).toMatch(/defects.*does not exist; did you mean "defect"/);
+    expect(existsSync(path.join(dir, 'results.json'))).toBe(false);
+  });
+});
+
+describe('cancellation', () => {
+  it('stops between trials and writes no results', async () => {
+    const out = path.join(tmp, 'cancelled');
+    const controller = new AbortController();
+    const config = parseConfig({
+      name: 'cancel',
+      line: 'l',
+      source: { kind: 'file', path: path.join(tmp, 'demo', 'bakery-line.parquet'), timeColumn: 'time' },
+      target: 'burnt_rate > 0.05',
+      search: { trials: 50 },
+    });
+    const run = runEmbedded({
+      config,
+      baseDir: tmp,
+      outDir: out,
+      signal: controller.signal,
+      progress: {
+        stage: () => undefined,
+        info: () => undefined,
+        trial: (done) => {
+          if (done >= 2) controller.abort();
+        },
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(AnalysisCancelled);
+    expect(existsSync(path.join(out, 'results.json'))).toBe(false);
+  }, 300_000);
+});
