@@ -871,9 +871,30 @@ function accumulate4Features(
   gh: Float64Array,
   contiguous: boolean,
 ): void {
-  const first = index[start];
+  if (contiguous) {
+    // Rows first..first+count-1: no gather. A copy of the loop below, without the index read.
+    const first = index[start];
+    for (let k = 0; k < count; k++) {
+      const r = first + k;
+      const g = gh[2 * k];
+      const h = gh[2 * k + 1];
+      const a = ba + (ca[r] << 1);
+      const b = bb + (cb[r] << 1);
+      const c = bc + (cc[r] << 1);
+      const d = bd + (cd[r] << 1);
+      hist[a] += g;
+      hist[a + 1] += h;
+      hist[b] += g;
+      hist[b + 1] += h;
+      hist[c] += g;
+      hist[c + 1] += h;
+      hist[d] += g;
+      hist[d + 1] += h;
+    }
+    return;
+  }
   for (let k = 0; k < count; k++) {
-    const r = contiguous ? first + k : index[start + k];
+    const r = index[start + k];
     const g = gh[2 * k];
     const h = gh[2 * k + 1];
     const a = ba + (ca[r] << 1);
@@ -915,9 +936,42 @@ function accumulate8Features(
   gh: Float64Array,
   contiguous: boolean,
 ): void {
-  const first = index[start];
+  if (contiguous) {
+    // Rows first..first+count-1: no gather. A copy of the loop below, without the index read.
+    const first = index[start];
+    for (let k = 0; k < count; k++) {
+      const r = first + k;
+      const g = gh[2 * k];
+      const h = gh[2 * k + 1];
+      const a = ba + (ca[r] << 1);
+      const b = bb + (cb[r] << 1);
+      const c = bc + (cc[r] << 1);
+      const d = bd + (cd[r] << 1);
+      const e = be + (ce[r] << 1);
+      const f = bf + (cf[r] << 1);
+      const i = bg + (cg[r] << 1);
+      const j = bh + (ch[r] << 1);
+      hist[a] += g;
+      hist[a + 1] += h;
+      hist[b] += g;
+      hist[b + 1] += h;
+      hist[c] += g;
+      hist[c + 1] += h;
+      hist[d] += g;
+      hist[d + 1] += h;
+      hist[e] += g;
+      hist[e + 1] += h;
+      hist[f] += g;
+      hist[f + 1] += h;
+      hist[i] += g;
+      hist[i + 1] += h;
+      hist[j] += g;
+      hist[j + 1] += h;
+    }
+    return;
+  }
   for (let k = 0; k < count; k++) {
-    const r = contiguous ? first + k : index[start + k];
+    const r = index[start + k];
     const g = gh[2 * k];
     const h = gh[2 * k + 1];
     const a = ba + (ca[r] << 1);
