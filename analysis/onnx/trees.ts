@@ -90,6 +90,21 @@ export function treeEnsembleToOnnx(ensemble: TreeEnsemble): Uint8Array {
     }
   });
 
+  if (ensemble.trees.length === 0) {
+    // An ensemble of no trees predicts its base margin; runtimes reject an op without nodes,
+    // so give it one leaf worth 0.
+    treeIds.push(0);
+    nodeIds.push(0);
+    featureIds.push(0);
+    modes.push('LEAF');
+    values.push(0);
+    trueIds.push(0);
+    falseIds.push(0);
+    missingTrue.push(0);
+    targetTreeIds.push(0);
+    targetNodeIds.push(0);
+    targetWeights.push(0);
+  }
   const trees = node('TreeEnsembleRegressor', 'ai.onnx.ml', [FEATURES_INPUT], ['margin'], {
     n_targets: { int: 1 },
     aggregate_function: { string: 'SUM' },

@@ -276,6 +276,13 @@ describe('tree ensemble to ONNX, scored by onnxruntime', () => {
     expect(proto.graph?.output?.map((o) => o.name)).toEqual(['margin', 'probability']);
   });
 
+  test('an ensemble without trees predicts its base margin', async () => {
+    const x = featureMatrix(['a'], [Float64Array.from([1, Number.NaN])]);
+    const out = await score(modelToOnnx({ featureNames: ['a'], trees: [], baseMargin: 0.75 }), x);
+    expect(out.margin.data).toEqual([0.75, 0.75]);
+    expect(Math.abs(out.probability.data[1] - sigmoid(0.75))).toBeLessThan(1e-7);
+  });
+
   test('malformed trees are refused', () => {
     const rng = createRng(5);
     const x = float32Matrix(rng, 50, 3, 0);
