@@ -3,7 +3,7 @@
  * tables; bad input is refused with the file, column and row; duplicates, unsorted rows and
  * mixed time zones are repaired and reported.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateBakeryLine } from '../../analysis/demo/bakery';
@@ -126,6 +126,16 @@ describe('bad input names file, column and row', () => {
     expect(Array.from(temp.data.values as Float64Array)).toEqual([1, 3, 3, Number.NaN]);
     expect(temp.invalidCount).toBe(1);
     expect(table.variables.find((v) => v.name === 'state')!.data.values).toEqual(['on', 'off', 'on', 'on']);
+  });
+
+  test('long source: duplicated measurements are merged and counted', async () => {
+    const lines = readFileSync(path.join(fixtures, 'line_long.csv'), 'utf8').trimEnd().split('\n');
+    const file = csv('dup_long.csv', [...lines, ...lines.slice(200, 212)].join('\n'));
+    const once = await observations({ kind: 'file', path: path.join(fixtures, 'line_long.csv') });
+    const twice = await observations({ kind: 'file', path: file });
+    expect(once.report.duplicateRows).toBe(0);
+    expect(twice.report.duplicateRows).toBe(12);
+    expect(byName(twice.table)).toEqual(byName(once.table));
   });
 
   test('empty period says what the data spans', async () => {
