@@ -34,6 +34,7 @@ export class TruncatedNormalKernels implements KernelSet {
   /** log σ_k + log of the kernel's mass inside the range: the normalizer. */
   private readonly logNorm: Float64Array;
   private readonly logMass: Float64Array;
+  private readonly cellLogMass = new Map<number, Float64Array>();
 
   constructor(
     readonly mus: Float64Array,
@@ -72,12 +73,19 @@ export class TruncatedNormalKernels implements KernelSet {
       for (let k = 0; k < this.size; k++) out[k] += logNormalPdf((y - mus[k]) / sigmas[k]) - this.logNorm[k];
       return;
     }
-    const half = d.step / 2;
-    const left = d.log ? log(x - half) : x - half;
-    const right = d.log ? log(x + half) : x + half;
-    for (let k = 0; k < this.size; k++) {
-      out[k] += logGaussMass((left - mus[k]) / sigmas[k], (right - mus[k]) / sigmas[k]) - this.logMass[k];
+    // Grid values repeat among candidates: compute each value's cell masses once.
+    let cell = this.cellLogMass.get(x);
+    if (cell === undefined) {
+      const half = d.step / 2;
+      const left = d.log ? log(x - half) : x - half;
+      const right = d.log ? log(x + half) : x + half;
+      cell = new Float64Array(this.size);
+      for (let k = 0; k < this.size; k++) {
+        cell[k] = logGaussMass((left - mus[k]) / sigmas[k], (right - mus[k]) / sigmas[k]) - this.logMass[k];
+      }
+      this.cellLogMass.set(x, cell);
     }
+    for (let k = 0; k < this.size; k++) out[k] += cell[k];
   }
 }
 

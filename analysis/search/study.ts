@@ -179,6 +179,9 @@ export class Study {
   tell(number: number, outcome: TrialOutcome): Readonly<TrialRecord> {
     const record = this.running(number, 'tell');
     this.snapshot = undefined;
+    // The joint sample only serves suggestions of the running trial; drop it to keep the state small.
+    delete record.relativeParams;
+    delete record.relativeDistributions;
     if (outcome.state === 'complete') {
       if (typeof outcome.value !== 'number' || !Number.isFinite(outcome.value)) {
         record.state = 'failed';
