@@ -6,8 +6,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { newDatasetUri } from '../../connectors/datasets';
 import { parseTarget } from '../../analysis/target';
+import { newDatasetUri } from '../../connectors/datasets';
 import { withDuck } from '../../connectors/duckdb';
 import { aggregateTable, checkFunctions } from '../../connectors/source/aggregate';
 import { readColumns } from '../../connectors/source/columns';
@@ -147,4 +147,66 @@ describe('long sources aggregated without the pivot', () => {
       }
     });
   }
+});
+
+describe('batches and rows as observations', () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), 'line-rca-batches-'));
+  // Five batches of four minutes, the third batch interleaved out of order in the file.
+  const rows: string[] = ['time,batch,temp,defect'];
+  const data: { t: number; batch: string; temp: number; defect: number }[] = [];
+  for (let b = 0; b < 5; b++) {
+    for (let k = 0; k < 4; k++) {
+      const t = Date.parse('2026-10-01T00:00:00Z') + (b * 4 + k) * 60_000;
+      const temp = 200 + b * 3 + k * 0.5 + (b === 2 ? 10 : 0);
+      const defect = b === 2 && k === 3 ? 1 : 0;
+      data.push({ t, batch: `B${b}`, temp, defect });
+      rows.push(`${new Date(t).toISOString()},B${b},${temp},${defect}`);
+    }
+  }
+  const file = path.join(tmp, 'batches.csv');
+  writeFileSync(file, [rows[0], ...rows.slice(1).reverse()].join('\n'));
+
+  test('one row per batch, ordered by the batch start; lag counts batches', async () => {
+    for (const lag of [0, 1]) {
+      const { features, aggregate } = await aggregateSource(
+        { kind: 'file', path: file },
+        {},
+        {
+          target: 'defect == 1',
+          aggregation: { batchColumn: 'batch', functions: ['mean', 'max', 'count'], lag },
+        },
+      );
+      expect(aggregate.rows).toBe(5 - lag);
+      expect(features.matrix.names).toEqual(['temp__mean', 'temp__max', 'temp__count']);
+      const mean = features.matrix.columns[0];
+      for (let r = 0; r < aggregate.rows; r++) {
+        const labelBatch = r + lag;
+        const featureBatch = r;
+        const temps = data.filter((d) => d.batch === `B${featureBatch}`).map((d) => d.temp);
+        expect(mean[r]).toBeCloseTo(temps.reduce((a, b) => a + b, 0) / temps.length, 12);
+        expect(features.times[r]).toBe(data.find((d) => d.batch === `B${labelBatch}`)!.t);
+        expect(features.labels[r]).toBe(labelBatch === 2 ? 1 : 0);
+      }
+    }
+  });
+
+  test('"none": every row is an observation, features are the variables', async () => {
+    const { features, aggregate } = await aggregateSource(
+      { kind: 'file', path: file },
+      {},
+      { target: 'defect == 1', aggregation: { window: 'none' } },
+    );
+    expect(aggregate.rows).toBe(20);
+    expect(features.matrix.names).toEqual([
+      'batch=B0',
+      'batch=B1',
+      'batch=B2',
+      'batch=B3',
+      'batch=B4',
+      'temp',
+    ]);
+    expect(Array.from(features.times)).toEqual(data.map((d) => d.t));
+    expect(Array.from(features.labels)).toEqual(data.map((d) => d.defect));
+    expect(Array.from(features.matrix.columns[5])).toEqual(data.map((d) => d.temp));
+  });
 });
