@@ -115,17 +115,6 @@ function requireBothClasses(where: string, positives: number, negatives: number)
   }
 }
 
-/** Row indices ordered by decreasing score. */
-function orderByScoreDescending(scores: ArrayLike<number>): Uint32Array {
-  const n = scores.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  // Typed-array sort with a comparator: O(n log n), no boxing of the indices.
-  const s = Float64Array.from(scores);
-  order.sort((a, b) => s[b] - s[a]);
-  return order;
-}
-
 function rankedCounts(
   labels: ArrayLike<number>,
   scores: ArrayLike<number>,
@@ -173,33 +162,48 @@ function rankedCountsUnweighted(labels: ArrayLike<number>, scores: ArrayLike<num
   return { thresholds: thresholds.subarray(0, k), tps: tps.subarray(0, k), fps: fps.subarray(0, k) };
 }
 
+/**
+ * With weights: sort a copy of the scores natively, keep the distinct values, add each row's
+ * weight to its value's slot (binary search), then accumulate from the top. No comparator sort.
+ */
 function rankedCountsWeighted(
   labels: ArrayLike<number>,
   scores: ArrayLike<number>,
   weights: ArrayLike<number>,
 ): RankedCounts {
   const n = labels.length;
-  const order = orderByScoreDescending(scores);
-  const thresholds = new Float64Array(n);
-  const tps = new Float64Array(n);
-  const fps = new Float64Array(n);
+  const sorted = Float64Array.from(scores).sort();
+  let distinct = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
+  const values = sorted.subarray(0, distinct); // increasing
+  const positive = new Float64Array(distinct);
+  const negative = new Float64Array(distinct);
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    let lo = 0;
+    let hi = distinct - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (values[mid] < s) lo = mid + 1;
+      else hi = mid;
+    }
+    if (labels[i] === 1) positive[lo] += weights[i];
+    else negative[lo] += weights[i];
+  }
+  const thresholds = new Float64Array(distinct);
+  const tps = new Float64Array(distinct);
+  const fps = new Float64Array(distinct);
   let tp = 0;
   let fp = 0;
-  let k = 0;
-  for (let r = 0; r < n; r++) {
-    const i = order[r];
-    const w = weights[i];
-    if (labels[i] === 1) tp += w;
-    else fp += w;
-    // Close a step at the last row of each group of equal scores.
-    if (r === n - 1 || scores[order[r + 1]] !== scores[i]) {
-      thresholds[k] = scores[i];
-      tps[k] = tp;
-      fps[k] = fp;
-      k++;
-    }
+  for (let k = 0; k < distinct; k++) {
+    const v = distinct - 1 - k;
+    tp += positive[v];
+    fp += negative[v];
+    thresholds[k] = values[v];
+    tps[k] = tp;
+    fps[k] = fp;
   }
-  return { thresholds: thresholds.subarray(0, k), tps: tps.subarray(0, k), fps: fps.subarray(0, k) };
+  return { thresholds, tps, fps };
 }
 
 /**
