@@ -23,6 +23,15 @@ interface PreparedNumeric {
   readonly invalidCount: number;
 }
 
+/** A numeric variable sorted for one analysis of every row: values with their labels. */
+interface SortedWithLabels {
+  readonly kind: 'sortedWithLabels';
+  readonly name: string;
+  readonly sorted: Float64Array;
+  readonly labels: Uint8Array;
+  readonly invalidCount: number;
+}
+
 interface PreparedCategorical {
   readonly kind: 'categorical';
   readonly name: string;
@@ -122,6 +131,51 @@ function sortColumn(values: Float64Array): { sorted: Float64Array; order: Uint32
   return { sorted, order: idx, invalid };
 }
 
+/**
+ * For one analysis of every row no row order is needed: each population's values sorted by the
+ * engine's native sort, then merged (negatives first among equal values), with the labels.
+ */
+function sortByPopulation(
+  values: Float64Array,
+  labels: Labels,
+): { sorted: Float64Array; labels: Uint8Array; invalid: number } {
+  let m1 = 0;
+  let m0 = 0;
+  let invalid = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v === 0) {
+      if (labels[i]) m1++;
+      else m0++;
+    } else if (!Number.isNaN(v)) invalid++;
+  }
+  const a = new Float64Array(m0);
+  const b = new Float64Array(m1);
+  let k0 = 0;
+  let k1 = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v !== 0) continue;
+    if (labels[i]) b[k1++] = v === 0 ? 0 : v;
+    else a[k0++] = v === 0 ? 0 : v;
+  }
+  a.sort();
+  b.sort();
+  const m = m0 + m1;
+  const sorted = new Float64Array(m);
+  const out = new Uint8Array(m);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < m; k++) {
+    if (j >= m1 || (i < m0 && a[i] <= b[j])) sorted[k] = a[i++];
+    else {
+      sorted[k] = b[j++];
+      out[k] = 1;
+    }
+  }
+  return { sorted, labels: out, invalid };
+}
+
 function countDistinct(sorted: Float64Array): number {
   let d = sorted.length > 0 ? 1 : 0;
   for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) d++;
@@ -150,11 +204,18 @@ export function prepareDistribution(
   table: ObservationTable,
   options: DistributionOptions = {},
 ): PreparedTable {
-  const variables = table.variables.map((variable) => prepareVariable(variable, table.rows, options));
+  const variables = table.variables.map(
+    (variable) => prepareVariable(variable, table.rows, options) as PreparedVariable,
+  );
   return { rows: table.rows, variables, options };
 }
 
-function prepareVariable(variable: Variable, rows: number, options: DistributionOptions): PreparedVariable {
+function prepareVariable(
+  variable: Variable,
+  rows: number,
+  options: DistributionOptions,
+  labels?: Labels,
+): PreparedVariable | SortedWithLabels {
   const maxDistinct = options.categoricalMaxDistinct ?? DEFAULT_CATEGORICAL_MAX_DISTINCT;
   const table = { rows };
   {
@@ -167,6 +228,20 @@ function prepareVariable(variable: Variable, rows: number, options: Distribution
         );
       }
       if (isNumericIdentifier(values)) return { kind: 'identifier', name };
+      if (labels) {
+        const merged = sortByPopulation(values, labels);
+        const distinct = countDistinct(merged.sorted);
+        if (distinct > maxDistinct) {
+          const invalidCount = (variable.invalidCount ?? 0) + merged.invalid;
+          return {
+            kind: 'sortedWithLabels',
+            name,
+            sorted: merged.sorted,
+            labels: merged.labels,
+            invalidCount,
+          };
+        }
+      }
       const { sorted, order, invalid } = sortColumn(values);
       const invalidCount = (variable.invalidCount ?? 0) + invalid;
       const distinct = countDistinct(sorted);
@@ -252,7 +327,7 @@ export function analyzePrepared(
 /** A variable to analyse, prepared when its turn comes (so a one-off analysis holds one at a time). */
 interface VariableSource {
   readonly name: string;
-  readonly prepare: () => PreparedVariable;
+  readonly prepare: () => PreparedVariable | SortedWithLabels;
 }
 
 function analyzeSources(
@@ -313,6 +388,17 @@ function analyzeSources(
       };
     }
     const invalid = variable.invalidCount > 0 ? { invalidCount: variable.invalidCount } : {};
+    if (variable.kind === 'sortedWithLabels') {
+      const entry = analyzeNumeric(
+        variable.name,
+        variable.sorted,
+        variable.labels,
+        variable.sorted.length,
+        sizes,
+        options,
+      );
+      return { ...entry, ...invalid };
+    }
     if (variable.kind === 'numeric') {
       const { sorted, order } = variable;
       const sortedLabels = labelsInOrder(variable, labels);
@@ -390,9 +476,10 @@ export function analyzeDistribution(
   selection: DistributionSelection = {},
   options: DistributionOptions = {},
 ): DistributionEntry[] {
+  const everyRow = selection.rows === undefined && labels.length === table.rows;
   const sources = table.variables.map((v) => ({
     name: v.name,
-    prepare: () => prepareVariable(v, table.rows, options),
+    prepare: () => prepareVariable(v, table.rows, options, everyRow ? labels : undefined),
   }));
   return analyzeSources(table.rows, options, sources, labels, selection);
 }

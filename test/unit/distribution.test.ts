@@ -1,10 +1,12 @@
 import {
   analyzeDistribution,
+  analyzePrepared,
   benjaminiHochberg,
   chiSquareContingency,
   jensenShannon,
   kolmogornSf,
   type NumericDistribution,
+  prepareDistribution,
   smirnovSf,
 } from '../../analysis/distribution';
 import type { ObservationTable } from '../../analysis/frame';
@@ -82,5 +84,66 @@ describe('categorical measures agree with SciPy', () => {
     q.forEach((v, i) => {
       expectClose(v, fixture.bh.q[i], 1e-12);
     });
+  });
+});
+
+describe('zoom: a prepared table analysed on a row range or mask', () => {
+  const c = fixture.ks[1];
+  const { table, labels } = twoPopulations(c.positive, c.negative);
+  // interleave the populations so a range holds both
+  const order = Array.from({ length: table.rows }, (_, i) => i).sort(
+    (a, b) => ((a * 7919) % 1009) - ((b * 7919) % 1009) || a - b,
+  );
+  const values = Float64Array.from(
+    order,
+    (i) => (table.variables[0].data as { values: Float64Array }).values[i],
+  );
+  const y = Uint8Array.from(order, (i) => labels[i]);
+  values[5] = Number.NaN;
+  const text = order.map((i) => (i % 3 === 0 ? 'a' : i % 3 === 1 ? 'b' : null));
+  const whole: ObservationTable = {
+    rows: values.length,
+    variables: [
+      { name: 'x', data: { kind: 'numeric', values } },
+      { name: 'lot', data: { kind: 'text', values: text } },
+    ],
+  };
+  const prepared = prepareDistribution(whole);
+
+  test('every row through the prepared table equals the one-off analysis', () => {
+    expect(analyzePrepared(prepared, y)).toEqual(analyzeDistribution(whole, y));
+    expect(analyzePrepared(prepared, y, { rows: new Uint8Array(whole.rows).fill(1) })).toEqual(
+      analyzeDistribution(whole, y),
+    );
+  });
+
+  test('a range equals the analysis of those rows alone', () => {
+    const start = 200;
+    const end = 1100;
+    const sliced: ObservationTable = {
+      rows: end - start,
+      variables: [
+        { name: 'x', data: { kind: 'numeric', values: values.slice(start, end) } },
+        { name: 'lot', data: { kind: 'text', values: text.slice(start, end) } },
+      ],
+    };
+    const expected = analyzeDistribution(sliced, y.slice(start, end));
+    expect(analyzePrepared(prepared, y, { rows: { start, end } })).toEqual(expected);
+    const mask = new Uint8Array(whole.rows);
+    mask.fill(1, start, end);
+    expect(analyzePrepared(prepared, y, { rows: mask })).toEqual(expected);
+    expect(analyzePrepared(prepared, y, { rows: { start, end }, variables: ['lot'] })).toEqual(
+      expected
+        .filter((e) => e.variable === 'lot')
+        .map((e) => ({ ...e, qValue: e.qValue === null ? null : expect.any(Number) })),
+    );
+  });
+
+  test('unknown variables and one-population selections are invalid input', () => {
+    expect(() => analyzePrepared(prepared, y, { variables: ['xx'] })).toThrow(
+      /variable "xx" does not exist; did you mean "x"/,
+    );
+    const negativesOnly = Uint8Array.from(y, (v) => 1 - v);
+    expect(() => analyzePrepared(prepared, y, { rows: negativesOnly })).toThrow(/true on 0 and false on/);
   });
 });
