@@ -48,12 +48,17 @@ describe('treeShap against LightGBM pred_contrib', () => {
   ] as const)('%s, %s algorithm: every value within 1e-6, local accuracy', (name, algorithm) => {
     const fx = loadLightGbmFixture(name);
     const { ensemble } = parseLightGbmModel(fx.modelText);
-    const shap = treeShap(ensemble, fx.matrix, { algorithm });
+    // The classic algorithm is slower: its first 100 rows suffice as a check.
+    const rows = algorithm === 'classic' ? 100 : fx.rows;
+    const shap = treeShap(ensemble, fx.matrix, {
+      algorithm,
+      rows: Array.from({ length: rows }, (_, r) => r),
+    });
     const F = fx.features.length;
-    expect(shap.values.length).toBe(fx.rows * F);
+    expect(shap.values.length).toBe(rows * F);
     let worst = 0;
     let worstLocal = 0;
-    for (let r = 0; r < fx.rows; r++) {
+    for (let r = 0; r < rows; r++) {
       let sum = shap.expectedValue;
       for (let j = 0; j < F; j++) {
         worst = Math.max(worst, Math.abs(shap.values[r * F + j] - fx.contrib[r * (F + 1) + j]));
@@ -70,7 +75,7 @@ describe('treeShap against LightGBM pred_contrib', () => {
     const fx = loadLightGbmFixture('ai4i');
     const { ensemble } = parseLightGbmModel(fx.modelText);
     const F = fx.features.length;
-    const all = treeShapRowMajor(ensemble, fx.x);
+    const all = treeShapRowMajor(ensemble, fx.x.subarray(0, 20 * F));
     const block = treeShapRowMajor(ensemble, fx.x, { first: 10, count: 5 });
     const picked = treeShap(ensemble, fx.matrix, { rows: [10, 11, 12, 13, 14] });
     expect(Array.from(block.values)).toEqual(Array.from(all.values.subarray(10 * F, 15 * F)));
