@@ -144,10 +144,13 @@ const LOT_MOISTURE: Record<string, number> = {
 
 const MINUTE = 60_000;
 
+// Module-level aliases: global lookups in the per-minute loop are slow in some hosts (jest's vm).
+const { abs, exp, floor, log, max, min, round, sin, sqrt, PI } = Math;
+
 /** A smooth random signal: AR(1) with unit stationary variance, `tau` minutes memory. */
 function smoothNoise(rng: Rng, n: number, tau: number): Float64Array {
-  const phi = Math.exp(-1 / tau);
-  const sd = Math.sqrt(1 - phi * phi);
+  const phi = exp(-1 / tau);
+  const sd = sqrt(1 - phi * phi);
   const out = new Float64Array(n);
   let x = rng.normal();
   for (let i = 0; i < n; i++) {
@@ -167,16 +170,16 @@ function episodes(
   ramp: number,
 ): Float64Array {
   const level = new Float64Array(n);
-  let i = Math.floor(rng.next() * (1440 / perDay));
+  let i = floor(rng.next() * (1440 / perDay));
   while (i < n) {
-    const length = minLength + Math.floor(rng.next() * (maxLength - minLength));
+    const length = minLength + floor(rng.next() * (maxLength - minLength));
     for (let k = 0; k < length && i + k < n; k++) {
-      const up = Math.min(1, (k + 1) / ramp);
-      const down = Math.min(1, (length - k) / Math.max(1, ramp / 3));
-      level[i + k] = Math.max(level[i + k], Math.min(up, down));
+      const up = min(1, (k + 1) / ramp);
+      const down = min(1, (length - k) / max(1, ramp / 3));
+      level[i + k] = max(level[i + k], min(up, down));
     }
     // Exponential gaps keep the episodes irregular.
-    i += length + Math.floor(-Math.log(1 - rng.next()) * (1440 / perDay));
+    i += length + floor(-log(1 - rng.next()) * (1440 / perDay));
   }
   return level;
 }
@@ -187,7 +190,7 @@ export function generateBakeryLine(options: BakeryOptions = {}): ObservationTabl
   const days = options.days ?? 30;
   const start =
     typeof options.start === 'number' ? options.start : Date.parse(options.start ?? '2026-10-01T00:00:00Z');
-  const n = Math.round(days * 1440);
+  const n = round(days * 1440);
   const time = new Float64Array(n);
   for (let i = 0; i < n; i++) time[i] = start + i * MINUTE;
 
@@ -220,7 +223,7 @@ export function generateBakeryLine(options: BakeryOptions = {}): ObservationTabl
       const length = (36 + rng.int(25)) * 60;
       // L7, the humid lot, comes twice in a month: lots run in a fixed cycle from a random start.
       const lot = lots[k % lots.length];
-      for (let j = i; j < Math.min(n, i + length); j++) lotOf[j] = lot;
+      for (let j = i; j < min(n, i + length); j++) lotOf[j] = lot;
       i += length;
       k += 1;
     }
@@ -231,7 +234,7 @@ export function generateBakeryLine(options: BakeryOptions = {}): ObservationTabl
     const t = new Date(time[i]);
     const hour = t.getUTCHours() + t.getUTCMinutes() / 60;
     const minuteOfDay = t.getUTCHours() * 60 + t.getUTCMinutes();
-    const r = RECIPES[recipeOrder[Math.floor(i / 480)]];
+    const r = RECIPES[recipeOrder[floor(i / 480)]];
     recipe[i] = r.name;
     shift[i] = hour >= 6 && hour < 14 ? 'A' : hour >= 14 && hour < 22 ? 'B' : 'C';
     // Weekly sanitation: Sundays 02:00-06:00 the line stands still and makes no product.
@@ -239,11 +242,8 @@ export function generateBakeryLine(options: BakeryOptions = {}): ObservationTabl
     lineState[i] = cleaning ? 'cleaning' : 'running';
     flourLot[i] = lotOf[i];
 
-    const ambient = 14 + 6 * Math.sin(((hour - 9) / 24) * 2 * Math.PI) + 4 * weather[i] + 0.3 * rng.normal();
-    const ambientHumidity = Math.min(
-      98,
-      Math.max(25, 62 - 1.2 * (ambient - 14) + 10 * humidWeather[i] + rng.normal()),
-    );
+    const ambient = 14 + 6 * sin(((hour - 9) / 24) * 2 * PI) + 4 * weather[i] + 0.3 * rng.normal();
+    const ambientHumidity = min(98, max(25, 62 - 1.2 * (ambient - 14) + 10 * humidWeather[i] + rng.normal()));
     v.ambient_temp[i] = ambient;
     v.ambient_humidity[i] = ambientHumidity;
 
@@ -280,7 +280,7 @@ export function generateBakeryLine(options: BakeryOptions = {}): ObservationTabl
     v.conveyor_speed[i] = conveyor;
 
     v.cooling_air_temp[i] = 0.6 * ambient + 6 + 0.5 * rng.normal();
-    v.cooling_fan_speed[i] = 70 + 1.5 * Math.max(0, ambient - 18) + 2 * rng.normal();
+    v.cooling_fan_speed[i] = 70 + 1.5 * max(0, ambient - 18) + 2 * rng.normal();
     const bakeMinutes = conveyor > 0 ? 60 / conveyor : 0;
     v.product_core_temp[i] = cleaning
       ? Number.NaN
@@ -300,13 +300,13 @@ export function generateBakeryLine(options: BakeryOptions = {}): ObservationTabl
       (cleaning ? 40 : 95) + 0.3 * gasPower + v.mixer_power[i] + compressor + 85 * defrost + 3 * rng.normal();
 
     // Cause 1: zone 2 hot AND belt slow. Cause 2: humid flour cracks the crust.
-    const heat = Math.max(0, z2 - 237);
-    const slow = Math.max(0, 4.3 - conveyor);
+    const heat = max(0, z2 - 237);
+    const slow = max(0, 4.3 - conveyor);
     const burnt =
-      0.012 + 0.004 * Math.abs(rng.normal()) + (heat > 0 && slow > 0 ? 0.045 + 0.01 * heat + 0.08 * slow : 0);
-    v.burnt_rate[i] = cleaning ? Number.NaN : Math.min(1, burnt + (rng.next() < 0.0015 ? 0.05 : 0));
-    const crack = 0.015 + 0.005 * Math.abs(rng.normal()) + 0.03 * Math.max(0, moisture - 14.8);
-    v.crack_rate[i] = cleaning ? Number.NaN : Math.min(1, crack);
+      0.012 + 0.004 * abs(rng.normal()) + (heat > 0 && slow > 0 ? 0.045 + 0.01 * heat + 0.08 * slow : 0);
+    v.burnt_rate[i] = cleaning ? Number.NaN : min(1, burnt + (rng.next() < 0.0015 ? 0.05 : 0));
+    const crack = 0.015 + 0.005 * abs(rng.normal()) + 0.03 * max(0, moisture - 14.8);
+    v.crack_rate[i] = cleaning ? Number.NaN : min(1, crack);
   }
 
   // A few sensor dropouts, as on any real line.
