@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../analysis/errors';
 import { MlflowClient, mlflowSettingsFromEnv } from '../connectors/mlflow';
-import { flushJournals, pendingJournals, trackingDirFromEnv } from '../connectors/tracking';
+import { MongoStore, mongoUriFromEnv } from '../connectors/mongo';
+import { type FlushReport, flushJournals, pendingJournals, trackingDirFromEnv } from '../connectors/tracking';
 import type { CommandIO } from './main';
 
 const USAGE = 'tracking flush [--dir DIR] [--any-server] [--json] | pending [--dir DIR] [--json]';
@@ -47,6 +48,7 @@ export async function trackingCommand(argv: string[], io: CommandIO): Promise<nu
   io.stderr(`flushing ${dir} to ${client.displayUri}\n`);
   const reports = await flushJournals({ client, dir, anyServer: values['any-server'] });
   const left = reports.filter((r) => r.pending.length > 0);
+  await updateStoredResults(reports, io);
   if (values.json) {
     io.stdout(`${JSON.stringify(reports)}\n`);
   } else {
@@ -61,4 +63,25 @@ export async function trackingCommand(argv: string[], io: CommandIO): Promise<nu
     if (reports.length === 0) io.stderr('nothing pending\n');
   }
   return left.length > 0 ? 1 : 0;
+}
+
+/**
+ * With MONGODB_URI set, the stored results of each flushed analysis get their new `tracking`
+ * status, so the platform no longer sees those runs as pending. A MongoDB problem here is only
+ * a warning: the runs are in MLflow either way.
+ */
+async function updateStoredResults(reports: FlushReport[], io: CommandIO): Promise<void> {
+  const changed = reports.filter((r) => r.applied > 0 && r.analysisId && r.tracking);
+  const uri = mongoUriFromEnv();
+  if (changed.length === 0 || !uri) return;
+  try {
+    const store = await MongoStore.connect(uri);
+    try {
+      for (const r of changed) await store.setTracking(r.analysisId!, r.tracking!);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    io.stderr(`line-rca tracking: warning: results in MongoDB not updated: ${(error as Error).message}\n`);
+  }
 }

@@ -324,6 +324,21 @@ export class MongoStore {
     return unescapeKeys(rest) as ResultsDocument;
   }
 
+  /**
+   * Updates only the `tracking` part of stored results (after `tracking flush`); false when
+   * there is no such results document.
+   */
+  async setTracking(id: string, tracking: { readonly pending: readonly string[] }): Promise<boolean> {
+    const key = checkId(id, 'id');
+    const result = await this.guard('updating the results', () =>
+      this.results.updateOne(
+        { _id: { $eq: key } },
+        { $set: { tracking: escapeKeys(tracking), '_meta.updatedAt': new Date().toISOString() } },
+      ),
+    );
+    return result.matchedCount === 1;
+  }
+
   /** Results of a line, newest first (summaries only). */
   async listResults(line: string, limit = 20): Promise<{ id: string; name: string; finishedAt: string }[]> {
     const docs = await this.guard('listing results', () =>

@@ -819,6 +819,8 @@ export interface FlushReport {
   pending: string[];
   /** Why this journal was left (MLflow unavailable, another server, in use). */
   skipped?: string;
+  /** The analysis' tracking status after the flush (for the results document). */
+  tracking?: TrackingStatus;
 }
 
 /** Applies the pending operations of every journal in `dir` against the configured MLflow. */
@@ -860,6 +862,7 @@ export async function flushJournals(options: {
         failed: result.failed,
         pending: result.pending,
         ...(result.stoppedBy ? { skipped: result.stoppedBy } : {}),
+        tracking: statusOf(state),
       };
     });
     if (report) {

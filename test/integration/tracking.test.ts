@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/main';
 import { MlflowClient, type Run } from '../../connectors/mlflow';
+import { MongoStore } from '../../connectors/mongo';
 import { createTracker, flushJournals, Journal, RUN_KEY_TAG, type Tracker } from '../../connectors/tracking';
 
 const trackingUri = process.env.MLFLOW_TRACKING_URI ?? 'http://127.0.0.1:5000';
@@ -219,16 +220,25 @@ describe('tracking against MLflow', () => {
       warn: () => undefined,
     });
     await runAnalysis(tracker, analysisId);
+    // The stored results say the runs are pending; the flush brings them up to date.
+    const database = `line_rca_test_${randomBytes(4).toString('hex')}`;
+    const mongoUri = (process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017').replace(
+      /^(mongodb(?:\+srv)?:\/\/[^/?]*)(\/[^?]*)?(\?.*)?$/,
+      (_m, host: string, _path: string, query: string | undefined) => `${host}/${database}${query ?? ''}`,
+    );
+    const store = await MongoStore.connect(mongoUri);
+    await store.saveResults({ id: analysisId, name: 'n', line: 'line-3', tracking: tracker.status() });
     const cli = async (args: string[], uri: string) => {
       const out: string[] = [];
       const err: string[] = [];
-      const saved = process.env.MLFLOW_TRACKING_URI;
+      const saved = { ...process.env };
       process.env.MLFLOW_TRACKING_URI = uri;
+      process.env.MONGODB_URI = mongoUri;
       try {
         const status = await main(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
         return { status, stdout: out.join(''), stderr: err.join('') };
       } finally {
-        process.env.MLFLOW_TRACKING_URI = saved;
+        process.env = saved;
       }
     };
     const stillDown = await cli(['tracking', 'flush', '--dir', own, '--json'], down);
@@ -255,5 +265,17 @@ describe('tracking against MLflow', () => {
     const again = await cli(['tracking', 'flush', '--dir', own, '--any-server', '--json'], trackingUri);
     expect(again).toMatchObject({ status: 0, stdout: '[]\n' });
     await expectLogged(analysisId);
+    try {
+      const stored = await store.getResults(analysisId);
+      const { parents } = await runsOf(analysisId);
+      expect(stored?.tracking).toEqual({
+        experimentId: parents[0].info.experimentId,
+        runId: parents[0].info.runId,
+        pending: [],
+      });
+    } finally {
+      await store.db.dropDatabase();
+      await store.close();
+    }
   });
 });
