@@ -3,6 +3,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type LinearShapModel, linearShap } from '../../analysis/explain/linear-shap';
 import { featureMatrix } from '../../analysis/frame';
+import { fitLogistic, logisticMargin } from '../../analysis/learners/logistic';
 
 interface LinearFixture {
   features: string[];
@@ -93,4 +94,25 @@ describe('linearShap against shap.LinearExplainer (sklearn imputer + scaler + lo
       }),
     ).toThrow(/no rows/);
   });
+});
+
+test('plugs into our logistic model: expected value + Σφ = its margin, expected value = intercept', () => {
+  // Labels from a rule on two features, so the fit has something to find.
+  const labels = Uint8Array.from({ length: fx.rows }, (_, r) =>
+    (Number.isNaN(x[r * F]) ? 200 : x[r * F]) + 5 * (x[r * F + 2] || 1.5) > 208 ? 1 : 0,
+  );
+  const logistic = fitLogistic(matrix, labels, { C: 1 });
+  const shap = linearShap(logistic, matrix);
+  expect(Math.abs(shap.expectedValue - logistic.intercept)).toBeLessThan(1e-9);
+  const margins = logisticMargin(logistic, matrix);
+  const sums = Array.from({ length: fx.rows }, (_, r) => {
+    let s = shap.expectedValue;
+    for (let j = 0; j < F; j++) s += shap.values[r * F + j];
+    return s;
+  });
+  expect(maxDiff(sums, margins)).toBeLessThan(1e-9);
+  // A feature the model leans on gets large attributions.
+  const meanAbs = (j: number) =>
+    shap.values.filter((_, k) => k % F === j).reduce((a, v) => a + Math.abs(v), 0) / fx.rows;
+  expect(meanAbs(0)).toBeGreaterThan(meanAbs(4));
 });
