@@ -25,9 +25,18 @@ import { ident, literal, queryRows, withDuck } from './duckdb';
 import { LABEL, ROWS, TIME } from './source/aggregate';
 import { readColumns } from './source/columns';
 
-/** The artifact folder: `LINE_RCA_ARTIFACTS`, else `.data/artifacts` under the working directory. */
+/**
+ * The artifact folder: `root` if given, else `LINE_RCA_ARTIFACTS_URI` (a `file:` URI or a path,
+ * the artifact store's setting in connectors/artifacts.ts), else `LINE_RCA_ARTIFACTS`, else
+ * `.data/artifacts` under the working directory.
+ */
 export function artifactRoot(root?: string): string {
-  return path.resolve(root ?? process.env.LINE_RCA_ARTIFACTS ?? path.join('.data', 'artifacts'));
+  const chosen =
+    root ??
+    process.env.LINE_RCA_ARTIFACTS_URI ??
+    process.env.LINE_RCA_ARTIFACTS ??
+    path.join('.data', 'artifacts');
+  return chosen.startsWith('file:') ? fileURLToPath(chosen) : path.resolve(chosen);
 }
 
 /** A fresh dataset URI under the artifact root: `file:///…/<name>-<unique>.parquet`. */
