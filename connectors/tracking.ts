@@ -195,24 +195,46 @@ export class Journal {
   }
 
   /**
-   * Runs `work` holding the journal's lock (a `.lock` file with our pid). Returns undefined
-   * without running it when another live process holds the lock.
+   * Runs `work` holding the journal's lock: in this process a queue per journal (trackers of
+   * concurrent activities may share one), across processes a `.lock` file with our pid.
+   * Returns undefined without running `work` when another live process still holds the file
+   * after `waitMs`.
    */
-  async withLock<T>(work: () => Promise<T>): Promise<T | undefined> {
-    const lock = `${this.path}.lock`;
-    await mkdir(join(this.path, '..'), { recursive: true });
-    if (!takeLock(lock)) return undefined;
+  async withLock<T>(work: () => Promise<T>, waitMs = 0): Promise<T | undefined> {
+    const previous = inProcessLocks.get(this.path) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => {
+      release = r;
+    });
+    const chained = previous.then(() => mine);
+    inProcessLocks.set(this.path, chained);
+    await previous;
     try {
-      return await work();
-    } finally {
-      try {
-        unlinkSync(lock);
-      } catch {
-        // Already gone: nothing to release.
+      const lock = `${this.path}.lock`;
+      await mkdir(join(this.path, '..'), { recursive: true });
+      const deadline = Date.now() + waitMs;
+      while (!takeLock(lock)) {
+        if (Date.now() >= deadline) return undefined;
+        await new Promise((r) => setTimeout(r, 50));
       }
+      try {
+        return await work();
+      } finally {
+        try {
+          unlinkSync(lock);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      }
+    } finally {
+      release();
+      if (inProcessLocks.get(this.path) === chained) inProcessLocks.delete(this.path);
     }
   }
 }
+
+/** Per-journal queues of this process; the file lock alone cannot tell two of our own callers apart. */
+const inProcessLocks = new Map<string, Promise<void>>();
 
 async function endsWithNewline(path: string, size: number): Promise<boolean> {
   const handle = await open(path, 'r');
@@ -236,8 +258,8 @@ function takeLock(lock: string): boolean {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSafe(lock));
       if (holder === process.pid || !isAlive(holder)) {
-        // Left behind by a process that is gone; ours now. A lock of our own pid means a
-        // previous call in this process crashed: also stale (calls here are serialized).
+        // Left behind by a process that is gone; ours now. A lock of our own pid is stale too:
+        // callers in this process are serialized by `inProcessLocks` before they get here.
         try {
           unlinkSync(lock);
         } catch {
@@ -782,12 +804,13 @@ export class MlflowTracker implements Tracker {
 
   /** Applies what is pending; on an outage, goes offline and leaves the rest to `tracking flush`. */
   private async drain(): Promise<void> {
+    // Another process (a flush, a trial on another worker) may be applying this journal: wait a little.
     const outcome = await this.journal.withLock(async () => {
       const state = await this.journal.read();
       const result = await new Replayer(this.client, this.journal, state).run();
       this.lastStatus = statusOf(state);
       return result;
-    });
+    }, 5000);
     if (!outcome) {
       this.lastStatus = statusOf(await this.journal.read());
       return;

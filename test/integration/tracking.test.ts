@@ -207,6 +207,35 @@ describe('tracking against MLflow', () => {
     await expectLogged(analysisId);
   });
 
+  it('two trackers of one analysis in one process (concurrent activities) never create a run twice', async () => {
+    const analysisId = `shared-${randomBytes(3).toString('hex')}`;
+    const open = () =>
+      createTracker({ analysisId, line: 'line-3', experiment, settings: { trackingUri }, journalDir: dir });
+    const [a, b] = [open(), open()];
+    await a.startAnalysis({ id: analysisId, name: `analysis ${analysisId}`, line: 'line-3' });
+    const trial = (n: number) => ({
+      number: n,
+      learner: 'gbdt',
+      params: { n },
+      value: n / 10,
+      state: 'complete' as const,
+    });
+    await Promise.all([0, 1, 2, 3, 4, 5].map((n) => (n % 2 === 0 ? a : b).logTrial(trial(n))));
+    const status = await b.finishAnalysis({});
+    expect(status.pending).toEqual([]);
+    const { parents, children } = await runsOf(analysisId);
+    expect(parents).toHaveLength(1);
+    expect(children.map((c) => c.tags['line_rca.trial_number']).sort()).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
+    for (const c of children) expect(c.tags['mlflow.parentRunId']).toBe(parents[0].info.runId);
+  });
+
   it('line-rca tracking: flush exits 1 while MLflow is down, pending lists the runs, then flush applies them', async () => {
     const own = await mkdtemp(join(dir, 'cli-'));
     const analysisId = `cli-${randomBytes(3).toString('hex')}`;
