@@ -411,21 +411,21 @@ function analyzeSources(
         y = sortedLabels;
         n = order.length;
       } else if (range !== null) {
-        // a row range (a period): sequential reads only
+        // a row range (a period): sequential reads, and no branch on the row (write, then
+        // advance by 1 if the row is inside) since rows come in random order
         const { start, end } = range;
+        const last = end - 1;
         for (let k = 0; k < order.length; k++) {
           const i = order[k];
-          if (i >= start && i < end) {
-            vals[n] = sorted[k];
-            ys[n++] = sortedLabels[k];
-          }
+          vals[n] = sorted[k];
+          ys[n] = sortedLabels[k];
+          n += (((i - start) | (last - i)) >>> 31) ^ 1;
         }
       } else if (mask !== null) {
         for (let k = 0; k < order.length; k++) {
-          if (mask[order[k]]) {
-            vals[n] = sorted[k];
-            ys[n++] = sortedLabels[k];
-          }
+          vals[n] = sorted[k];
+          ys[n] = sortedLabels[k];
+          n += mask[order[k]] === 0 ? 0 : 1;
         }
       }
       const entry = analyzeNumeric(variable.name, v, y, n, sizes, options);

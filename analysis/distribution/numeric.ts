@@ -83,6 +83,150 @@ function giniProxy(l0: number, l1: number, n0: number, n1: number): number {
   return -nr * (1 - sqR / (nr * nr)) - nl * (1 - sqL / (nl * nl));
 }
 
+interface Scan {
+  maxS: number;
+  minS: number;
+  wass: number;
+  sum0: number;
+  sum1: number;
+  sq0: number;
+  sq1: number;
+  bestProxy: number;
+  bestLow: number;
+  bestHigh: number;
+  best0: number;
+  best1: number;
+}
+
+/**
+ * The one pass over the sorted values: bin counts (into c0, c1), the two empirical CDFs (KS
+ * extremes, Wasserstein-1), sums for the means, and the stump. A function of its own so the
+ * engine optimizes this loop alone.
+ */
+function scanSorted(
+  vals: Float64Array,
+  ys: Uint8Array,
+  n: number,
+  n0: number,
+  n1: number,
+  edges: Float64Array,
+  c0: Float64Array,
+  c1: Float64Array,
+): Scan {
+  // The depth-1 Gini tree, exactly as scikit-learn's DecisionTreeClassifier(max_depth=1):
+  // values as float32, a candidate cut between consecutive values more than float32 1e-7
+  // apart, the same proxy improvement in the same floating-point order, the first best cut
+  // kept, the threshold the double midpoint a/2 + b/2. Missing values are left out.
+  // A cut is evaluated one group late: between two pure groups of the same class it can never
+  // be the best (Gini is strictly concave), so it is skipped without a division.
+  const both = n0 > 0 && n1 > 0;
+  const k = edges.length - 1;
+  const stumpPossible =
+    both && Math.fround(vals[n - 1]) > Math.fround(Math.fround(vals[0]) + FEATURE_THRESHOLD);
+  let bestProxy = Number.NEGATIVE_INFINITY;
+  let bestLow = 0;
+  let bestHigh = 0;
+  let best0 = 0;
+  let best1 = 0;
+  let pending = false;
+  let pend0 = 0;
+  let pend1 = 0;
+  let pendLow = 0;
+  let pendHigh = 0;
+  let prevPure = -1; // class of the group before the pending cut if pure, else -1
+  let group0 = 0; // counts of the current float32 group
+  let group1 = 0;
+  const inv0 = 1 / n0;
+  const inv1 = 1 / n1;
+  let bin = 0;
+  let nextEdge = edges[1];
+  let cum0 = 0;
+  let cum1 = 0;
+  let maxS = 0;
+  let minS = 0;
+  let wass = 0;
+  let sum0 = 0;
+  let sum1 = 0;
+  // shift by the first value so variances stay accurate for large offsets
+  const shift = vals[0];
+  let sq0 = 0;
+  let sq1 = 0;
+  let prev = vals[0];
+  while (prev >= nextEdge && bin < k - 1) nextEdge = edges[++bin + 1];
+  // One pass, per element; the work tied to a distinct value (the CDFs, the cut) happens when
+  // the value changes, i.e. once the group of equal values before it is complete.
+  for (let i = 0; i < n; i++) {
+    const x = vals[i];
+    if (x !== prev) {
+      if (both) {
+        // empirical CDFs just after `prev` (searchsorted 'right'), as ks_2samp and wasserstein_distance
+        const diff = cum1 * inv1 - cum0 * inv0;
+        if (diff > maxS) maxS = diff;
+        if (-diff > minS) minS = -diff;
+        wass += Math.abs(diff) * (x - prev);
+      }
+      // a float32 group boundary: a gap far above float32 rounding, or the exact float32 test
+      if (
+        stumpPossible &&
+        (x - prev > 2e-7 * (Math.abs(x) + Math.abs(prev)) + 2.2e-7 ||
+          Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD))
+      ) {
+        // the pending cut, between the group before it and the group just completed
+        const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
+        if (pending && !(pure >= 0 && pure === prevPure)) {
+          const proxy = giniProxy(pend0, pend1, n0, n1);
+          if (proxy > bestProxy) {
+            bestProxy = proxy;
+            bestLow = pendLow;
+            bestHigh = pendHigh;
+            best0 = pend0;
+            best1 = pend1;
+          }
+        }
+        prevPure = pure;
+        pending = true;
+        pend0 = cum0;
+        pend1 = cum1;
+        pendLow = prev;
+        pendHigh = x;
+        group0 = 0;
+        group1 = 0;
+      }
+      prev = x;
+      while (x >= nextEdge && bin < k - 1) nextEdge = edges[++bin + 1];
+    }
+    const dv = x - shift;
+    if (ys[i]) {
+      cum1++;
+      group1++;
+      c1[bin]++;
+      sum1 += dv;
+      sq1 += dv * dv;
+    } else {
+      cum0++;
+      group0++;
+      c0[bin]++;
+      sum0 += dv;
+      sq0 += dv * dv;
+    }
+  }
+  if (stumpPossible && pending) {
+    const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
+    if (!(pure >= 0 && pure === prevPure)) {
+      const proxy = giniProxy(pend0, pend1, n0, n1);
+      if (proxy > bestProxy) {
+        bestProxy = proxy;
+        bestLow = pendLow;
+        bestHigh = pendHigh;
+        best0 = pend0;
+        best1 = pend1;
+      }
+    }
+  }
+
+  return { maxS, minS, wass, sum0, sum1, sq0, sq1, bestProxy, bestLow, bestHigh, best0, best1 };
+}
+
 export interface PopulationSizes {
   /** Rows of each population in the analysed selection, missing values included. */
   readonly negative: number;
@@ -153,106 +297,17 @@ export function analyzeNumeric(
   c0[k] = missing0;
   c1[k] = missing1;
 
-  // The depth-1 Gini tree, exactly as scikit-learn's DecisionTreeClassifier(max_depth=1):
-  // values as float32, a candidate cut between consecutive values more than float32 1e-7
-  // apart, the same proxy improvement in the same floating-point order, the first best cut
-  // kept, the threshold the double midpoint a/2 + b/2. Missing values are left out.
-  // A cut is evaluated one group late: between two pure groups of the same class it can never
-  // be the best (Gini is strictly concave), so it is skipped without a division.
   const both = n0 > 0 && n1 > 0;
-  const stumpPossible =
-    both && Math.fround(vals[n - 1]) > Math.fround(Math.fround(vals[0]) + FEATURE_THRESHOLD);
-  let bestProxy = Number.NEGATIVE_INFINITY;
-  let bestLow = 0;
-  let bestHigh = 0;
-  let best0 = 0;
-  let best1 = 0;
-  let pending = false;
-  let pend0 = 0;
-  let pend1 = 0;
-  let pendLow = 0;
-  let pendHigh = 0;
-  let prevPure = -1; // class of the group before the pending cut if pure, else -1
-  let group0 = 0; // counts of the current float32 group
-  let group1 = 0;
-  const considerPending = () => {
-    const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
-    if (pending && !(pure >= 0 && pure === prevPure)) {
-      const proxy = giniProxy(pend0, pend1, n0, n1);
-      if (proxy > bestProxy) {
-        bestProxy = proxy;
-        bestLow = pendLow;
-        bestHigh = pendHigh;
-        best0 = pend0;
-        best1 = pend1;
-      }
-    }
-    return pure;
-  };
-
-  const inv0 = 1 / n0;
-  const inv1 = 1 / n1;
-  let bin = 0;
-  let nextEdge = edges[1];
-  let cum0 = 0;
-  let cum1 = 0;
-  let maxS = 0;
-  let minS = 0;
-  let wass = 0;
-  let sum0 = 0;
-  let sum1 = 0;
-  // shift by the first value so variances stay accurate for large offsets
-  const shift = vals[0];
-  let sq0 = 0;
-  let sq1 = 0;
-  let prev = vals[0];
-  while (prev >= nextEdge && bin < k - 1) nextEdge = edges[++bin + 1];
-  // One pass, per element; the work tied to a distinct value (the CDFs, the cut) happens when
-  // the value changes, i.e. once the group of equal values before it is complete.
-  for (let i = 0; i < n; i++) {
-    const x = vals[i];
-    if (x !== prev) {
-      if (both) {
-        // empirical CDFs just after `prev` (searchsorted 'right'), as ks_2samp and wasserstein_distance
-        const diff = cum1 * inv1 - cum0 * inv0;
-        if (diff > maxS) maxS = diff;
-        if (-diff > minS) minS = -diff;
-        wass += Math.abs(diff) * (x - prev);
-      }
-      // a float32 group boundary: a gap far above float32 rounding, or the exact float32 test
-      if (
-        stumpPossible &&
-        (x - prev > 2e-7 * (Math.abs(x) + Math.abs(prev)) + 2.2e-7 ||
-          Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD))
-      ) {
-        prevPure = considerPending();
-        pending = true;
-        pend0 = cum0;
-        pend1 = cum1;
-        pendLow = prev;
-        pendHigh = x;
-        group0 = 0;
-        group1 = 0;
-      }
-      prev = x;
-      while (x >= nextEdge && bin < k - 1) nextEdge = edges[++bin + 1];
-    }
-    const dv = x - shift;
-    if (ys[i]) {
-      cum1++;
-      group1++;
-      c1[bin]++;
-      sum1 += dv;
-      sq1 += dv * dv;
-    } else {
-      cum0++;
-      group0++;
-      c0[bin]++;
-      sum0 += dv;
-      sq0 += dv * dv;
-    }
-  }
-  if (stumpPossible) considerPending();
+  const { maxS, minS, wass, sum0, sum1, sq0, sq1, bestProxy, bestLow, bestHigh, best0, best1 } = scanSorted(
+    vals,
+    ys,
+    n,
+    n0,
+    n1,
+    edges,
+    c0,
+    c1,
+  );
 
   const p = new Float64Array(k + 1);
   const q = new Float64Array(k + 1);
