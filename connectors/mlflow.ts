@@ -165,6 +165,25 @@ export function sanitizeKey(key: string): string {
   return clean.length > 0 ? clean : '_';
 }
 
+/**
+ * MLflow refuses a batch that repeats a param key. Exact repeats are dropped; two different
+ * values whose keys became equal once sanitized (`a[b]`, `a_b_`) keep both, the later as `key~2`.
+ */
+export function uniqueParams(params: readonly KeyValue[]): KeyValue[] {
+  const seen = new Map<string, string>();
+  const out: KeyValue[] = [];
+  for (const p of params) {
+    let key = p.key;
+    for (let n = 2; seen.has(key) && seen.get(key) !== p.value; n++) {
+      key = `${p.key.slice(0, MLFLOW_LIMITS.keyLength - 4)}~${n}`;
+    }
+    if (seen.has(key)) continue;
+    seen.set(key, p.value);
+    out.push({ key, value: p.value });
+  }
+  return out;
+}
+
 /** A value cut to `limit` characters, marked as cut so nobody mistakes it for the whole. */
 export function truncateValue(value: string, limit: number): string {
   if (value.length <= limit) return value;
@@ -446,10 +465,12 @@ export class MlflowClient {
   async logBatch(runId: string, batch: Batch): Promise<void> {
     const clean: Batch = {
       metrics: batch.metrics.map((m) => ({ ...m, key: sanitizeKey(m.key) })),
-      params: batch.params.map((p) => ({
-        key: sanitizeKey(p.key),
-        value: truncateValue(p.value, MLFLOW_LIMITS.paramValueLength),
-      })),
+      params: uniqueParams(
+        batch.params.map((p) => ({
+          key: sanitizeKey(p.key),
+          value: truncateValue(p.value, MLFLOW_LIMITS.paramValueLength),
+        })),
+      ),
       tags: batch.tags.map(cleanTag),
     };
     for (const chunk of chunkBatch(clean)) {

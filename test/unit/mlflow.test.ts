@@ -9,6 +9,7 @@ import {
   sanitizeKey,
   servedArtifactPath,
   truncateValue,
+  uniqueParams,
 } from '../../connectors/mlflow';
 
 function batchOf(metrics: number, params: number, tags: number): Batch {
@@ -65,6 +66,20 @@ describe('values and keys', () => {
     expect(sanitizeKey('Torque [Nm]')).toBe('Torque _Nm_');
     expect(sanitizeKey('data.rows/x-y: z_1')).toBe('data.rows/x-y: z_1');
     expect(sanitizeKey('')).toBe('_');
+  });
+
+  it('never sends a param key twice: drops exact repeats, renames keys that collided when sanitized', () => {
+    const params = [
+      { key: 'a_b_', value: '1' },
+      { key: sanitizeKey('a[b]'), value: '2' },
+      { key: 'a_b_', value: '1' },
+      { key: sanitizeKey('a(b)'), value: '3' },
+    ];
+    expect(uniqueParams(params)).toEqual([
+      { key: 'a_b_', value: '1' },
+      { key: 'a_b_~2', value: '2' },
+      { key: 'a_b_~3', value: '3' },
+    ]);
   });
 
   it('derives the served path of a run artifact URI', () => {
