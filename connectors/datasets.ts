@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 import { InvalidInputError } from '../analysis/errors';
 import {
   type FeatureMatrix,
@@ -234,6 +234,8 @@ export async function readObservationDataset(
   });
 }
 
+const CHUNK_ROWS = 2048;
+
 /**
  * Loads an `ObservationTable` (numeric and text variables, `time` in epoch ms) into a DuckDB
  * table `name` with the canonical layout (`t` TIMESTAMP first), through the appender.
@@ -252,21 +254,21 @@ export async function tableToDuck(
     `CREATE OR REPLACE TEMP TABLE __append (t_ms DOUBLE${cols.length ? ', ' : ''}${cols.join(', ')})`,
   );
   const appender = await db.createAppender('__append');
+  // Whole columns a chunk at a time: one native call per column and chunk, not one per value.
+  const types = [DOUBLE, ...table.variables.map((v) => (v.data.kind === 'numeric' ? DOUBLE : VARCHAR))];
   const time = table.time;
-  for (let i = 0; i < table.rows; i++) {
-    appender.appendDouble(time[i]);
-    for (const v of table.variables) {
-      if (v.data.kind === 'numeric') {
-        const x = v.data.values[i];
-        if (Number.isNaN(x)) appender.appendNull();
-        else appender.appendDouble(x);
-      } else {
-        const s = v.data.values[i];
-        if (s === null) appender.appendNull();
-        else appender.appendVarchar(s);
-      }
-    }
-    appender.endRow();
+  for (let start = 0; start < table.rows; start += CHUNK_ROWS) {
+    const end = Math.min(table.rows, start + CHUNK_ROWS);
+    const chunk = DuckDBDataChunk.create(types, end - start);
+    chunk.setColumnValues(0, Array.from(time.subarray(start, end)));
+    table.variables.forEach((v, j) => {
+      const values =
+        v.data.kind === 'numeric'
+          ? Array.from(v.data.values.subarray(start, end), (x) => (Number.isNaN(x) ? null : x))
+          : v.data.values.slice(start, end);
+      chunk.setColumnValues(j + 1, values);
+    });
+    appender.appendDataChunk(chunk);
   }
   appender.closeSync();
   await db.run(
