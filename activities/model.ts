@@ -12,7 +12,9 @@ import type { FeatureMatrix } from '../analysis/frame';
 import { fitLearner, type LearnedModel, validationFigures } from '../analysis/learners/fit';
 import { gbdtModelFromJson, gbdtModelToJson } from '../analysis/learners/gbdt/model';
 import { logisticFromJson, logisticToJson } from '../analysis/learners/logistic';
+import { modelToOnnx } from '../analysis/onnx';
 import type { ModelSummary } from '../analysis/results';
+import type { ComputePool } from '../compute/pool';
 import { featureDataset, learningData } from './data';
 import type {
   EvaluateInput,
@@ -28,7 +30,22 @@ import { readJsonArtifact, toJson, writeArtifact } from './workspace';
 /** Boosting rounds between two intermediate values (what the pruners see). */
 export const REPORT_EVERY = 10;
 
-export async function searchTrial(input: TrialInput): Promise<TrialOutput> {
+let trialPool: ComputePool | undefined;
+
+/**
+ * Runs trials on these worker threads from now on (a Temporal worker does, so its event loop
+ * stays free for heartbeats and trials run side by side); without a pool they run inline.
+ */
+export function runTrialsOn(pool: ComputePool | undefined): void {
+  trialPool = pool;
+}
+
+export function searchTrial(input: TrialInput): Promise<TrialOutput> {
+  return trialPool ? trialPool.run('search-trial', input) : runTrial(input);
+}
+
+/** One trial, here: train on the inner split of the training part, score its inner validation. */
+export async function runTrial(input: TrialInput): Promise<TrialOutput> {
   const started = performance.now();
   const data = await learningData(input.featuresUri, input.split);
   const pruneBelow = new Map((input.pruneBelow ?? []).map((p) => [p.step, p.value]));
@@ -122,7 +139,8 @@ export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
     );
   }
   const modelUri = writeArtifact(input.workDir, 'model.json', toJson(modelToJson(model)));
-  return { model: modelSummary, baseline, modelUri, onnxUri: null };
+  const onnxUri = writeArtifact(input.workDir, 'model.onnx', modelToOnnx(model));
+  return { model: modelSummary, baseline, modelUri, onnxUri };
 }
 
 /** The per-row SHAP values of a model on every observation (margin space). */

@@ -6,13 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AnalysisCancelled, type EmbeddedRunResult, runEmbedded } from '../activities/embedded';
 import { toJson, writeArtifact } from '../activities/workspace';
 import { parseConfig } from '../analysis/config';
 import { DEMO_CAUSES, generateBakeryLine } from '../analysis/demo/bakery';
 import { InvalidInputError, unknownName } from '../analysis/errors';
 import { tableToDuck } from '../connectors/datasets';
 import { literal, withDuck } from '../connectors/duckdb';
+import { AnalysisCancelled, type EmbeddedRunResult, runEmbedded } from '../pipeline/embedded';
 import { readConfigFile } from './config';
 import type { CommandIO } from './main';
 import { stderrProgress } from './progress';

@@ -7,7 +7,10 @@ import { isInvalidInput } from '../analysis/errors';
 import { analyzeCommand, demoCommand } from './analyze';
 import { configCommand } from './config';
 import { distributionCommand } from './distribution';
+import { runCommand } from './run';
+import { scheduleCommand } from './schedule';
 import { trackingCommand } from './tracking';
+import { workerCommand } from './worker';
 
 /** Where a command writes: stdout carries only results (`--json`), stderr progress and errors. */
 export interface CommandIO {
@@ -29,6 +32,16 @@ export const commands: Record<string, CommandEntry> = {
     run: demoCommand,
   },
   analyze: { summary: 'analyze --config FILE [--out DIR] [--json]', run: analyzeCommand },
+  worker: { summary: 'worker [--task-queue Q] [--concurrency N]', run: workerCommand },
+  run: {
+    summary: 'run (--config FILE | --config-id ID) [--wait] [--json] [--task-queue Q]',
+    run: runCommand,
+  },
+  schedule: {
+    summary:
+      'schedule create --config-id ID --cron EXPR [--timezone TZ] | list [--json] | delete --config-id ID | trigger --config-id ID | backfill --config-id ID --from ISO --to ISO',
+    run: scheduleCommand,
+  },
   distribution: {
     summary:
       'distribution --data FILE --target EXPR [--time-column NAME] [--from ISO] [--to ISO] [--variables a,b,c] [--json]',

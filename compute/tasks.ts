@@ -3,11 +3,13 @@
  * under `tasks/`): the pool's types follow from this table.
  */
 import { explainTreeTask } from './tasks/explain';
+import { searchTrialTask } from './tasks/search-trial';
 import { trainGbdtTask } from './tasks/train-gbdt';
 
 export const tasks = {
   'train-gbdt': trainGbdtTask,
   'explain-tree': explainTreeTask,
+  'search-trial': searchTrialTask,
 } as const;
 
 export type TaskName = keyof typeof tasks;

@@ -1,0 +1,10 @@
+/**
+ * Every stage, by name: what the Temporal worker registers and the workflow proxies. The
+ * embedded runner calls the same functions directly.
+ */
+export { aggregate, extract } from './data';
+export { distribution } from './distribution';
+export { evaluate, explain, searchTrial } from './model';
+export { prepare } from './prepare';
+export { persist, report } from './results';
+export { trackFinish, trackStart, trackTrial } from './tracking';

@@ -1,0 +1,43 @@
+/** `line-rca worker [--task-queue Q] [--concurrency N]`: a Temporal worker for analyses. */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { InvalidInputError } from '../analysis/errors';
+import { temporalSettings } from '../connectors/temporal';
+import { runWorker } from '../workers/worker';
+import type { CommandIO } from './main';
+
+export function positiveInteger(text: string | undefined, where: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidInputError({
+      where,
+      message: `must be a positive integer, got ${JSON.stringify(text)}`,
+    });
+  return n;
+}
+
+export async function workerCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { 'task-queue': { type: 'string' }, concurrency: { type: 'string' } },
+    strict: true,
+  });
+  const settings = temporalSettings(process.env, values['task-queue']);
+  const concurrency = positiveInteger(
+    values.concurrency,
+    '--concurrency',
+    Math.max(1, os.availableParallelism() - 1),
+  );
+  io.stderr(
+    `line-rca worker: connecting to ${settings.address} (namespace ${settings.namespace}), task queue ${settings.taskQueue}, ${concurrency} trial(s) at a time\n`,
+  );
+  await runWorker({
+    ...settings,
+    concurrency,
+    onReady: () =>
+      io.stderr('line-rca worker: ready; Ctrl-C or SIGTERM stops it after the running activities\n'),
+  });
+  io.stderr('line-rca worker: stopped\n');
+  return 0;
+}

@@ -1,0 +1,78 @@
+/**
+ * The in-process runner: the pipeline on one machine, files in, files out, no service needed.
+ * It runs the same plan as the Temporal workflow with the stage functions themselves. Results
+ * reach `outDir` only at the end, each file renamed into place, so a stopped run leaves no
+ * half-written results there.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import * as activities from '../activities';
+import type { Progress } from '../activities/progress';
+import type { AnalysisConfig } from '../analysis/config';
+import type { ResultsDocument } from '../analysis/results';
+import { datasetPath } from '../connectors/datasets';
+import { runPipeline } from './plan';
+
+export interface EmbeddedRunOptions {
+  readonly config: AnalysisConfig;
+  /** Folder a relative `source.path` is relative to. */
+  readonly baseDir: string;
+  /** Where `results.json`, `report.html` and the model files go (optional). */
+  readonly outDir?: string;
+  readonly analysisId?: string;
+  readonly progress?: Progress;
+  readonly signal?: AbortSignal;
+}
+
+export interface EmbeddedRunResult {
+  readonly results: ResultsDocument;
+  readonly workDir: string;
+  /** Files written to `outDir`, by name. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+export class AnalysisCancelled extends Error {
+  constructor() {
+    super('analysis cancelled');
+    this.name = 'AnalysisCancelled';
+  }
+}
+
+export async function runEmbedded(options: EmbeddedRunOptions): Promise<EmbeddedRunResult> {
+  const { signal, progress } = options;
+  const outcome = await runPipeline(
+    activities,
+    { config: options.config, baseDir: options.baseDir, analysisId: options.analysisId },
+    {
+      now: () => Date.now(),
+      stage: progress ? (name, detail) => progress.stage(name, detail) : undefined,
+      trial: progress ? (done, total, best, detail) => progress.trial(done, total, best, detail) : undefined,
+      checkpoint: () => {
+        if (signal?.aborted) throw new AnalysisCancelled();
+      },
+      isCancellation: (error) => error instanceof AnalysisCancelled,
+      nonCancellable: (work) => work(),
+    },
+  );
+  if (outcome.status === 'cancelled') throw new AnalysisCancelled();
+
+  const files: Record<string, string> = {};
+  if (options.outDir) {
+    const outDir = options.outDir;
+    mkdirSync(outDir, { recursive: true });
+    const publish = (name: string, uri: string | null) => {
+      if (!uri || !existsSync(datasetPath(uri))) return;
+      const to = path.join(outDir, name);
+      copyFileSync(datasetPath(uri), `${to}.tmp`);
+      renameSync(`${to}.tmp`, to);
+      files[name] = to;
+    };
+    publish('model.json', outcome.modelUri);
+    publish('model.onnx', outcome.onnxUri);
+    publish('report.html', outcome.reportUri);
+    // results.json last: its presence says the analysis finished.
+    publish('results.json', outcome.resultsUri);
+  }
+  const results = JSON.parse(readFileSync(datasetPath(outcome.resultsUri), 'utf8')) as ResultsDocument;
+  return { results, workDir: outcome.workDir, files };
+}

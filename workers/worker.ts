@@ -1,0 +1,93 @@
+/**
+ * The Temporal worker: runs `analyzeLine` workflows and every stage as an activity. Trials run
+ * on worker threads (`--concurrency` of them side by side), so the event loop stays free and
+ * every activity heartbeats while it works. Input problems become non-retryable failures whose
+ * message reaches the Temporal UI. SIGINT / SIGTERM shut it down gracefully: running activities
+ * finish, nothing new starts.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import * as activities from '../activities';
+import { runTrialsOn } from '../activities/model';
+import { isInvalidInput } from '../analysis/errors';
+import { ComputePool } from '../compute/pool';
+import { type TemporalSettings, TemporalUnavailableError } from '../connectors/temporal';
+
+type ActivityFunction = (input: never) => Promise<unknown>;
+
+/** How often a running activity tells Temporal it is alive. */
+const HEARTBEAT_MS = 5_000;
+
+function asActivity<F extends ActivityFunction>(name: string, stage: F): F {
+  const wrapped = async (input: never) => {
+    const context = Context.current();
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
+    try {
+      // A cancelled analysis stops waiting for its stages (the heartbeat delivers the cancellation).
+      return await Promise.race([stage(input), context.cancelled]);
+    } catch (error) {
+      if (isInvalidInput(error)) {
+        throw ApplicationFailure.create({
+          type: 'InvalidInput',
+          message: `${name}: ${error.message}`,
+          nonRetryable: true,
+          details: [error.problems],
+        });
+      }
+      throw error;
+    } finally {
+      clearInterval(beat);
+    }
+  };
+  return wrapped as F;
+}
+
+export function workerActivities(): typeof activities {
+  const out: Record<string, ActivityFunction> = {};
+  for (const [name, stage] of Object.entries(activities))
+    out[name] = asActivity(name, stage as ActivityFunction);
+  return out as unknown as typeof activities;
+}
+
+export interface WorkerOptions extends TemporalSettings {
+  /** Trials trained at the same time on this worker (worker threads). */
+  readonly concurrency: number;
+  readonly onReady?: () => void;
+}
+
+let runtimeInstalled = false;
+
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  if (!runtimeInstalled) {
+    // The SDK's INFO lines (state changes, the bundler's module list) would bury ours.
+    Runtime.install({
+      logger: new DefaultLogger((process.env.LINE_RCA_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+    });
+    runtimeInstalled = true;
+  }
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: options.address });
+  } catch (error) {
+    throw new TemporalUnavailableError(options.address, error);
+  }
+  const pool = new ComputePool({ size: options.concurrency });
+  runTrialsOn(pool);
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: options.namespace,
+      taskQueue: options.taskQueue,
+      workflowsPath: require.resolve('../workflows'),
+      activities: workerActivities(),
+      // Trials wait for a thread in the pool; the other stages are mostly I/O.
+      maxConcurrentActivityTaskExecutions: options.concurrency + 4,
+    });
+    options.onReady?.();
+    await worker.run();
+  } finally {
+    runTrialsOn(undefined);
+    await pool.close();
+    await connection.close();
+  }
+}

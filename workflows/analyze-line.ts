@@ -1,0 +1,94 @@
+/**
+ * `analyzeLine`: the analysis as a durable Temporal workflow. It runs the same plan as the
+ * embedded runner (pipeline/plan.ts) with every stage an activity: trials run up to
+ * `search.parallelism` at a time on any worker and are told back as they finish; a finished
+ * trial is in the history, so a crashed worker never makes it run again.
+ */
+import {
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type * as activities from '../activities';
+import { type PipelineResult, runPipeline, type Stages } from '../pipeline/plan';
+
+export interface AnalyzeLineInput {
+  /** A configuration document, or `configId` to read it from MongoDB. */
+  readonly config?: unknown;
+  readonly configId?: string;
+  /** Folder a relative `source.path` is relative to, on the workers' machines. */
+  readonly baseDir?: string;
+}
+
+export interface AnalysisProgress {
+  readonly stage: string;
+  readonly trialsDone: number;
+  readonly trialsTotal: number;
+  readonly bestValue: number | null;
+}
+
+export const progressQuery = defineQuery<AnalysisProgress>('progress');
+
+const INVALID = ['InvalidInput'];
+const quick = proxyActivities<typeof activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: INVALID },
+});
+const heavy = proxyActivities<typeof activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: INVALID },
+});
+const trial = proxyActivities<typeof activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: INVALID },
+});
+const tracking = proxyActivities<typeof activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: INVALID },
+});
+
+const stages: Stages = {
+  prepare: quick.prepare,
+  extract: heavy.extract,
+  aggregate: heavy.aggregate,
+  distribution: heavy.distribution,
+  searchTrial: trial.searchTrial,
+  evaluate: heavy.evaluate,
+  explain: heavy.explain,
+  persist: quick.persist,
+  report: heavy.report,
+  trackStart: tracking.trackStart,
+  trackTrial: tracking.trackTrial,
+  trackFinish: tracking.trackFinish,
+};
+
+export async function analyzeLine(input: AnalyzeLineInput): Promise<PipelineResult> {
+  let progress: AnalysisProgress = { stage: 'prepare', trialsDone: 0, trialsTotal: 0, bestValue: null };
+  setHandler(progressQuery, () => progress);
+  return runPipeline(
+    stages,
+    // The workflow id names the analysis: a night's scheduled run is one analysis, whoever retries it.
+    { ...input, analysisId: analysisIdOf(workflowInfo().workflowId) },
+    {
+      now: () => Date.now(),
+      stage: (name) => {
+        progress = { ...progress, stage: name };
+      },
+      trial: (done, total, best) => {
+        progress = { ...progress, trialsDone: done, trialsTotal: total, bestValue: best };
+      },
+      isCancellation,
+      nonCancellable: (work) => CancellationScope.nonCancellable(work),
+    },
+  );
+}
+
+/** Analysis ids are used in file names and MongoDB ids: keep them plain. */
+export function analysisIdOf(workflowId: string): string {
+  return workflowId.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 180);
+}

@@ -1,0 +1,1 @@
+export { analyzeLine, progressQuery } from './analyze-line';
