@@ -119,7 +119,7 @@ export interface RunRef {
 }
 
 export type JournalEntry =
-  | { t: 'journal'; analysisId: string; trackingUri: string; createdAt: string }
+  | { t: 'journal'; analysisId: string; trackingUri: string; experimentName?: string; createdAt: string }
   | { t: 'op'; id: string; op: TrackingOp }
   | { t: 'done'; id: string }
   | { t: 'failed'; id: string; error: string }
@@ -128,6 +128,7 @@ export type JournalEntry =
 export interface JournalState {
   analysisId?: string;
   trackingUri?: string;
+  experimentName?: string;
   ops: { id: string; op: TrackingOp }[];
   done: Set<string>;
   failed: Map<string, string>;
@@ -305,6 +306,7 @@ export function parseJournal(text: string): JournalState {
       case 'journal':
         state.analysisId ??= entry.analysisId;
         state.trackingUri ??= entry.trackingUri;
+        state.experimentName ??= entry.experimentName;
         break;
       case 'op':
         state.ops.push({ id: entry.id, op: entry.op });
@@ -453,7 +455,8 @@ export class Replayer {
 
   private async requireRun(key: string): Promise<RunRef> {
     this.refuseIfCreateFailed(key);
-    const experimentName = this.createOpOf(key)?.experimentName;
+    // The run may have been created from another journal (another worker): look in the experiment.
+    const experimentName = this.createOpOf(key)?.experimentName ?? this.state.experimentName;
     const ref = await this.findRun(key, experimentName ? await this.experimentId(experimentName) : undefined);
     if (!ref) throw new Error(`run ${key} is not created yet`);
     return ref;
@@ -793,6 +796,7 @@ export class MlflowTracker implements Tracker {
           t: 'journal',
           analysisId: this.analysisId,
           trackingUri: plainUri(this.client.settings.trackingUri),
+          experimentName: this.experimentName,
           createdAt: new Date().toISOString(),
         });
       }

@@ -236,6 +236,24 @@ describe('tracking against MLflow', () => {
     for (const c of children) expect(c.tags['mlflow.parentRunId']).toBe(parents[0].info.runId);
   });
 
+  it('stages on different machines (own journals) log into the same parent run, found by its tag', async () => {
+    const analysisId = `spread-${randomBytes(3).toString('hex')}`;
+    const [dirA, dirB] = [await mkdtemp(join(dir, 'a-')), await mkdtemp(join(dir, 'b-'))];
+    const on = (journalDir: string) =>
+      createTracker({ analysisId, line: 'line-3', experiment, settings: { trackingUri }, journalDir });
+    await on(dirA).startAnalysis({ id: analysisId, name: `analysis ${analysisId}`, line: 'line-3' });
+    const b = on(dirB);
+    await b.logTrial({ number: 0, learner: 'logistic', params: { C: 2 }, value: 0.8, state: 'complete' });
+    const status = await b.finishAnalysis({ metrics: { 'best.auc': 0.8 } });
+    expect(status.pending).toEqual([]);
+    const { parents, children } = await runsOf(analysisId);
+    expect(parents).toHaveLength(1);
+    expect(parents[0].info.status).toBe('FINISHED');
+    expect(parents[0].metrics['best.auc']).toBe(0.8);
+    expect(children).toHaveLength(1);
+    expect(children[0].tags['mlflow.parentRunId']).toBe(parents[0].info.runId);
+  });
+
   it('line-rca tracking: flush exits 1 while MLflow is down, pending lists the runs, then flush applies them', async () => {
     const own = await mkdtemp(join(dir, 'cli-'));
     const analysisId = `cli-${randomBytes(3).toString('hex')}`;
