@@ -124,18 +124,14 @@ function scanSorted(
   const stumpPossible =
     both && Math.fround(vals[n - 1]) > Math.fround(Math.fround(vals[0]) + FEATURE_THRESHOLD);
   let bestProxy = Number.NEGATIVE_INFINITY;
-  let bestLow = 0;
-  let bestHigh = 0;
-  let best0 = 0;
-  let best1 = 0;
+  let bestI = 0; // the best cut is before element bestI
+  let best1 = 0; // positives before it
+  // The pending cut is before element pendI, with pend1 positives before it; the float32 group
+  // after it runs up to the current element. Indices, not copies, keep the per-value work small.
   let pending = false;
-  let pend0 = 0;
+  let pendI = 0;
   let pend1 = 0;
-  let pendLow = 0;
-  let pendHigh = 0;
   let prevPure = -1; // class of the group before the pending cut if pure, else -1
-  let group0 = 0; // counts of the current float32 group
-  let group1 = 0;
   const inv0 = 1 / n0;
   const inv1 = 1 / n1;
   let bin = 0;
@@ -171,26 +167,21 @@ function scanSorted(
         (x - prev > 2e-7 * (Math.abs(x) + Math.abs(prev)) + 2.2e-7 ||
           Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD))
       ) {
-        // the pending cut, between the group before it and the group just completed
-        const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
+        // the pending cut, between the group before it and the group [pendI, i) just completed
+        const g1 = cum1 - pend1;
+        const pure = g1 === 0 ? 0 : g1 === i - pendI ? 1 : -1;
         if (pending && !(pure >= 0 && pure === prevPure)) {
-          const proxy = giniProxy(pend0, pend1, n0, n1);
+          const proxy = giniProxy(pendI - pend1, pend1, n0, n1);
           if (proxy > bestProxy) {
             bestProxy = proxy;
-            bestLow = pendLow;
-            bestHigh = pendHigh;
-            best0 = pend0;
+            bestI = pendI;
             best1 = pend1;
           }
         }
         prevPure = pure;
         pending = true;
-        pend0 = cum0;
+        pendI = i;
         pend1 = cum1;
-        pendLow = prev;
-        pendHigh = x;
-        group0 = 0;
-        group1 = 0;
       }
       prev = x;
       while (x >= nextEdge && bin < k - 1) nextEdge = edges[++bin + 1];
@@ -198,31 +189,31 @@ function scanSorted(
     const dv = x - shift;
     if (ys[i]) {
       cum1++;
-      group1++;
       c1[bin]++;
       sum1 += dv;
       sq1 += dv * dv;
     } else {
       cum0++;
-      group0++;
       c0[bin]++;
       sum0 += dv;
       sq0 += dv * dv;
     }
   }
   if (stumpPossible && pending) {
-    const pure = group1 === 0 ? 0 : group0 === 0 ? 1 : -1;
+    const g1 = cum1 - pend1;
+    const pure = g1 === 0 ? 0 : g1 === n - pendI ? 1 : -1;
     if (!(pure >= 0 && pure === prevPure)) {
-      const proxy = giniProxy(pend0, pend1, n0, n1);
+      const proxy = giniProxy(pendI - pend1, pend1, n0, n1);
       if (proxy > bestProxy) {
         bestProxy = proxy;
-        bestLow = pendLow;
-        bestHigh = pendHigh;
-        best0 = pend0;
+        bestI = pendI;
         best1 = pend1;
       }
     }
   }
+  const best0 = bestI - best1;
+  const bestLow = bestI > 0 ? vals[bestI - 1] : 0;
+  const bestHigh = vals[bestI];
 
   return { maxS, minS, wass, sum0, sum1, sq0, sq1, bestProxy, bestLow, bestHigh, best0, best1 };
 }
