@@ -217,15 +217,12 @@ function prepareVariable(
   labels?: Labels,
 ): PreparedVariable | SortedWithLabels {
   const maxDistinct = options.categoricalMaxDistinct ?? DEFAULT_CATEGORICAL_MAX_DISTINCT;
-  const table = { rows };
   {
     const name = variable.name;
     if (variable.data.kind === 'numeric') {
       const values = variable.data.values;
-      if (values.length !== table.rows) {
-        throw new RangeError(
-          `prepareDistribution: "${name}" has ${values.length} rows, expected ${table.rows}`,
-        );
+      if (values.length !== rows) {
+        throw new RangeError(`prepareDistribution: "${name}" has ${values.length} rows, expected ${rows}`);
       }
       if (isNumericIdentifier(values)) return { kind: 'identifier', name };
       if (labels) {
@@ -250,8 +247,8 @@ function prepareVariable(
       for (let i = 0; i < sorted.length; i++)
         if (i === 0 || sorted[i] !== sorted[i - 1]) levelValues.push(sorted[i]);
       const levelArray = Float64Array.from(levelValues);
-      const codes = new Int32Array(table.rows).fill(-1);
-      for (let i = 0; i < table.rows; i++) {
+      const codes = new Int32Array(rows).fill(-1);
+      for (let i = 0; i < rows; i++) {
         const v = values[i];
         if (Number.isFinite(v)) codes[i] = lowerBound(levelArray, v);
       }
@@ -264,10 +261,10 @@ function prepareVariable(
       if (t === null) missing++;
       else if (!index.has(t)) index.set(t, index.size);
     }
-    if (missing === 0 && index.size === table.rows && table.rows >= 3) return { kind: 'identifier', name };
+    if (missing === 0 && index.size === rows && rows >= 3) return { kind: 'identifier', name };
     const levels = [...index.keys()].sort();
     const code = new Map(levels.map((l, i) => [l, i]));
-    const codes = new Int32Array(table.rows);
+    const codes = new Int32Array(rows);
     texts.forEach((t, i) => {
       codes[i] = t === null ? -1 : (code.get(t) as number);
     });

@@ -38,7 +38,7 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-const clip01 = (p: number) => (p < 0 ? 0 : p > 1 ? 1 : p);
+const clip01 = (p: number) => Math.min(Math.max(p, 0), 1);
 
 /** p-value of the two-sided two-sample KS test for statistic `d` and sample sizes n1, n2. */
 export function ksTwoSamplePValue(n1: number, n2: number, d: number): KsResult {
@@ -419,7 +419,7 @@ export function smirnovSf(n: number, x: number): number {
   if (nxfl >= n - 1) return clip01((1 - x) ** n);
   if (n > 1000000) {
     const logp = -((6 * n * x + 1) ** 2) / 18 / n;
-    return clip01(logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp) * 1);
+    return clip01(logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp));
   }
   const nUpperTerms = n - n1mxceil + 1;
   const useUpper = (nUpperTerms <= 1 && x < 0.5) || (n >= 10 && nUpperTerms <= 3 && x <= 0.5 / Math.sqrt(n));

@@ -80,7 +80,7 @@ export function populationStabilityIndex(p: ArrayLike<number>, q: ArrayLike<numb
  * `scipy.stats.false_discovery_control(method='bh')`. NaN p-values stay NaN and are not counted.
  */
 export function benjaminiHochberg(pValues: readonly number[]): number[] {
-  const idx = pValues.map((p, i) => i).filter((i) => !Number.isNaN(pValues[i]));
+  const idx = pValues.map((_p, i) => i).filter((i) => !Number.isNaN(pValues[i]));
   idx.sort((a, b) => pValues[a] - pValues[b]);
   const m = idx.length;
   const q = pValues.map(() => Number.NaN);
