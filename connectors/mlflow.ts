@@ -432,6 +432,11 @@ export class MlflowClient {
     }
   }
 
+  /** Marks an experiment deleted (MLflow keeps it restorable). */
+  async deleteExperiment(experimentId: string): Promise<void> {
+    await this.post('experiments/delete', { experiment_id: experimentId });
+  }
+
   async createRun(input: {
     experimentId: string;
     runName?: string;

@@ -9,6 +9,11 @@ import { MLFLOW_LIMITS, MlflowClient } from '../../connectors/mlflow';
 const client = new MlflowClient({ trackingUri: process.env.MLFLOW_TRACKING_URI ?? 'http://127.0.0.1:5000' });
 const name = `line-rca-client-${randomBytes(4).toString('hex')}`;
 
+afterAll(async () => {
+  const created = await client.getExperimentByName(name);
+  if (created) await client.deleteExperiment(created.experimentId);
+});
+
 describe('MlflowClient on the real server', () => {
   it('gets or creates an experiment by name, the same id every time', async () => {
     expect(await client.getExperimentByName(name)).toBeUndefined();

@@ -33,6 +33,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+  const created = await client.getExperimentByName(experiment);
+  if (created) await client.deleteExperiment(created.experimentId);
 });
 
 const TRIALS = [
