@@ -81,6 +81,18 @@ describe('one dataset, three files', () => {
   });
 });
 
+test('reading a dataset back: period (offsets allowed) and columns', async () => {
+  const { uri } = await observations({ kind: 'file', path: path.join(fixtures, 'line.csv') });
+  const table = await readObservationDataset(uri, {
+    from: '2026-10-01T01:00:00+01:00',
+    to: '2026-10-01T01:00:00Z',
+    columns: ['temp'],
+  });
+  expect(table.rows).toBe(60);
+  expect(new Date(table.time![0]).toISOString()).toBe('2026-10-01T00:00:03.000Z');
+  expect(table.variables.map((v) => v.name)).toEqual(['temp']);
+});
+
 describe('bad input names file, column and row', () => {
   test('missing time column', async () => {
     const file = csv('notime.csv', 'when_x,temp\n1,2\n');
