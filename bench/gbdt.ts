@@ -2,8 +2,8 @@
  * GBDT training against LightGBM (Python, one thread), same data, same parameters, same number of
  * trees, on 100,000 × 100 and 1,000,000 × 50 synthetic rows (time-ordered 80/20 split). Both
  * sides time binning + training (LightGBM's Dataset construction is part of its `train`).
- * The summary's seconds are the sum over both sizes of the per-size medians; the AUCs are those
- * of the larger size.
+ * The summary's seconds are the sum over both sizes of the per-size medians (wall clock, and CPU
+ * seconds as `*_cpu_s`, steadier on a shared machine); the AUCs are those of the larger size.
  *
  *   npm run bench -- gbdt [--repeats 3] [--sizes 100000x100,1000000x50]
  *   node dist/bench/gbdt.js --write-data DIR --rows N --features F --seed S   (data for Python)
@@ -60,6 +60,7 @@ function splitRows(features: FeatureMatrix, labels: Labels, from: number, to: nu
 
 interface ReferenceResult {
   seconds: number[];
+  cpu_seconds: number[];
   auc: number;
 }
 
@@ -71,9 +72,15 @@ async function benchSize(rows: number, cols: number, repeats: number) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gbdt-bench-'));
   try {
     writeDataset(dir, data.features, data.labels);
+    // CPU seconds too: on a shared machine they vary less than wall-clock seconds.
+    const oursCpu: number[] = [];
     const ours = await timeRepeated(repeats, () => {
+      const cpu = process.cpuUsage();
       const binned = binDataset(train.features, { params: benchParams });
-      return trainGbdt(binned, train.labels, { params: benchParams });
+      const model = trainGbdt(binned, train.labels, { params: benchParams });
+      const used = process.cpuUsage(cpu);
+      oursCpu.push((used.user + used.system) / 1e6);
+      return model;
     });
     const aucOurs = aucOfMargins(predictMargin(ours.result, valid.features), valid.labels);
     const ref = runPythonReference<ReferenceResult>('gbdt_reference.py', [
@@ -87,6 +94,8 @@ async function benchSize(rows: number, cols: number, repeats: number) {
       reference_s: ref.seconds,
       ours_median: median(ours.seconds),
       reference_median: median(ref.seconds),
+      ours_cpu_median: median(oursCpu),
+      reference_cpu_median: median(ref.cpu_seconds),
       auc_ours: aucOurs,
       auc_reference: ref.auc,
       trees: ours.result.trees.length,
@@ -118,7 +127,12 @@ async function main(): Promise<void> {
   const ours = results.reduce((s, r) => s + r.ours_median, 0);
   const reference = results.reduce((s, r) => s + r.reference_median, 0);
   const largest = results[results.length - 1];
+  const oursCpu = results.reduce((s, r) => s + r.ours_cpu_median, 0);
+  const referenceCpu = results.reduce((s, r) => s + r.reference_cpu_median, 0);
   printSummary('gbdt', ours, reference, {
+    ours_cpu_s: Number(oursCpu.toPrecision(4)),
+    reference_cpu_s: Number(referenceCpu.toPrecision(4)),
+    cpu_ratio: Number((oursCpu / referenceCpu).toPrecision(4)),
     auc_ours: Number(largest.auc_ours.toFixed(5)),
     auc_reference: Number(largest.auc_reference.toFixed(5)),
     sizes: results.map((r) => r.size).join(','),

@@ -330,6 +330,14 @@ class TreeGrower {
   private gradHess: Float64Array = new Float64Array(0);
   private tree: MutableTree | null = null;
   private readonly thresholdBin: Int32Array;
+  /**
+   * Features 8g..8g+7 (all one-byte) stored row-major, 8 bytes a row: a leaf's histogram pass
+   * reads one cache line a row for eight features instead of eight (about 20% faster on large
+   * data). Null for a group that is not eight one-byte features.
+   */
+  private readonly rowGroups: (Uint8Array | null)[];
+  /** Sampled features not covered by a whole row group (scratch, per histogram). */
+  private readonly looseFeatures: Int32Array;
 
   constructor(
     data: BinnedDataset,
@@ -369,6 +377,22 @@ class TreeGrower {
     this.bestLeftHess = new Float64Array(L);
     this.bestLeftRows = new Int32Array(L);
     this.thresholdBin = new Int32Array(Math.max(1, L - 1));
+    this.rowGroups = [];
+    for (let g = 0; 8 * g + 8 <= f; g++) {
+      const cols = data.bins.slice(8 * g, 8 * g + 8);
+      if (!cols.every((c) => c instanceof Uint8Array)) {
+        this.rowGroups.push(null);
+        continue;
+      }
+      const rows = data.rows;
+      const group = new Uint8Array(rows * 8);
+      for (let u = 0; u < 8; u++) {
+        const c = cols[u];
+        for (let r = 0; r < rows; r++) group[8 * r + u] = c[r];
+      }
+      this.rowGroups.push(group);
+    }
+    this.looseFeatures = new Int32Array(f);
   }
 
   grow(bag: Uint32Array, gradHess: Float64Array, features: Int32Array): Tree {
@@ -488,18 +512,48 @@ class TreeGrower {
     }
     const hist = this.hist;
     const slotBase = slot * this.histSize;
-    const features = this.features;
+    const sampled = this.features;
     const bins = this.bins;
     const offset = this.binOffset;
-    for (let q = 0; q < features.length; q++) {
-      const base = slotBase + offset[features[q]] * 2;
-      hist.fill(0, base, base + this.numBins[features[q]] * 2);
+    for (let q = 0; q < sampled.length; q++) {
+      const base = slotBase + offset[sampled[q]] * 2;
+      hist.fill(0, base, base + this.numBins[sampled[q]] * 2);
+    }
+    // Whole row groups first (sampled features are in ascending order).
+    let loose = 0;
+    const features = this.looseFeatures;
+    for (let q = 0; q < sampled.length; ) {
+      const f = sampled[q];
+      const group =
+        (f & 7) === 0 && q + 7 < sampled.length && sampled[q + 7] === f + 7 ? this.rowGroups[f >> 3] : null;
+      if (group) {
+        const o = slotBase + offset[f] * 2;
+        const b = (u: number) => slotBase + offset[f + u] * 2;
+        accumulateRowGroup(
+          hist,
+          o,
+          b(1),
+          b(2),
+          b(3),
+          b(4),
+          b(5),
+          b(6),
+          b(7),
+          group,
+          index,
+          start,
+          count,
+          gh,
+          contiguous,
+        );
+        q += 8;
+      } else features[loose++] = sampled[q++];
     }
     // Several one-byte features per pass over the rows: the row index and its gradients are
     // loaded once for eight (or four) histogram updates, about twice as fast as one per pass.
     let q = 0;
     for (const group of [8, 4]) {
-      for (; q + group <= features.length; q += group) {
+      for (; q + group <= loose; q += group) {
         let bytes = true;
         for (let u = 0; u < group; u++) bytes &&= bins[features[q + u]] instanceof Uint8Array;
         if (!bytes) break;
@@ -550,7 +604,7 @@ class TreeGrower {
         }
       }
     }
-    for (; q < features.length; q++) {
+    for (; q < loose; q++) {
       const f = features[q];
       const base = slotBase + offset[f] * 2;
       const col = bins[f];
@@ -982,6 +1036,55 @@ function accumulate8Features(
     const f = bf + (cf[r] << 1);
     const i = bg + (cg[r] << 1);
     const j = bh + (ch[r] << 1);
+    hist[a] += g;
+    hist[a + 1] += h;
+    hist[b] += g;
+    hist[b + 1] += h;
+    hist[c] += g;
+    hist[c + 1] += h;
+    hist[d] += g;
+    hist[d + 1] += h;
+    hist[e] += g;
+    hist[e + 1] += h;
+    hist[f] += g;
+    hist[f + 1] += h;
+    hist[i] += g;
+    hist[i + 1] += h;
+    hist[j] += g;
+    hist[j + 1] += h;
+  }
+}
+
+function accumulateRowGroup(
+  hist: Float64Array,
+  ba: number,
+  bb: number,
+  bc: number,
+  bd: number,
+  be: number,
+  bf: number,
+  bg: number,
+  bh: number,
+  group: Uint8Array,
+  index: Uint32Array,
+  start: number,
+  count: number,
+  gh: Float64Array,
+  contiguous: boolean,
+): void {
+  const first = index[start];
+  for (let k = 0; k < count; k++) {
+    const r = (contiguous ? first + k : index[start + k]) << 3;
+    const g = gh[2 * k];
+    const h = gh[2 * k + 1];
+    const a = ba + (group[r] << 1);
+    const b = bb + (group[r + 1] << 1);
+    const c = bc + (group[r + 2] << 1);
+    const d = bd + (group[r + 3] << 1);
+    const e = be + (group[r + 4] << 1);
+    const f = bf + (group[r + 5] << 1);
+    const i = bg + (group[r + 6] << 1);
+    const j = bh + (group[r + 7] << 1);
     hist[a] += g;
     hist[a + 1] += h;
     hist[b] += g;
