@@ -71,6 +71,7 @@ function writeForPython(dir: string, table: ObservationTable, labels: Uint8Array
 
 interface ReferenceResult {
   seconds: number[];
+  cpu_seconds: number[];
   top: string[];
 }
 
@@ -128,6 +129,8 @@ async function main(): Promise<void> {
       variables,
       zoom_rows: zoomRows,
       ours_cpu_s: Number(oursCpuSeconds.toPrecision(4)),
+      reference_cpu_s: Number(median(ref.cpu_seconds).toPrecision(4)),
+      ratio_cpu: Number((oursCpuSeconds / median(ref.cpu_seconds)).toPrecision(4)),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
