@@ -9,6 +9,7 @@ import type { Labels, ObservationTable, Variable } from '../frame';
 import { analyzeCategorical } from './categorical';
 import { benjaminiHochberg } from './measures';
 import { analyzeNumeric } from './numeric';
+import { radixSortFloat64 } from './sort';
 import type { DistributionEntry, DistributionOptions, DistributionSelection } from './types';
 
 export const DEFAULT_CATEGORICAL_MAX_DISTINCT = 5;
@@ -132,8 +133,8 @@ function sortColumn(values: Float64Array): { sorted: Float64Array; order: Uint32
 }
 
 /**
- * For one analysis of every row no row order is needed: each population's values sorted by the
- * engine's native sort, then merged (negatives first among equal values), with the labels.
+ * For one analysis of every row no row order is needed: each population's values sorted (radix),
+ * then merged (negatives first among equal values), with the labels.
  */
 function sortByPopulation(
   values: Float64Array,
@@ -159,8 +160,8 @@ function sortByPopulation(
     if (labels[i]) b[k1++] = v === 0 ? 0 : v;
     else a[k0++] = v === 0 ? 0 : v;
   }
-  a.sort();
-  b.sort();
+  radixSortFloat64(a);
+  radixSortFloat64(b);
   const m = m0 + m1;
   const sorted = new Float64Array(m);
   const out = new Uint8Array(m);

@@ -9,7 +9,9 @@ import {
   prepareDistribution,
   smirnovSf,
 } from '../../analysis/distribution';
+import { radixSortFloat64 } from '../../analysis/distribution/sort';
 import type { ObservationTable } from '../../analysis/frame';
+import { createRng } from '../../analysis/random';
 import fixture from '../fixtures/distribution/distribution.json';
 
 /** |a − b| within `rel` of |b| (or `abs` when b is near 0). */
@@ -145,5 +147,29 @@ describe('zoom: a prepared table analysed on a row range or mask', () => {
     );
     const negativesOnly = Uint8Array.from(y, (v) => 1 - v);
     expect(() => analyzePrepared(prepared, y, { rows: negativesOnly })).toThrow(/true on 0 and false on/);
+  });
+});
+
+describe('radix sort of doubles', () => {
+  test('orders like the engine sort: negatives, -0 and +0, subnormals, ties, large and small', () => {
+    const rng = createRng(5);
+    const n = 5000;
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = rng.next();
+      a[i] =
+        r < 0.1
+          ? Math.round((rng.next() - 0.5) * 20)
+          : r < 0.12
+            ? -0
+            : r < 0.14
+              ? 5e-324 * (rng.next() < 0.5 ? -1 : 1)
+              : r < 0.16
+                ? (rng.next() - 0.5) * 1e300
+                : (rng.next() - 0.5) * 1e3;
+    }
+    const expected = a.slice().sort();
+    radixSortFloat64(a);
+    expect(Array.from(a)).toEqual(Array.from(expected));
   });
 });
