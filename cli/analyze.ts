@@ -8,10 +8,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { toJson, writeArtifact } from '../activities/workspace';
 import { parseConfig } from '../analysis/config';
-import { DEMO_CAUSES, generateBakeryLine } from '../analysis/demo/bakery';
+import { DEMO_CAUSES } from '../analysis/demo/bakery';
 import { InvalidInputError, unknownName } from '../analysis/errors';
-import { tableToDuck } from '../connectors/datasets';
-import { literal, withDuck } from '../connectors/duckdb';
+import { writeDemoLine } from '../connectors/demo-line';
 import { AnalysisCancelled, type EmbeddedRunResult, runEmbedded } from '../pipeline/embedded';
 import { readConfigFile } from './config';
 import type { CommandIO } from './main';
@@ -103,18 +102,6 @@ export async function analyzeCommand(argv: string[], io: CommandIO): Promise<num
   );
 }
 
-/** Writes the demo line as a plain Parquet file (`time` and one column per variable). */
-async function writeDemoLine(file: string, seed: number, days: number): Promise<void> {
-  const table = generateBakeryLine({ seed, days });
-  await withDuck(async (db) => {
-    await tableToDuck(db, table, 'demo_line');
-    await db.run(
-      `COPY (SELECT t AS time, * EXCLUDE (t) FROM demo_line) TO ${literal(file)} (FORMAT parquet)`,
-    );
-    await db.run('DROP TABLE demo_line');
-  });
-}
-
 export async function demoCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -143,7 +130,7 @@ export async function demoCommand(argv: string[], io: CommandIO): Promise<number
   mkdirSync(out, { recursive: true });
   const data = path.join(out, 'bakery-line.parquet');
   io.stderr(`demo: generating the bakery line (${values.days} days, one row a minute) in ${data}\n`);
-  await writeDemoLine(data, Number(values.seed), Number(values.days));
+  await writeDemoLine(data, { seed: Number(values.seed), days: Number(values.days) });
   // The other causes' outcome columns are results, not process variables: left out.
   const outcomes = DEMO_CAUSES.filter((c) => c !== cause).flatMap((c) => c.target.split(/\s+/).slice(0, 1));
   const document = {

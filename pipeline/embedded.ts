@@ -5,11 +5,14 @@
  * half-written results there.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as activities from '../activities';
+import { runTrialsOn } from '../activities/model';
 import type { Progress } from '../activities/progress';
 import type { AnalysisConfig } from '../analysis/config';
 import type { ResultsDocument } from '../analysis/results';
+import { ComputePool } from '../compute/pool';
 import { datasetPath } from '../connectors/datasets';
 import { runPipeline } from './plan';
 
@@ -38,7 +41,27 @@ export class AnalysisCancelled extends Error {
   }
 }
 
+/** Trials on worker threads when the build is there (side by side, Ctrl-C stays responsive). */
+function trialThreads(parallelism: number): ComputePool | undefined {
+  try {
+    return new ComputePool({ size: Math.max(1, Math.min(parallelism, os.availableParallelism())) });
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runEmbedded(options: EmbeddedRunOptions): Promise<EmbeddedRunResult> {
+  const pool = trialThreads(options.config.search.parallelism);
+  runTrialsOn(pool);
+  try {
+    return await runAndPublish(options);
+  } finally {
+    runTrialsOn(undefined);
+    await pool?.close();
+  }
+}
+
+async function runAndPublish(options: EmbeddedRunOptions): Promise<EmbeddedRunResult> {
   const { signal, progress } = options;
   const outcome = await runPipeline(
     activities,

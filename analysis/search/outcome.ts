@@ -8,7 +8,11 @@ import type { TrialReport, TrialRequest } from './parallel';
 import type { Study } from './study';
 
 export interface SearchChoice {
-  readonly best: { readonly learner: Learner; readonly params: TrialRequest['params']; readonly bestIteration?: number } | null;
+  readonly best: {
+    readonly learner: Learner;
+    readonly params: TrialRequest['params'];
+    readonly bestIteration?: number;
+  } | null;
   /** The best complete logistic trial's parameters; scikit-learn's defaults if none finished. */
   readonly baseline: TrialRequest['params'] | null;
   readonly trials: TrialSummary[];

@@ -1,9 +1,10 @@
 /**
  * The search as both runners drive it: the study asks up to `parallelism` trials at once
  * (constant liar keeps them apart), each trial is evaluated elsewhere — a worker thread, a
- * Temporal activity on another machine — and told when it returns, until the trial budget or the
- * time budget ends. Pure and deterministic given `now` and the evaluation order, so a Temporal
- * workflow can run it with its own clock and replay it.
+ * Temporal activity on another machine — and told, in the order they were asked, until the trial
+ * budget or the time budget ends. So the search is deterministic given the seed (and `now`, for
+ * the time budget): a workflow replays it, and both runners make the same suggestions whatever
+ * the speed of their workers.
  *
  * Pruning across machines: a trial cannot ask the study mid-way, so it is sent the median
  * pruner's curve at ask time — the median intermediate value, per step, of the finished trials
@@ -155,8 +156,10 @@ export async function runSearch(
       // launched one more
     }
     if (running.size === 0) break;
-    const report = await Promise.race(running.values());
-    running.delete(report.number);
+    // The oldest first, whichever finishes first (see the module comment).
+    const oldest = Math.min(...running.keys());
+    const report = await running.get(oldest)!;
+    running.delete(oldest);
     for (const iv of report.intermediate) study.report(report.number, iv.step, iv.value);
     if (report.state === 'complete' && report.value !== null) {
       study.tell(report.number, { state: 'complete', value: report.value });

@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AnalysisCancelled, runEmbedded } from '../../pipeline/embedded';
 import { parseConfig } from '../../analysis/config';
 import { DEMO_CAUSES } from '../../analysis/demo/bakery';
 import type { ResultsDocument } from '../../analysis/results';
 import { main } from '../../cli/main';
+import { AnalysisCancelled, runEmbedded } from '../../pipeline/embedded';
 
 function capture() {
   const out: string[] = [];

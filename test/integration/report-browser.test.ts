@@ -50,7 +50,12 @@ function reportData(): ReportData {
     line: 'line-3',
     startedAt: '2026-11-01T00:00:00Z',
     finishedAt: '2026-11-01T00:03:00Z',
-    data: { rows: time.length, positives: positive.reduce<number>((a, b) => a + b, 0), variables: 3, features: 15 },
+    data: {
+      rows: time.length,
+      positives: positive.reduce<number>((a, b) => a + b, 0),
+      variables: 3,
+      features: 15,
+    },
     distribution: [entry('oven_zone2_temp', 0.7, 228), entry(evil, 0.3, 215), entry('humidity', 0.1, 225)],
     model: {
       kind: 'gbdt',
