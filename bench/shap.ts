@@ -23,6 +23,7 @@ import { median, printSummary, runPythonReference, timeRepeated } from './harnes
 interface Reference {
   reference: string;
   reference_s: number;
+  reference_cpu_s: number;
   reference_1thread_s?: number;
   threads: number;
   rows: number;
@@ -59,9 +60,16 @@ async function main(): Promise<void> {
     const pool = new ComputePool({ size: ref.threads });
     // Start the threads (and compile the code in them) before timing: a service keeps its pool.
     await treeShapInPool(pool, ensemble, x.subarray(0, 2 * ref.threads * F));
-    const { seconds, result } = await timeRepeated(repeats, () => treeShapInPool(pool, ensemble, x)).finally(
-      () => pool.close(),
-    );
+    // CPU seconds of the whole process (worker threads included): steadier than wall time on a
+    // shared machine, where wall time also counts waiting for a core.
+    const cpuSeconds: number[] = [];
+    const { seconds, result } = await timeRepeated(repeats, async () => {
+      const cpu = process.cpuUsage();
+      const shap = await treeShapInPool(pool, ensemble, x);
+      const used = process.cpuUsage(cpu);
+      cpuSeconds.push((used.user + used.system) / 1e6);
+      return shap;
+    }).finally(() => pool.close());
     console.error(`ours, ${ref.threads} threads: ${seconds.map((s) => s.toFixed(3)).join(', ')} s`);
     const single = await timeRepeated(1, () => treeShapRowMajor(ensemble, x));
     console.error(`ours, 1 thread: ${single.seconds[0].toFixed(3)} s`);
@@ -75,6 +83,9 @@ async function main(): Promise<void> {
     }
     printSummary('shap', median(seconds), ref.reference_s, {
       max_abs_diff: Number(maxAbsDiff.toPrecision(3)),
+      ours_cpu_s: Number(median(cpuSeconds).toPrecision(4)),
+      reference_cpu_s: Number(ref.reference_cpu_s.toPrecision(4)),
+      ratio_cpu: Number((median(cpuSeconds) / ref.reference_cpu_s).toPrecision(4)),
       reference: `${ref.reference}, ${ref.threads} threads`,
       ours_threads: ref.threads,
       ours_1thread_s: Number(single.seconds[0].toPrecision(4)),
