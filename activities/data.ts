@@ -22,6 +22,7 @@ export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec 
       path: path.resolve(baseDir, source.path),
       timeColumn: source.timeColumn,
       layout: source.format ?? 'auto',
+      rowOrder: config.aggregation === 'none',
     };
   }
   return { kind: 'mongo', collection: source.collection, line: config.line };

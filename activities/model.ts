@@ -5,7 +5,7 @@
  */
 import type { Learner } from '../analysis/config';
 import { isInvalidInput } from '../analysis/errors';
-import { variableContributions, variableImportance } from '../analysis/explain/importance';
+import { variableContributions, variableImportance, variableResolver } from '../analysis/explain/importance';
 import { linearShap } from '../analysis/explain/linear-shap';
 import { type ShapValues, treeShap } from '../analysis/explain/tree-shap';
 import type { FeatureMatrix } from '../analysis/frame';
@@ -156,9 +156,12 @@ export async function explain(input: ExplainInput): Promise<ExplainOutput> {
   const dataset = await featureDataset(input.featuresUri);
   const data = { features: dataset.matrix, times: dataset.times };
   const shap = shapOf(model, data);
-  const importance = variableImportance(shap);
+  const described = dataset.description.variables;
+  const variableOf = variableResolver(Array.isArray(described) ? described.map(String) : []);
+  const importance = variableImportance(shap, { variableOf });
   const top = Math.min(input.top ?? 8, importance.length);
   const contributions = variableContributions(shap, data.times, {
+    variableOf,
     variables: importance.slice(0, top).map((e) => e.variable),
   });
   const contributionsUri = writeArtifact(

@@ -136,18 +136,6 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (
-      c.source.kind === 'file' &&
-      c.aggregation !== 'none' &&
-      c.aggregation.window !== undefined &&
-      c.source.timeColumn === undefined
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['source', 'timeColumn'],
-        message: 'is required when aggregation uses a window',
-      });
-    }
     if (c.period?.from && c.period.to && Date.parse(c.period.from) >= Date.parse(c.period.to)) {
       ctx.addIssue({ code: 'custom', path: ['period'], message: 'from must be before to' });
     }

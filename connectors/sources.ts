@@ -17,7 +17,7 @@ import {
   readFeatures,
   writeDataset,
 } from './datasets';
-import { literal, withDuck } from './duckdb';
+import { ident, literal, withDuck } from './duckdb';
 import { type MeasurementsSpec, stageMeasurements } from './measurements';
 import { type AggregateReport, type AggregationSpec, aggregateTable, TIME } from './source/aggregate';
 import { aggregateLong } from './source/aggregate_long';
@@ -44,7 +44,15 @@ export interface FileSourceSpec {
   readonly layout?: 'auto' | 'wide' | 'long';
   /** From the extension when absent (.csv, .tsv, .txt → csv; .parquet, .pq → parquet). */
   readonly format?: 'csv' | 'parquet';
+  /**
+   * Without a time column, rows are observations in file order (units, batches): row i gets the
+   * time 1970-01-01 + i minutes, so order, splits and reports still work.
+   */
+  readonly rowOrder?: boolean;
 }
+
+/** The time given to rows of a source without time (see `rowOrder`). */
+export const ROW_TIME = '__row_time';
 
 export type SourceSpec = FileSourceSpec | MeasurementsSpec;
 
@@ -72,8 +80,25 @@ async function stageFile(db: DuckDBConnection, spec: FileSourceSpec): Promise<St
   } else {
     await db.run(`CREATE OR REPLACE TEMP VIEW __src AS SELECT * FROM read_parquet(${literal(file)})`);
   }
-  const columns = await describe(db, '__src');
-  const timeColumn = findTimeColumn(columns, spec.timeColumn, spec.path);
+  let relation = '__src';
+  let columns = await describe(db, relation);
+  let timeColumn: string;
+  try {
+    timeColumn = findTimeColumn(columns, spec.timeColumn, spec.path);
+  } catch (error) {
+    if (!spec.rowOrder || spec.timeColumn !== undefined) throw error;
+    // A table keeps the file's row order in its rowid.
+    await db.run('CREATE OR REPLACE TEMP TABLE __src_rows AS SELECT * FROM __src');
+    const time = `TIMESTAMP '1970-01-01 00:00:00' + to_minutes(CAST(rowid AS BIGINT))`;
+    const value = format === 'csv' ? `strftime(${time}, '%Y-%m-%dT%H:%M:%SZ')` : time;
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE __src_timed AS SELECT *, ${value} AS ${ident(ROW_TIME)} FROM __src_rows ORDER BY rowid`,
+    );
+    await db.run('DROP TABLE __src_rows');
+    relation = '__src_timed';
+    columns = await describe(db, relation);
+    timeColumn = ROW_TIME;
+  }
   const layout = spec.layout ?? 'auto';
   let long = layout === 'wide' ? undefined : detectLong(columns, timeColumn);
   if (layout === 'long' && !long) {
@@ -83,11 +108,12 @@ async function stageFile(db: DuckDBConnection, spec: FileSourceSpec): Promise<St
     });
   }
   if (long && layout === 'auto' && columns.length > 5) long = undefined;
-  return { source: spec.path, relation: '__src', timeColumn, long, headerLines: format === 'csv' ? 1 : 0 };
+  return { source: spec.path, relation, timeColumn, long, headerLines: format === 'csv' ? 1 : 0 };
 }
 
 async function dropStaged(db: DuckDBConnection, staged: StagedSource): Promise<void> {
   await db.run(`DROP ${staged.headerLines > 0 ? 'TABLE' : 'VIEW'} IF EXISTS __src`);
+  await db.run('DROP TABLE IF EXISTS __src_timed');
 }
 
 /**

@@ -26,12 +26,26 @@ interface Grouping {
   readonly ofFeature: Int32Array;
 }
 
-function group(features: readonly string[]): Grouping {
+/**
+ * The source variable of a feature, knowing the variables: also a one-hot column of a text
+ * variable without windows (`Type=L` is `Type`), which has no `__` to go by.
+ */
+export function variableResolver(variables: readonly string[]): (feature: string) => string {
+  const known = new Set(variables);
+  return (feature) => {
+    if (known.has(feature)) return feature;
+    const cut = feature.indexOf('=');
+    if (cut > 0 && known.has(feature.slice(0, cut))) return feature.slice(0, cut);
+    return variableOf(feature);
+  };
+}
+
+function group(features: readonly string[], of: (feature: string) => string = variableOf): Grouping {
   const index = new Map<string, number>();
   const variables: string[] = [];
   const ofFeature = new Int32Array(features.length);
   features.forEach((f, j) => {
-    const v = variableOf(f);
+    const v = of(f);
     let k = index.get(v);
     if (k === undefined) {
       k = variables.length;
@@ -60,6 +74,7 @@ const byImportance =
 /** The `importance` of the results document: every variable, highest mean |SHAP| first. */
 export function variableImportance(
   shap: Pick<ShapValues, 'rows' | 'features' | 'values'>,
+  options: { variableOf?: (feature: string) => string } = {},
 ): ImportanceEntry[] {
   checkShape(shap);
   const F = shap.features.length;
@@ -69,7 +84,7 @@ export function variableImportance(
     for (let j = 0; j < F; j++) featureMean[j] += Math.abs(shap.values[i * F + j]);
   }
   for (let j = 0; j < F; j++) featureMean[j] = n > 0 ? featureMean[j] / n : 0;
-  const { variables, ofFeature } = group(shap.features);
+  const { variables, ofFeature } = group(shap.features, options.variableOf);
   const entries = variables.map((variable) => ({
     variable,
     meanAbsShap: 0,
@@ -103,13 +118,13 @@ export interface VariableContributions {
 export function variableContributions(
   shap: ShapValues,
   time: ArrayLike<number>,
-  options: { top?: number; variables?: readonly string[] } = {},
+  options: { top?: number; variables?: readonly string[]; variableOf?: (feature: string) => string } = {},
 ): VariableContributions {
   checkShape(shap);
   if (time.length !== shap.rows) {
     throw new InvalidInputError({ where: 'time', message: `${time.length} times for ${shap.rows} rows` });
   }
-  const { variables: all, ofFeature } = group(shap.features);
+  const { variables: all, ofFeature } = group(shap.features, options.variableOf);
   let kept: string[];
   if (options.variables !== undefined) {
     kept = [...options.variables];
@@ -126,7 +141,7 @@ export function variableContributions(
     if (!Number.isInteger(top) || top < 0) {
       throw new InvalidInputError({ where: 'top', message: `must be a whole number ≥ 0, got ${top}` });
     }
-    kept = variableImportance(shap)
+    kept = variableImportance(shap, { variableOf: options.variableOf })
       .slice(0, top)
       .map((e) => e.variable);
   }

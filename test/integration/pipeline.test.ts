@@ -57,6 +57,22 @@ describe('line-rca demo (embedded pipeline)', () => {
   });
 });
 
+describe('line-rca analyze on AI4I 2020 (no time column: rows in file order)', () => {
+  it('ranks torque, rotational speed and tool wear in the top 4 of SHAP importance, AUC >= 0.9', async () => {
+    const { io, out, err } = capture();
+    const config = path.join(__dirname, '..', 'fixtures', 'pipeline', 'ai4i.json');
+    const status = await main(['analyze', '--config', config, '--json'], io);
+    expect({ status, err: status === 0 ? '' : err.join('') }).toEqual({ status: 0, err: '' });
+    const results = JSON.parse(out.join('')) as ResultsDocument;
+    const top4 = results.importance.slice(0, 4).map((e) => e.variable);
+    for (const v of ['Torque [Nm]', 'Rotational speed [rpm]', 'Tool wear [min]']) expect(top4).toContain(v);
+    expect(results.model!.validation.auc).toBeGreaterThanOrEqual(0.9);
+    expect(results.data).toEqual({ rows: 10000, positives: 339, variables: 6, features: expect.any(Number) });
+    // The features of the text variable Type are summed back to it.
+    expect(results.importance.map((e) => e.variable)).toContain('Type');
+  }, 300_000);
+});
+
 describe('line-rca analyze: bad input', () => {
   it('reports every configuration problem with its path and exits 2', async () => {
     const file = path.join(tmp, 'bad.json');

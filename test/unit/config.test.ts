@@ -80,9 +80,6 @@ describe('parseConfig', () => {
     expect(
       problemsOf({ ...minimal, period: { from: '2026-11-01T00:00:00Z', to: '2026-10-01T00:00:00Z' } }),
     ).toEqual(['period: from must be before to']);
-    expect(problemsOf({ ...minimal, source: { kind: 'file', path: 'a.csv' } })).toEqual([
-      'source.timeColumn: is required when aggregation uses a window',
-    ]);
   });
 });
 
