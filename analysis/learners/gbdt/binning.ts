@@ -166,7 +166,11 @@ function midpoint(a: number, b: number): number {
   return m < b ? m : a;
 }
 
-/** Bin of one raw value: the first bin whose upper bound is >= v; NaN to the missing bin. */
+/**
+ * Bin of one raw value: the first bin whose upper bound is >= v; NaN to the missing bin (for a
+ * feature that had no NaN, the bin of 0, LightGBM's convention; trees send such NaN by their
+ * `defaultLeft` instead).
+ */
 export function binOf(bounds: Float64Array, v: number, missingBin: number): number {
   if (Number.isNaN(v)) return missingBin >= 0 ? missingBin : binOf(bounds, 0, -1);
   let lo = 0;
