@@ -32,9 +32,12 @@ export interface AnalysisProgress {
 
 export const progressQuery = defineQuery<AnalysisProgress>('progress');
 
+// Every activity heartbeats (workers/worker.ts), so a crashed worker's activities are retried
+// elsewhere after the heartbeat timeout, not after their whole start-to-close time.
 const INVALID = ['InvalidInput'];
 const quick = proxyActivities<typeof activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: INVALID },
 });
 const heavy = proxyActivities<typeof activities>({
@@ -49,6 +52,7 @@ const trial = proxyActivities<typeof activities>({
 });
 const tracking = proxyActivities<typeof activities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 10, nonRetryableErrorTypes: INVALID },
 });
 
