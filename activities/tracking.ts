@@ -1,8 +1,9 @@
 /**
  * MLflow tracking as stages, for the workflow: each call opens the analysis' tracker, whose
  * journal on disk remembers the runs already created, applies one step and settles. The
- * embedded runner keeps one tracker for the whole run instead; both log the same runs.
+ * embedded runner calls the same functions, so both runners log the same runs.
  */
+import { fileURLToPath } from 'node:url';
 import type { AnalysisConfig } from '../analysis/config';
 import {
   type AnalysisOutcome,
@@ -41,10 +42,26 @@ export async function trackTrial(input: TrackInput & { readonly trial: TrialLog 
   return tracker.status();
 }
 
+/**
+ * The plan hands the artifacts on as `file://` URIs (what the stages return); the tracker copies
+ * local files, and `copyFile` would read a URI string as a relative path and log nothing.
+ */
 export async function trackFinish(
   input: TrackInput & { readonly outcome: AnalysisOutcome },
 ): Promise<TrackingStatus> {
-  return trackerFor(input).finishAnalysis(input.outcome);
+  const { artifacts } = input.outcome;
+  const outcome: AnalysisOutcome = artifacts
+    ? {
+        ...input.outcome,
+        artifacts: Object.fromEntries(Object.entries(artifacts).map(([n, f]) => [n, localPath(f)])),
+      }
+    : input.outcome;
+  return trackerFor(input).finishAnalysis(outcome);
+}
+
+/** A `file:` URI as a local path; a plain path as it is. */
+function localPath(file: string): string {
+  return file.startsWith('file:') ? fileURLToPath(file) : file;
 }
 
 /** The parent run's parameters and figures, the same in both runners. */
