@@ -15,6 +15,7 @@ import { logisticFromJson, logisticToJson } from '../analysis/learners/logistic'
 import { modelToOnnx } from '../analysis/onnx';
 import type { ModelSummary } from '../analysis/results';
 import type { ComputePool } from '../compute/pool';
+import { treeShapInPool } from '../compute/tasks/explain';
 import { featureDataset, learningData } from './data';
 import type {
   EvaluateInput,
@@ -30,18 +31,18 @@ import { readJsonArtifact, toJson, writeArtifact } from './workspace';
 /** Boosting rounds between two intermediate values (what the pruners see). */
 export const REPORT_EVERY = 10;
 
-let trialPool: ComputePool | undefined;
+let computePool: ComputePool | undefined;
 
 /**
- * Runs trials on these worker threads from now on (a Temporal worker does, so its event loop
- * stays free for heartbeats and trials run side by side); without a pool they run inline.
+ * Runs trials and TreeSHAP on these worker threads from now on (a Temporal worker does, so its
+ * event loop stays free for heartbeats and trials run side by side); without a pool, inline.
  */
-export function runTrialsOn(pool: ComputePool | undefined): void {
-  trialPool = pool;
+export function useComputePool(pool: ComputePool | undefined): void {
+  computePool = pool;
 }
 
 export function searchTrial(input: TrialInput): Promise<TrialOutput> {
-  return trialPool ? trialPool.run('search-trial', input) : runTrial(input);
+  return computePool ? computePool.run('search-trial', input) : runTrial(input);
 }
 
 /** One trial, here: train on the inner split of the training part, score its inner validation. */
@@ -144,8 +145,18 @@ export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
 }
 
 /** The per-row SHAP values of a model on every observation (margin space). */
-export function shapOf(model: LearnedModel, data: { features: FeatureMatrix }): ShapValues {
-  return model.kind === 'gbdt' ? treeShap(model, data.features) : linearShap(model, data.features);
+export async function shapOf(model: LearnedModel, features: FeatureMatrix): Promise<ShapValues> {
+  if (model.kind !== 'gbdt') return linearShap(model, features);
+  const columns = model.featureNames.map((name) => features.names.indexOf(name));
+  if (!computePool || columns.includes(-1)) return treeShap(model, features);
+  // Row-major in the model's feature order: what the threads explain, a block of rows each.
+  const F = columns.length;
+  const x = new Float64Array(features.rows * F);
+  columns.forEach((c, j) => {
+    const column = features.columns[c];
+    for (let i = 0; i < features.rows; i++) x[i * F + j] = column[i];
+  });
+  return treeShapInPool(computePool, model, x);
 }
 
 /** Rows kept for the beeswarm: enough to see the shape, few enough to e-mail. */
@@ -155,7 +166,7 @@ export async function explain(input: ExplainInput): Promise<ExplainOutput> {
   const model = modelFromJson(readJsonArtifact<unknown>(input.modelUri));
   const dataset = await featureDataset(input.featuresUri);
   const data = { features: dataset.matrix, times: dataset.times };
-  const shap = shapOf(model, data);
+  const shap = await shapOf(model, data.features);
   const described = dataset.description.variables;
   const variableOf = variableResolver(Array.isArray(described) ? described.map(String) : []);
   const importance = variableImportance(shap, { variableOf });

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import * as activities from '../activities';
-import { runTrialsOn } from '../activities/model';
+import { useComputePool } from '../activities/model';
 import type { Progress } from '../activities/progress';
 import type { AnalysisConfig } from '../analysis/config';
 import type { ResultsDocument } from '../analysis/results';
@@ -52,11 +52,11 @@ function trialThreads(parallelism: number): ComputePool | undefined {
 
 export async function runEmbedded(options: EmbeddedRunOptions): Promise<EmbeddedRunResult> {
   const pool = trialThreads(options.config.search.parallelism);
-  runTrialsOn(pool);
+  useComputePool(pool);
   try {
     return await runAndPublish(options);
   } finally {
-    runTrialsOn(undefined);
+    useComputePool(undefined);
     await pool?.close();
   }
 }

@@ -8,7 +8,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as activities from '../activities';
-import { runTrialsOn } from '../activities/model';
+import { useComputePool } from '../activities/model';
 import { isInvalidInput } from '../analysis/errors';
 import { ComputePool } from '../compute/pool';
 import { type TemporalSettings, TemporalUnavailableError } from '../connectors/temporal';
@@ -72,7 +72,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     throw new TemporalUnavailableError(options.address, error);
   }
   const pool = new ComputePool({ size: options.concurrency });
-  runTrialsOn(pool);
+  useComputePool(pool);
   try {
     const worker = await Worker.create({
       connection,
@@ -86,7 +86,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     options.onReady?.();
     await worker.run();
   } finally {
-    runTrialsOn(undefined);
+    useComputePool(undefined);
     await pool.close();
     await connection.close();
   }

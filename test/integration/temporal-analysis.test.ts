@@ -93,7 +93,17 @@ function trialEvents(history: temporal.api.history.v1.IHistory) {
   const completed = events
     .map((e) => e.activityTaskCompletedEventAttributes)
     .filter((a) => a && scheduled.has(String(a.scheduledEventId)));
-  return { scheduled: scheduled.size, started, completed: completed.length };
+  const seconds = (e: temporal.api.history.v1.IHistoryEvent) =>
+    Number(e.eventTime?.seconds ?? 0) + (e.eventTime?.nanos ?? 0) / 1e9;
+  const trialTimes = events
+    .filter(
+      (e) =>
+        scheduled.has(String(e.eventId)) ||
+        scheduled.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? '')),
+    )
+    .map(seconds);
+  const searchSeconds = trialTimes.length ? Math.max(...trialTimes) - Math.min(...trialTimes) : 0;
+  return { scheduled: scheduled.size, started, completed: completed.length, searchSeconds };
 }
 
 let connection: Connection;
@@ -160,17 +170,28 @@ describe('analyzeLine on Temporal', () => {
   }, 600_000);
 
   it('shares the trials between two workers', async () => {
-    const taskQueue = uniqueName('rca-two');
-    await Promise.all([startWorker(taskQueue, 1), startWorker(taskQueue, 1)]);
-    const handle = await client.workflow.start('analyzeLine', {
-      taskQueue,
-      workflowId: uniqueName('analysis-two'),
-      args: [{ config: configDocument(6, 2) }],
-    });
-    await handle.result();
-    const events = trialEvents(await handle.fetchHistory());
-    const identities = new Set(events.started.map((a) => a!.identity));
-    expect(identities.size).toBe(2);
+    // The same search with one single-thread worker, then with two: the trials spread over
+    // both, and the search's wall time is printed for the record (no timing assertion).
+    const searchSeconds: number[] = [];
+    for (const count of [1, 2]) {
+      const taskQueue = uniqueName(`rca-workers-${count}`);
+      const started = await Promise.all(Array.from({ length: count }, () => startWorker(taskQueue, 1)));
+      const handle = await client.workflow.start('analyzeLine', {
+        taskQueue,
+        workflowId: uniqueName(`analysis-workers-${count}`),
+        args: [{ config: configDocument(8, 2) }],
+      });
+      await handle.result();
+      const events = trialEvents(await handle.fetchHistory());
+      expect(events.completed).toBe(8);
+      const identities = new Set(events.started.map((a) => a!.identity));
+      expect(identities.size).toBe(count);
+      searchSeconds.push(events.searchSeconds);
+      await Promise.all(started.map((w) => stop(w)));
+    }
+    process.stderr.write(
+      `search wall time, 8 trials, parallelism 2: one worker ${searchSeconds[0].toFixed(1)} s, two workers ${searchSeconds[1].toFixed(1)} s\n`,
+    );
   }, 600_000);
 
   it('creates, lists, triggers and deletes a schedule through the CLI', async () => {
