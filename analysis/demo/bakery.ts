@@ -210,6 +210,7 @@ export function generateBakeryLine(options: BakeryOptions = {}): ObservationTabl
   const burnerNoise = smoothNoise(rng, n, 30);
   const conveyorNoise = smoothNoise(rng, n, 20);
   const proofDrift = smoothNoise(rng, n, 5 * 1440);
+  let valve = 0;
 
   // Recipes change every 8 hours (at shift changes), flour lots every 36-60 hours.
   const recipeOrder: number[] = [];
@@ -274,7 +275,9 @@ export function generateBakeryLine(options: BakeryOptions = {}): ObservationTabl
     v.oven_zone1_temp[i] = z1;
     v.oven_zone2_temp[i] = z2;
     v.oven_zone3_temp[i] = z3;
-    v.burner_zone2_gas[i] = 42 + 1.6 * (z2 - 229) + 0.8 * rng.normal();
+    // The gas valve hunts around what the controller asks for: a noisy witness of zone 2.
+    valve = 0.97 * valve + 0.25 * rng.normal();
+    v.burner_zone2_gas[i] = 42 + 1.2 * (z2 - 229) + 4 * valve;
     v.oven_exhaust_temp[i] = (0.45 * (z1 + z2 + z3)) / 3 + 80 + rng.normal();
     const conveyor = cleaning ? 0 : r.conveyor * (1 - 0.16 * jams[i]) + 0.05 * conveyorNoise[i];
     v.conveyor_speed[i] = conveyor;

@@ -47,7 +47,7 @@ describe('line-rca demo (embedded pipeline)', () => {
     const burnt = DEMO_CAUSES.find((c) => c.name === 'burnt')!;
     const distributionTop = results.distribution.slice(0, 3).map((d) => d.variable);
     for (const cause of burnt.causes) expect(distributionTop).toContain(cause);
-    const shapTop = results.importance.slice(0, 5).map((d) => d.variable);
+    const shapTop = results.importance.slice(0, 3).map((d) => d.variable);
     for (const cause of burnt.causes) expect(shapTop).toContain(cause);
     const zone2 = results.distribution.find((d) => d.variable === 'oven_zone2_temp');
     expect(zone2?.kind === 'numeric' && zone2.direction).toBe('above');
