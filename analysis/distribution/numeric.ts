@@ -197,13 +197,15 @@ function scanStump(vals: Float64Array, ys: Uint8Array, n: number, n0: number, n1
   let prevPure = -1; // class of the group before the pending cut if pure, else -1
   let cum1 = 0;
   let prev = vals[0];
+  // A gap above 2e-7·(|a| + |b|) + 2.2e-7 between a < b is far above float32 rounding, so always
+  // a boundary; with |a|, |b| bounded by the largest magnitude that is one comparison per value.
+  const bigGap = 4e-7 * Math.max(Math.abs(vals[0]), Math.abs(vals[n - 1])) + 2.2e-7;
   for (let i = 0; i < n; i++) {
     const x = vals[i];
     // a float32 group boundary: a gap far above float32 rounding, or the exact float32 test
     if (
-      x !== prev &&
-      (x - prev > 2e-7 * (Math.abs(x) + Math.abs(prev)) + 2.2e-7 ||
-        Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD))
+      x - prev > bigGap ||
+      (x !== prev && Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD))
     ) {
       // the pending cut, between the group before it and the group [pendI, i) just completed
       const g1 = (cum1 - pend1) | 0;
