@@ -3,8 +3,8 @@
  * journal on disk remembers the runs already created, applies one step and settles. The
  * embedded runner calls the same functions, so both runners log the same runs.
  */
-import { fileURLToPath } from 'node:url';
 import type { AnalysisConfig } from '../analysis/config';
+import { datasetPath } from '../connectors/datasets';
 import {
   type AnalysisOutcome,
   type AnalysisSummary,
@@ -53,37 +53,8 @@ export async function trackFinish(
   const outcome: AnalysisOutcome = artifacts
     ? {
         ...input.outcome,
-        artifacts: Object.fromEntries(Object.entries(artifacts).map(([n, f]) => [n, localPath(f)])),
+        artifacts: Object.fromEntries(Object.entries(artifacts).map(([n, f]) => [n, datasetPath(f)])),
       }
     : input.outcome;
   return trackerFor(input).finishAnalysis(outcome);
-}
-
-/** A `file:` URI as a local path; a plain path as it is. */
-function localPath(file: string): string {
-  return file.startsWith('file:') ? fileURLToPath(file) : file;
-}
-
-/** The parent run's parameters and figures, the same in both runners. */
-export function analysisSummary(
-  analysisId: string,
-  config: AnalysisConfig,
-  startedAt: string,
-  figures: { rows: number; positives: number; variables: number; features: number },
-): AnalysisSummary {
-  return {
-    id: analysisId,
-    name: config.name,
-    line: config.line,
-    startedAt,
-    params: {
-      target: config.target,
-      source: config.source.kind,
-      aggregation: config.aggregation,
-      validation: config.validation,
-      models: config.models.join(','),
-      search: config.search,
-    },
-    metrics: figures,
-  };
 }
