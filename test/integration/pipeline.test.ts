@@ -6,12 +6,7 @@ import { DEMO_CAUSES } from '../../analysis/demo/bakery';
 import type { ResultsDocument } from '../../analysis/results';
 import { main } from '../../cli/main';
 import { AnalysisCancelled, runEmbedded } from '../../pipeline/embedded';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }, out, err };
-}
+import { capture } from '../support/capture';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'line-rca-pipeline-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

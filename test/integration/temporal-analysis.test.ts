@@ -13,6 +13,7 @@ import { main } from '../../cli/main';
 import { writeDemoLine } from '../../connectors/demo-line';
 import { runEmbedded } from '../../pipeline/embedded';
 import type { PipelineResult } from '../../pipeline/plan';
+import { capture } from '../support/capture';
 import { serviceAddresses, uniqueName } from './setup/services';
 
 const { temporal: address, mongodb } = serviceAddresses();
@@ -60,12 +61,6 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
     child.once('exit', () => resolve());
     child.kill(signal);
   });
-}
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }, out, err };
 }
 
 function configDocument(trials: number, parallelism: number) {

@@ -17,6 +17,7 @@ import { writeDemoLine } from '../../connectors/demo-line';
 import { MlflowClient, type Run } from '../../connectors/mlflow';
 import { MongoStore } from '../../connectors/mongo';
 import { runEmbedded } from '../../pipeline/embedded';
+import { capture } from '../support/capture';
 import { serviceAddresses, uniqueName } from './setup/services';
 
 const services = serviceAddresses();
@@ -62,12 +63,6 @@ function config(name: string): AnalysisConfig {
     search: { trials: TRIALS, seed: 7, parallelism: 2, timeoutSeconds: 120 },
     tracking: { experiment },
   });
-}
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }, out, err };
 }
 
 async function runsOf(analysisId: string): Promise<{ parents: Run[]; children: Run[] }> {
