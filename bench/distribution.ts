@@ -10,7 +10,10 @@
  * data is loaded, then reused for every zoom).
  *
  *   npm run bench -- distribution [--rows 1000000] [--variables 200] [--repeats 3]
- *                                 [--reference-repeats 1] [--zoom-rows 100000]
+ *                                 [--reference-repeats 1] [--zoom-rows 100000] [--zoom-only]
+ *
+ * `--zoom-only` times the zoom case alone (no million-row table, no Python) and prints, last,
+ * `{"bench":"distribution-zoom","zoom_s":…,"zoom_cpu_s":…}`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -102,6 +105,20 @@ async function main(): Promise<void> {
     console.error(
       `zoom ${variables} × ${range.end - range.start} rows of ${zoomRows}: prepare ${prepareSeconds.toFixed(3)} s once, analysis ${zoom.seconds.map((s) => s.toFixed(3)).join(' ')} s`,
     );
+  }
+
+  if (process.argv.includes('--zoom-only')) {
+    console.log(
+      JSON.stringify({
+        bench: 'distribution-zoom',
+        zoom_s: Number(median(zoomSeconds).toPrecision(4)),
+        zoom_cpu_s: Number(zoomCpuSeconds.toPrecision(4)),
+        zoom_runs_s: zoomSeconds.map((s) => Number(s.toPrecision(4))),
+        variables,
+        zoom_rows: zoomRows,
+      }),
+    );
+    return;
   }
 
   const { table, labels } = syntheticTable(rows, variables, 7);

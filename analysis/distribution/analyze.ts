@@ -8,7 +8,7 @@ import { InvalidInputError, unknownName } from '../errors';
 import type { Labels, ObservationTable, Variable } from '../frame';
 import { analyzeCategorical } from './categorical';
 import { benjaminiHochberg } from './measures';
-import { analyzeNumeric } from './numeric';
+import { analyzeNumeric, filterScan } from './numeric';
 import { radixSortFloat64 } from './sort';
 import type { DistributionEntry, DistributionOptions, DistributionSelection } from './types';
 
@@ -21,6 +21,8 @@ interface PreparedNumeric {
   readonly sorted: Float64Array;
   /** Row of each value in `sorted` (ties in row order). */
   readonly order: Uint32Array;
+  /** Rows whose value is missing (NaN or ±Infinity), ascending. */
+  readonly missingRows: Uint32Array;
   readonly invalidCount: number;
 }
 
@@ -71,7 +73,12 @@ function lowerBound(a: Float64Array, v: number): number {
  * (16-bit digits, passes where every key shares the digit skipped). Several times faster than
  * the engine's comparison sort on a million values, and it gives the order for free.
  */
-function sortColumn(values: Float64Array): { sorted: Float64Array; order: Uint32Array; invalid: number } {
+function sortColumn(values: Float64Array): {
+  sorted: Float64Array;
+  order: Uint32Array;
+  missingRows: Uint32Array;
+  invalid: number;
+} {
   const n = values.length;
   let m = 0;
   let invalid = 0;
@@ -129,7 +136,9 @@ function sortColumn(values: Float64Array): { sorted: Float64Array; order: Uint32
   }
   const sorted = new Float64Array(m);
   for (let j = 0; j < m; j++) sorted[j] = values[idx[j]];
-  return { sorted, order: idx, invalid };
+  const missingRows = new Uint32Array(n - m);
+  for (let i = 0, j = 0; i < n; i++) if (values[i] - values[i] !== 0) missingRows[j++] = i;
+  return { sorted, order: idx, missingRows, invalid };
 }
 
 /**
@@ -240,10 +249,10 @@ function prepareVariable(
           };
         }
       }
-      const { sorted, order, invalid } = sortColumn(values);
+      const { sorted, order, missingRows, invalid } = sortColumn(values);
       const invalidCount = (variable.invalidCount ?? 0) + invalid;
       const distinct = countDistinct(sorted);
-      if (distinct > maxDistinct) return { kind: 'numeric', name, sorted, order, invalidCount };
+      if (distinct > maxDistinct) return { kind: 'numeric', name, sorted, order, missingRows, invalidCount };
       const levelValues: number[] = [];
       for (let i = 0; i < sorted.length; i++)
         if (i === 0 || sorted[i] !== sorted[i - 1]) levelValues.push(sorted[i]);
@@ -400,33 +409,36 @@ function analyzeSources(
     if (variable.kind === 'numeric') {
       const { sorted, order } = variable;
       const sortedLabels = labelsInOrder(variable, labels);
-      let n = 0;
-      let v: Float64Array = vals;
-      let y: Uint8Array = ys;
       if (mask === null && range === null) {
         // every row: the prepared arrays as they are
-        v = sorted;
-        y = sortedLabels;
-        n = order.length;
-      } else if (range !== null) {
-        // a row range (a period): sequential reads, and no branch on the row (write, then
-        // advance by 1 if the row is inside) since rows come in random order
-        const { start, end } = range;
-        const last = end - 1;
-        for (let k = 0; k < order.length; k++) {
-          const i = order[k];
-          vals[n] = sorted[k];
-          ys[n] = sortedLabels[k];
-          n += (((i - start) | (last - i)) >>> 31) ^ 1;
-        }
-      } else if (mask !== null) {
-        for (let k = 0; k < order.length; k++) {
-          vals[n] = sorted[k];
-          ys[n] = sortedLabels[k];
-          n += mask[order[k]] === 0 ? 0 : 1;
-        }
+        const entry = analyzeNumeric(variable.name, sorted, sortedLabels, order.length, sizes, options);
+        return { ...entry, ...invalid };
       }
-      const entry = analyzeNumeric(variable.name, v, y, n, sizes, options);
+      // the selected non-missing values per population: the selection's, less its missing rows
+      let missing0 = 0;
+      let missing1 = 0;
+      for (const row of variable.missingRows) {
+        if (range !== null ? row < range.start || row >= range.end : mask !== null && mask[row] === 0)
+          continue;
+        if (labels[row]) missing1++;
+        else missing0++;
+      }
+      const n0 = negatives - missing0;
+      const n1 = positives - missing1;
+      // one pass over the prepared order: the selected rows' values kept, their CDFs measured
+      const cdf = filterScan(
+        sorted,
+        sortedLabels,
+        order,
+        range !== null ? range.start : 0,
+        range !== null ? range.end - 1 : rows,
+        mask,
+        n0,
+        n1,
+        vals,
+        ys,
+      );
+      const entry = analyzeNumeric(variable.name, vals, ys, cdf.n, sizes, options, { n1, cdf });
       return { ...entry, ...invalid };
     }
     const levels = variable.levels.length;

@@ -84,7 +84,7 @@ function giniProxy(l0: number, l1: number, n0: number, n1: number): number {
 }
 
 /** What `scanCdf` measures: KS extremes, Wasserstein-1, and the per-population sums. */
-interface CdfScan {
+export interface CdfScan {
   maxS: number;
   minS: number;
   wass: number;
@@ -170,6 +170,118 @@ function scanCdf(
   return { maxS, minS, wass, sum0, sum1, sq0, sq1 };
 }
 
+/** What `filterScan` gives: the selected values' count and their CDF measures (bins not counted). */
+export interface SelectedScan extends CdfScan {
+  n: number;
+}
+
+/**
+ * The zoom's pass over a column's prepared order: keeps the selected rows' values and labels
+ * (into `vals`, `ys`, still ascending) and measures their CDFs as `scanCdf` does, in the same
+ * order of operations, so the results are bit for bit the same. Rows are selected by the range
+ * [start, last] when `mask` is null, else by `mask`. `n0`, `n1` are the selected non-missing
+ * values per population (known beforehand from the missing rows). Bins are counted afterwards
+ * (`countBins`), since their edges need the selected values' quantiles.
+ */
+export function filterScan(
+  sorted: Float64Array,
+  sortedLabels: Uint8Array,
+  order: Uint32Array,
+  start: number,
+  last: number,
+  mask: Uint8Array | null,
+  n0: number,
+  n1: number,
+  vals: Float64Array,
+  ys: Uint8Array,
+): SelectedScan {
+  const m = order.length;
+  let k = 0;
+  if (mask === null) while (k < m && (order[k] < start || order[k] > last)) k++;
+  else while (k < m && mask[order[k]] === 0) k++;
+  if (k === m) return { n: 0, maxS: 0, minS: 0, wass: 0, sum0: 0, sum1: 0, sq0: 0, sq1: 0 };
+  const both = n0 > 0 && n1 > 0;
+  const inv0 = 1 / n0;
+  const inv1 = 1 / n1;
+  let n = 0;
+  let cum0 = 0;
+  let cum1 = 0;
+  let maxS = 0;
+  let minS = 0;
+  let wass = 0;
+  let sum0 = 0;
+  let sum1 = 0;
+  const shift = sorted[k];
+  let sq0 = 0;
+  let sq1 = 0;
+  let prev = shift;
+  for (; k < m; k++) {
+    const row = order[k];
+    if (mask === null ? row < start || row > last : mask[row] === 0) continue;
+    const x = sorted[k];
+    const y = sortedLabels[k];
+    vals[n] = x;
+    ys[n] = y;
+    n++;
+    if (x !== prev) {
+      if (both) {
+        const diff = cum1 * inv1 - cum0 * inv0;
+        if (diff > maxS) maxS = diff;
+        if (-diff > minS) minS = -diff;
+        wass += (diff < 0 ? -diff : diff) * (x - prev);
+      }
+      prev = x;
+    }
+    const dv = x - shift;
+    if (y !== 0) {
+      cum1++;
+      sum1 += dv;
+      sq1 += dv * dv;
+    } else {
+      cum0++;
+      sum0 += dv;
+      sq0 += dv * dv;
+    }
+  }
+  return { n, maxS, minS, wass, sum0, sum1, sq0, sq1 };
+}
+
+/**
+ * Bin counts of ascending `vals[0..n)` as `scanCdf` counts them: a value falls in the last bin b
+ * (b ≤ k − 1) with edges[b] ≤ value, so each bin is a run found by binary search (the edges
+ * ascend), and its positives are summed from the labels.
+ */
+function countBins(
+  vals: Float64Array,
+  ys: Uint8Array,
+  n: number,
+  edges: Float64Array,
+  c0: Float64Array,
+  c1: Float64Array,
+): void {
+  const k = edges.length - 1;
+  let from = 0;
+  for (let b = 0; b < k; b++) {
+    let to = n;
+    if (b < k - 1) {
+      const edge = edges[b + 1];
+      let lo = from;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (vals[mid] < edge) lo = mid + 1;
+        else hi = mid;
+      }
+      to = lo;
+    }
+    let positives = 0;
+    for (let i = from; i < to; i++) positives += ys[i];
+    c1[b] = positives;
+    c0[b] = to - from - positives;
+    from = to;
+  }
+}
+
 /** The best cut of the depth-1 tree: before element `index`, with `positives` positives before it. */
 interface StumpScan {
   proxy: number;
@@ -203,10 +315,9 @@ function scanStump(vals: Float64Array, ys: Uint8Array, n: number, n0: number, n1
   for (let i = 0; i < n; i++) {
     const x = vals[i];
     // a float32 group boundary: a gap far above float32 rounding, or the exact float32 test
-    if (
-      x - prev > bigGap ||
-      (x !== prev && Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD))
-    ) {
+    // (both tests on every value: a test first met in optimized code would throw it away)
+    const float32Gap = Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD);
+    if (x - prev > bigGap || float32Gap) {
       // the pending cut, between the group before it and the group [pendI, i) just completed
       const g1 = (cum1 - pend1) | 0;
       const pure = g1 === 0 ? 0 : g1 === ((i - pendI) | 0) ? 1 : -1;
@@ -250,7 +361,8 @@ export interface PopulationSizes {
 /**
  * Analyses one numeric variable from its non-missing values in ascending order `vals[0..n)` and
  * their labels `ys`. `sizes` counts all the selection's rows per population, so what `vals`
- * lacks is missing. `qValue` is filled later, over all variables.
+ * lacks is missing. `qValue` is filled later, over all variables. `scanned`: the positives
+ * among `vals` and their CDF measures when `filterScan` already took them.
  */
 export function analyzeNumeric(
   variable: string,
@@ -259,9 +371,11 @@ export function analyzeNumeric(
   n: number,
   sizes: PopulationSizes,
   options: { bins?: number; maxBins?: number } = {},
+  scanned?: { n1: number; cdf: CdfScan },
 ): NumericDistribution {
   let n1 = 0;
-  for (let i = 0; i < n; i++) n1 += ys[i];
+  if (scanned) n1 = scanned.n1;
+  else for (let i = 0; i < n; i++) n1 += ys[i];
   // distinct values, counted only as far as the binning needs to know
   const distinctLimit = Math.max(options.bins ?? 0, ONE_BIN_PER_VALUE_MAX) + 1;
   let distinct = n > 0 ? 1 : 0;
@@ -312,7 +426,12 @@ export function analyzeNumeric(
   c1[k] = missing1;
 
   const both = n0 > 0 && n1 > 0;
-  const { maxS, minS, wass, sum0, sum1, sq0, sq1 } = scanCdf(vals, ys, n, n0, n1, edges, c0, c1);
+  let cdf: CdfScan;
+  if (scanned) {
+    cdf = scanned.cdf;
+    countBins(vals, ys, n, edges, c0, c1);
+  } else cdf = scanCdf(vals, ys, n, n0, n1, edges, c0, c1);
+  const { maxS, minS, wass, sum0, sum1, sq0, sq1 } = cdf;
   const stumpPossible =
     both && Math.fround(vals[n - 1]) > Math.fround(Math.fround(vals[0]) + FEATURE_THRESHOLD);
   const cut = stumpPossible
@@ -388,3 +507,45 @@ export function analyzeNumeric(
     ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
   };
 }
+
+/**
+ * Runs the scans once on a small made-up column when the module loads. V8 compiles a long loop
+ * while it runs (on-stack replacement), before the code after it has ever run; that code then
+ * lacks type feedback, so the compiled loop is thrown away at its end, and V8 reuses the same
+ * compiled loop on the next call: every zoom ran half in the interpreter (about 2× slower, by
+ * chance of timing). Running every path once first gives the compiler the feedback it needs.
+ */
+function warmUp(): void {
+  const n = 64;
+  const sorted = new Float64Array(n);
+  const labels = new Uint8Array(n);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    // ties, gaps both wide and below float32 resolution, both classes
+    sorted[i] = i < 8 ? 1 : i < 16 ? 1 + i * 1e-9 : i / 4;
+    labels[i] = i % 3 === 0 ? 1 : 0;
+    order[i] = (i * 17) % n;
+  }
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = i % 5 === 0 ? 0 : 1;
+  const vals = new Float64Array(n);
+  const ys = new Uint8Array(n);
+  giniProxy(60000, 3000, 80000, 4000); // products beyond 32-bit integers, as on real columns
+  for (const selection of [null, mask]) {
+    let n1 = 0;
+    let m = 0;
+    for (let k = 0; k < n; k++) {
+      const row = order[k];
+      const selected = selection === null ? row >= 4 && row <= n - 4 : selection[row] === 1;
+      if (selected) {
+        m++;
+        n1 += labels[k];
+      }
+    }
+    const cdf = filterScan(sorted, labels, order, 4, n - 4, selection, m - n1, n1, vals, ys);
+    const sizes = { negative: m - n1 + 2, positive: n1 + 1 };
+    analyzeNumeric('warm-up', vals, ys, cdf.n, sizes, {}, { n1, cdf });
+    analyzeNumeric('warm-up', vals, ys, cdf.n, sizes, { bins: 4 });
+  }
+}
+warmUp();
