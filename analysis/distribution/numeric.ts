@@ -217,7 +217,7 @@ export function filterScan(
   let prev = shift;
   for (; k < m; k++) {
     const row = order[k];
-    if (mask === null ? row < start || row > last : mask[row] === 0) continue;
+    if (mask === null ? ((row - start) | (last - row)) < 0 : mask[row] === 0) continue;
     const x = sorted[k];
     const y = sortedLabels[k];
     vals[n] = x;
@@ -315,9 +315,10 @@ function scanStump(vals: Float64Array, ys: Uint8Array, n: number, n0: number, n1
   for (let i = 0; i < n; i++) {
     const x = vals[i];
     // a float32 group boundary: a gap far above float32 rounding, or the exact float32 test
-    // (both tests on every value: a test first met in optimized code would throw it away)
-    const float32Gap = Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD);
-    if (x - prev > bigGap || float32Gap) {
+    if (
+      x - prev > bigGap ||
+      (x !== prev && Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD))
+    ) {
       // the pending cut, between the group before it and the group [pendI, i) just completed
       const g1 = (cum1 - pend1) | 0;
       const pure = g1 === 0 ? 0 : g1 === ((i - pendI) | 0) ? 1 : -1;
