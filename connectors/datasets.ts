@@ -147,6 +147,15 @@ export function oneHot(
   return { names: kept.map((v) => `${name}=${v}`), columns };
 }
 
+/**
+ * A text column with a different value on every row (a batch or unit id) says nothing a model
+ * can learn from new rows: left out, as the distribution analysis reports it as an identifier.
+ */
+export function isIdentifier(values: readonly (string | null)[]): boolean {
+  const present = values.filter((v) => v !== null);
+  return present.length > 20 && new Set(present).size === present.length;
+}
+
 /** Reads a features dataset for the learners. */
 export async function readFeatureDataset(uri: string): Promise<FeatureDataset> {
   return withDuck(async (db) => readFeatures(db, datasetRelation(uri), await readDescription(db, uri)));
@@ -175,7 +184,7 @@ export async function readFeatures(
     else if (c instanceof Float64Array) {
       names.push(name);
       columns.push(c);
-    } else {
+    } else if (!isIdentifier(c)) {
       const hot = oneHot(name, c);
       names.push(...hot.names);
       columns.push(...hot.columns);
