@@ -5,6 +5,7 @@
  */
 import type { ObservationTable, Variable } from '../frame';
 import { createRng, type Rng } from '../random';
+import { smoothNoise } from './noise';
 
 export interface BakeryOptions {
   readonly seed?: number;
@@ -145,20 +146,7 @@ const LOT_MOISTURE: Record<string, number> = {
 const MINUTE = 60_000;
 
 // Module-level aliases: global lookups in the per-minute loop are slow in some hosts (jest's vm).
-const { abs, exp, floor, log, max, min, round, sin, sqrt, PI } = Math;
-
-/** A smooth random signal: AR(1) with unit stationary variance, `tau` minutes memory. */
-function smoothNoise(rng: Rng, n: number, tau: number): Float64Array {
-  const phi = exp(-1 / tau);
-  const sd = sqrt(1 - phi * phi);
-  const out = new Float64Array(n);
-  let x = rng.normal();
-  for (let i = 0; i < n; i++) {
-    x = phi * x + sd * rng.normal();
-    out[i] = x;
-  }
-  return out;
-}
+const { abs, floor, log, max, min, round, sin, PI } = Math;
 
 /** Random episodes: marks minutes inside [start, start + duration) with a 0..1 ramp-shaped level. */
 function episodes(

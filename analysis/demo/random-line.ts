@@ -8,6 +8,7 @@
  */
 import type { ObservationTable, Variable } from '../frame';
 import { createRng, type Rng } from '../random';
+import { smoothNoise } from './noise';
 
 export const CAUSE_KINDS = ['threshold', 'interaction', 'lot', 'range'] as const;
 export type CauseKind = (typeof CAUSE_KINDS)[number];
@@ -94,7 +95,7 @@ const PROCESS_VARIABLES: readonly (readonly [string, number, number])[] = [
 
 const MINUTE = 60_000;
 const START = Date.parse('2026-09-01T00:00:00Z');
-const { exp, floor, log, max, min, sin, sqrt, PI } = Math;
+const { exp, floor, log, max, min, sin, PI } = Math;
 
 /** A draw uniform in [lo, hi). */
 function uniform(rng: Rng, lo: number, hi: number): number {
@@ -108,19 +109,6 @@ function shuffle<T>(rng: Rng, items: T[]): T[] {
     [items[i], items[j]] = [items[j], items[i]];
   }
   return items;
-}
-
-/** AR(1) with unit stationary variance and `tau` steps of memory. */
-function smoothNoise(rng: Rng, n: number, tau: number): Float64Array {
-  const phi = exp(-1 / tau);
-  const sd = sqrt(1 - phi * phi);
-  const out = new Float64Array(n);
-  let x = rng.normal();
-  for (let i = 0; i < n; i++) {
-    x = phi * x + sd * rng.normal();
-    out[i] = x;
-  }
-  return out;
 }
 
 /** The empirical `q` quantile (linear interpolation), missing values left out. */
