@@ -170,15 +170,18 @@ function scanCdf(
   return { maxS, minS, wass, sum0, sum1, sq0, sq1 };
 }
 
-/** What `filterScan` gives: the selected values' count and their CDF measures (bins not counted). */
+/** What `filterScan` gives: the selected values' count, CDF measures and cut (bins not counted). */
 export interface SelectedScan extends CdfScan {
   n: number;
+  /** The stump's best cut, as `scanStump` finds it (meaningless unless a stump is possible). */
+  cut: StumpScan;
 }
 
 /**
  * The zoom's pass over a column's prepared order: keeps the selected rows' values and labels
- * (into `vals`, `ys`, still ascending) and measures their CDFs as `scanCdf` does, in the same
- * order of operations, so the results are bit for bit the same. Rows are selected by the range
+ * (into `vals`, `ys`, still ascending), measures their CDFs as `scanCdf` does and finds the
+ * stump's cut as `scanStump` does, in the same order of operations, so the results are bit for
+ * bit the same. Rows are selected by the range
  * [start, last] when `mask` is null, else by `mask`. `n0`, `n1` are the selected non-missing
  * values per population (known beforehand from the missing rows). Bins are counted afterwards
  * (`countBins`), since their edges need the selected values' quantiles.
@@ -199,7 +202,10 @@ export function filterScan(
   let k = 0;
   if (mask === null) while (k < m && (order[k] < start || order[k] > last)) k++;
   else while (k < m && mask[order[k]] === 0) k++;
-  if (k === m) return { n: 0, maxS: 0, minS: 0, wass: 0, sum0: 0, sum1: 0, sq0: 0, sq1: 0 };
+  if (k === m) {
+    const cut = { proxy: Number.NEGATIVE_INFINITY, index: 0, positives: 0 };
+    return { n: 0, maxS: 0, minS: 0, wass: 0, sum0: 0, sum1: 0, sq0: 0, sq1: 0, cut };
+  }
   const both = n0 > 0 && n1 > 0;
   const inv0 = 1 / n0;
   const inv1 = 1 / n1;
@@ -215,6 +221,15 @@ export function filterScan(
   let sq0 = 0;
   let sq1 = 0;
   let prev = shift;
+  // the stump, as in `scanStump` (any bound on the magnitudes will do for the wide-gap test)
+  const bigGap = 4e-7 * Math.max(Math.abs(sorted[0]), Math.abs(sorted[m - 1])) + 2.2e-7;
+  let bestProxy = Number.NEGATIVE_INFINITY;
+  let bestI = 0;
+  let best1 = 0;
+  let pending = 0;
+  let pendI = 0;
+  let pend1 = 0;
+  let prevPure = -1;
   for (; k < m; k++) {
     const row = order[k];
     if (mask === null ? ((row - start) | (last - row)) < 0 : mask[row] === 0) continue;
@@ -230,6 +245,25 @@ export function filterScan(
         if (-diff > minS) minS = -diff;
         wass += (diff < 0 ? -diff : diff) * (x - prev);
       }
+      if (x - prev > bigGap || Math.fround(x) > Math.fround(Math.fround(prev) + FEATURE_THRESHOLD)) {
+        // x is element n − 1 of the selection; cum1 counts the positives before it
+        const i = n - 1;
+        const c1 = cum1 | 0;
+        const g1 = (c1 - pend1) | 0;
+        const pure = g1 === 0 ? 0 : g1 === ((i - pendI) | 0) ? 1 : -1;
+        if (pending !== 0 && !(pure >= 0 && pure === prevPure)) {
+          const proxy = giniProxy(pendI - pend1, pend1, n0, n1);
+          if (proxy > bestProxy) {
+            bestProxy = proxy;
+            bestI = pendI;
+            best1 = pend1;
+          }
+        }
+        prevPure = pure;
+        pending = 1;
+        pendI = i;
+        pend1 = c1;
+      }
       prev = x;
     }
     const dv = x - shift;
@@ -243,7 +277,20 @@ export function filterScan(
       sq0 += dv * dv;
     }
   }
-  return { n, maxS, minS, wass, sum0, sum1, sq0, sq1 };
+  if (pending !== 0) {
+    const g1 = ((cum1 | 0) - pend1) | 0;
+    const pure = g1 === 0 ? 0 : g1 === ((n - pendI) | 0) ? 1 : -1;
+    if (!(pure >= 0 && pure === prevPure)) {
+      const proxy = giniProxy(pendI - pend1, pend1, n0, n1);
+      if (proxy > bestProxy) {
+        bestProxy = proxy;
+        bestI = pendI;
+        best1 = pend1;
+      }
+    }
+  }
+  const cut = { proxy: bestProxy, index: bestI, positives: best1 };
+  return { n, maxS, minS, wass, sum0, sum1, sq0, sq1, cut };
 }
 
 /**
@@ -363,7 +410,7 @@ export interface PopulationSizes {
  * Analyses one numeric variable from its non-missing values in ascending order `vals[0..n)` and
  * their labels `ys`. `sizes` counts all the selection's rows per population, so what `vals`
  * lacks is missing. `qValue` is filled later, over all variables. `scanned`: the positives
- * among `vals` and their CDF measures when `filterScan` already took them.
+ * among `vals`, their CDF measures and the stump's cut when `filterScan` already took them.
  */
 export function analyzeNumeric(
   variable: string,
@@ -372,7 +419,7 @@ export function analyzeNumeric(
   n: number,
   sizes: PopulationSizes,
   options: { bins?: number; maxBins?: number } = {},
-  scanned?: { n1: number; cdf: CdfScan },
+  scanned?: { n1: number; cdf: SelectedScan },
 ): NumericDistribution {
   let n1 = 0;
   if (scanned) n1 = scanned.n1;
@@ -436,7 +483,9 @@ export function analyzeNumeric(
   const stumpPossible =
     both && Math.fround(vals[n - 1]) > Math.fround(Math.fround(vals[0]) + FEATURE_THRESHOLD);
   const cut = stumpPossible
-    ? scanStump(vals, ys, n, n0, n1)
+    ? scanned
+      ? scanned.cdf.cut
+      : scanStump(vals, ys, n, n0, n1)
     : { proxy: Number.NEGATIVE_INFINITY, index: 0, positives: 0 };
   const bestProxy = cut.proxy;
   const best1 = cut.positives;
