@@ -100,6 +100,7 @@ export async function runPipeline(
 
   const requests = new Map<number, TrialRequest>();
   const reports = new Map<number, TrialOutput>();
+  const trialLogs: Promise<Awaited<ReturnType<Stages['trackTrial']>>>[] = [];
   let cancelled = false;
   let evaluated: Awaited<ReturnType<Stages['evaluate']>> | null = null;
   let explained: Awaited<ReturnType<Stages['explain']>> | null = null;
@@ -135,7 +136,8 @@ export async function runPipeline(
             study.bestTrial?.value ?? null,
             `#${told.number} ${request.learner} ${told.state}${told.value !== null ? ` ${told.value.toFixed(4)}` : ''}`,
           );
-          tracking = await stages.trackTrial({
+          // Logged alongside the search, not in its way: a slow MLflow must not hold trials back.
+          const logged = stages.trackTrial({
             ...track,
             trial: {
               number: told.number,
@@ -147,6 +149,8 @@ export async function runPipeline(
               metric: 'auc',
             },
           });
+          logged.catch(() => undefined);
+          trialLogs.push(logged);
         },
       },
     );
@@ -221,6 +225,7 @@ export async function runPipeline(
     if (reportUri) artifacts['report.html'] = reportUri;
     if (evaluated) artifacts['model.json'] = evaluated.modelUri;
     if (evaluated?.onnxUri) artifacts['model.onnx'] = evaluated.onnxUri;
+    for (const logged of trialLogs) tracking = await logged.catch(() => tracking);
     tracking = await stages.trackFinish({
       ...track,
       outcome: {
