@@ -4,9 +4,3 @@ export interface Progress {
   trial(done: number, total: number, best: number | null, detail: string): void;
   info(message: string): void;
 }
-
-export const silentProgress: Progress = {
-  stage: () => undefined,
-  trial: () => undefined,
-  info: () => undefined,
-};

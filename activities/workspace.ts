@@ -8,10 +8,6 @@ export function fileUri(file: string): string {
   return pathToFileURL(path.resolve(file)).href;
 }
 
-export function artifactUri(workDir: string, name: string): string {
-  return fileUri(path.join(workDir, name));
-}
-
 /** Writes atomically (temp file, then rename), so a stopped run never leaves half a file. */
 export function writeArtifact(workDir: string, name: string, content: string | Uint8Array): string {
   mkdirSync(workDir, { recursive: true });
