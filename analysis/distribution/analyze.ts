@@ -8,7 +8,7 @@ import { InvalidInputError, unknownName } from '../errors';
 import type { Labels, ObservationTable, Variable } from '../frame';
 import { analyzeCategorical } from './categorical';
 import { benjaminiHochberg } from './measures';
-import { analyzeNumeric, filterScan } from './numeric';
+import { analyzeNumeric, filterScan, labelOrder } from './numeric';
 import { radixSortFloat64 } from './sort';
 import type { DistributionEntry, DistributionOptions, DistributionSelection } from './types';
 
@@ -305,16 +305,37 @@ function checkedRange(rows: number, range: { start: number; end: number }): { st
  * The labels in each numeric variable's sorted order, computed once per labels array and kept
  * (weakly) with the prepared variable: every later zoom then reads memory sequentially.
  */
-const labelCache = new WeakMap<PreparedNumeric, { labels: Labels; inOrder: Uint8Array }>();
+interface LabelsInOrder {
+  labels: Labels;
+  inOrder?: Uint8Array;
+  /** The order with the labels packed in (`labelOrder`), made at the first zoom. */
+  labelled?: Int32Array;
+}
+const labelCache = new WeakMap<PreparedNumeric, LabelsInOrder>();
+
+function cachedLabels(variable: PreparedNumeric, labels: Labels): LabelsInOrder {
+  const cached = labelCache.get(variable);
+  if (cached && cached.labels === labels) return cached;
+  const fresh: LabelsInOrder = { labels };
+  labelCache.set(variable, fresh);
+  return fresh;
+}
 
 function labelsInOrder(variable: PreparedNumeric, labels: Labels): Uint8Array {
-  const cached = labelCache.get(variable);
-  if (cached && cached.labels === labels) return cached.inOrder;
-  const { order } = variable;
-  const inOrder = new Uint8Array(order.length);
-  for (let k = 0; k < order.length; k++) inOrder[k] = labels[order[k]];
-  labelCache.set(variable, { labels, inOrder });
-  return inOrder;
+  const cached = cachedLabels(variable, labels);
+  if (cached.inOrder === undefined) {
+    const { order } = variable;
+    const inOrder = new Uint8Array(order.length);
+    for (let k = 0; k < order.length; k++) inOrder[k] = labels[order[k]];
+    cached.inOrder = inOrder;
+  }
+  return cached.inOrder;
+}
+
+function labelledOrder(variable: PreparedNumeric, labels: Labels): Int32Array {
+  const cached = cachedLabels(variable, labels);
+  cached.labelled ??= labelOrder(variable.order, labels);
+  return cached.labelled;
 }
 
 /**
@@ -408,9 +429,9 @@ function analyzeSources(
     }
     if (variable.kind === 'numeric') {
       const { sorted, order } = variable;
-      const sortedLabels = labelsInOrder(variable, labels);
       if (mask === null && range === null) {
         // every row: the prepared arrays as they are
+        const sortedLabels = labelsInOrder(variable, labels);
         const entry = analyzeNumeric(variable.name, sorted, sortedLabels, order.length, sizes, options);
         return { ...entry, ...invalid };
       }
@@ -428,8 +449,7 @@ function analyzeSources(
       // one pass over the prepared order: the selected rows' values kept, their CDFs measured
       const cdf = filterScan(
         sorted,
-        sortedLabels,
-        order,
+        labelledOrder(variable, labels),
         range !== null ? range.start : 0,
         range !== null ? range.end - 1 : rows,
         mask,

