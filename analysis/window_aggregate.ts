@@ -68,14 +68,16 @@ export class WindowAggregator {
   private readonly codes: Int32Array;
   private readonly quantiles: Float64Array;
   private readonly anyQuantile: boolean;
-  private order = new Int32Array(0);
   private windowIndex = new Int32Array(0);
+  private byWindowIndex = new Int32Array(0);
+  private byWindowT = new Float64Array(0);
+  private byWindowX = new Float64Array(0);
   private readonly starts: Int32Array;
   private readonly next: Int32Array;
   private runT = new Float64Array(0);
   private runX = new Float64Array(0);
-  private runMinutes = new Float64Array(0);
-  private sorted = new Float64Array(0);
+  private present = new Float64Array(0);
+  private minutes = new Float64Array(0);
   /** Statistics of the current run, by function code. */
   private readonly stats = new Float64Array(QUANTILE);
 
@@ -119,7 +121,7 @@ export class WindowAggregator {
     // Small methods, each warmed up on its own: one large one deoptimized on branches the
     // first variables never took.
     return this.assignWindows(times, n)
-      ? this.contiguousRuns(times, values, n, out)
+      ? this.contiguousRuns(times, values, this.windowIndex, n, out)
       : this.sortedRuns(times, values, n, out);
   }
 
@@ -163,22 +165,25 @@ export class WindowAggregator {
   private contiguousRuns(
     times: Float64Array,
     values: Float64Array,
+    index: Int32Array,
     n: number,
     out: Float64Array[] | null,
   ): number {
-    const index = this.windowIndex;
     let duplicates = 0;
     for (let s = 0; s < n; ) {
       const k = index[s];
       let e = s + 1;
       while (e < n && index[e] === k) e++;
-      duplicates += this.run(times, values, null, s, e, k, out);
+      duplicates += this.run(times, values, s, e, k, out);
       s = e;
     }
     return duplicates;
   }
 
-  /** Times out of order: a stable counting sort by window, then the runs. */
+  /**
+   * Times out of order: a stable counting sort by window into scratch arrays (sequential
+   * reads), then contiguous runs.
+   */
   private sortedRuns(
     times: Float64Array,
     values: Float64Array,
@@ -187,144 +192,167 @@ export class WindowAggregator {
   ): number {
     const nw = this.grid.windows.length;
     const index = this.windowIndex;
-    if (this.order.length < n) this.order = new Int32Array(n);
-    const order = this.order;
+    if (this.byWindowT.length < n) {
+      this.byWindowT = new Float64Array(n);
+      this.byWindowX = new Float64Array(n);
+      this.byWindowIndex = new Int32Array(n);
+    }
     const starts = this.starts;
     starts.fill(0);
     for (let i = 0; i < n; i++) starts[index[i] + 1]++;
     for (let j = 0; j < nw; j++) starts[j + 1] += starts[j];
     const next = this.next;
     next.set(starts.subarray(0, nw));
-    for (let i = 0; i < n; i++) order[next[index[i]]++] = i;
-    let duplicates = 0;
-    for (let j = 0; j < nw; j++) {
-      if (starts[j + 1] > starts[j])
-        duplicates += this.run(times, values, order, starts[j], starts[j + 1], j, out);
+    const t = this.byWindowT;
+    const x = this.byWindowX;
+    const sortedIndex = this.byWindowIndex;
+    for (let i = 0; i < n; i++) {
+      const k = index[i];
+      const to = next[k]++;
+      t[to] = times[i];
+      x[to] = values[i];
+      sortedIndex[to] = k;
     }
-    return duplicates;
+    return this.contiguousRuns(t, x, sortedIndex, n, out);
   }
 
   /**
-   * One (window, variable) run: measurements `s` to `e` (through `order` when given). Sorts by
-   * time if needed, merges duplicates, and writes the features. Returns the duplicates merged.
+   * One (window, variable) run: measurements `s` to `e`. When they are not strictly ascending
+   * in time, sorts a copy and merges equal timestamps by the mean of their present values.
+   * Writes the features; returns the duplicates merged.
    */
   private run(
     times: Float64Array,
     values: Float64Array,
-    order: Int32Array | null,
     s: number,
     e: number,
     window: number,
     out: Float64Array[] | null,
   ): number {
-    const m = e - s;
-    if (this.runT.length < m) {
-      const size = Math.max(m, 2 * this.runT.length, 64);
-      this.runT = new Float64Array(size);
-      this.runX = new Float64Array(size);
-      this.runMinutes = new Float64Array(size);
-      this.sorted = new Float64Array(size);
-    }
-    const t = this.runT;
-    const x = this.runX;
     let ascending = true;
-    for (let i = 0; i < m; i++) {
-      const r = order === null ? s + i : order[s + i];
-      t[i] = times[r];
-      x[i] = values[r];
-      if (i > 0 && t[i] <= t[i - 1]) ascending = false;
-    }
-    // Strictly ascending: no duplicates. Else sort and merge equal timestamps by the mean of
-    // their present values.
-    let duplicates = 0;
-    let kept = m;
-    if (!ascending) {
-      sortByTime(t, x, m);
-      kept = 0;
-      for (let i = 0; i < m; ) {
-        let j = i + 1;
-        while (j < m && t[j] === t[i]) j++;
-        let value = x[i];
-        if (j - i > 1) {
-          duplicates += j - i - 1;
-          let sum = 0;
-          let c = 0;
-          for (let u = i; u < j; u++) {
-            if (!Number.isNaN(x[u])) {
-              sum += x[u];
-              c++;
-            }
-          }
-          value = c > 0 ? sum / c : Number.NaN;
-        }
-        t[kept] = t[i];
-        x[kept] = value;
-        kept++;
-        i = j;
+    for (let i = s + 1; i < e; i++) {
+      if (times[i] <= times[i - 1]) {
+        ascending = false;
+        break;
       }
     }
     const row = this.grid.rowOf[window];
-    if (out === null || row < 0) return duplicates;
+    if (ascending) {
+      if (out !== null && row >= 0) this.features(times, values, s, e, out, row);
+      return 0;
+    }
+    const m = e - s;
+    this.reserve(m);
+    const t = this.runT;
+    const x = this.runX;
+    for (let i = 0; i < m; i++) {
+      t[i] = times[s + i];
+      x[i] = values[s + i];
+    }
+    sortByTime(t, x, m);
+    let duplicates = 0;
+    let kept = 0;
+    for (let i = 0; i < m; ) {
+      let j = i + 1;
+      while (j < m && t[j] === t[i]) j++;
+      let value = x[i];
+      if (j - i > 1) {
+        duplicates += j - i - 1;
+        let sum = 0;
+        let c = 0;
+        for (let u = i; u < j; u++) {
+          if (!Number.isNaN(x[u])) {
+            sum += x[u];
+            c++;
+          }
+        }
+        value = c > 0 ? sum / c : Number.NaN;
+      }
+      t[kept] = t[i];
+      x[kept] = value;
+      kept++;
+      i = j;
+    }
+    if (out !== null && row >= 0) this.features(t, x, 0, kept, out, row);
+    return duplicates;
+  }
+
+  private reserve(m: number): void {
+    if (this.runT.length >= m) return;
+    const size = Math.max(m, 2 * this.runT.length, 64);
+    this.runT = new Float64Array(size);
+    this.runX = new Float64Array(size);
+    this.present = new Float64Array(size);
+    this.minutes = new Float64Array(size);
+  }
+
+  /** Every function of measurements `s` to `e`, strictly ascending in time, into `row`. */
+  private features(
+    t: Float64Array,
+    x: Float64Array,
+    s: number,
+    e: number,
+    out: Float64Array[],
+    row: number,
+  ): void {
+    this.reserve(e - s);
     // Present values only, times as minutes since the origin; sum, min, max on the way.
-    const minutes = this.runMinutes;
+    const values = this.present;
+    const minutes = this.minutes;
     const origin = this.grid.originMs;
-    let present = 0;
+    let m = 0;
     let sum = 0;
     let sumT = 0;
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < kept; i++) {
+    for (let i = s; i < e; i++) {
       const v = x[i];
       if (Number.isNaN(v)) continue;
       // Whole milliseconds, as DuckDB's `epoch_ms` gives them to `regr_slope`.
       const tm = (Math.trunc(t[i] / 1000) - origin) / 60000;
-      minutes[present] = tm;
-      x[present] = v;
-      present++;
+      minutes[m] = tm;
+      values[m] = v;
+      m++;
       sum += v;
       sumT += tm;
       if (v < min) min = v;
       if (v > max) max = v;
     }
-    if (present === 0) return duplicates;
+    if (m === 0) return;
     const stats = this.stats;
-    const mean = sum / present;
+    const mean = sum / m;
     stats[MEAN] = mean;
     stats[MIN] = min;
     stats[MAX] = max;
-    stats[FIRST] = x[0];
-    stats[LAST] = x[present - 1];
-    stats[COUNT] = present;
-    if (present < 2) {
+    stats[FIRST] = values[0];
+    stats[LAST] = values[m - 1];
+    stats[COUNT] = m;
+    if (m < 2) {
       stats[STD] = Number.NaN;
       stats[SLOPE] = Number.NaN;
     } else {
       // Centred sums (two passes) keep the precision of std and slope.
-      const meanT = sumT / present;
+      const meanT = sumT / m;
       let sxx = 0;
       let sxy = 0;
       let syy = 0;
-      for (let i = 0; i < present; i++) {
+      for (let i = 0; i < m; i++) {
         const dt = minutes[i] - meanT;
-        const dx = x[i] - mean;
+        const dx = values[i] - mean;
         sxx += dt * dt;
         sxy += dt * dx;
         syy += dx * dx;
       }
-      stats[STD] = Math.sqrt(syy / (present - 1));
+      stats[STD] = Math.sqrt(syy / (m - 1));
       stats[SLOPE] = sxx > 0 ? sxy / sxx : Number.NaN;
     }
-    if (this.anyQuantile) {
-      const sorted = this.sorted;
-      for (let i = 0; i < present; i++) sorted[i] = x[i];
-      sortValues(sorted, present);
-    }
+    // Quantiles sort the present values in place: nothing reads them in time order after this.
+    if (this.anyQuantile) sortValues(values, m);
     const codes = this.codes;
     for (let f = 0; f < codes.length; f++) {
       const code = codes[f];
-      out[f][row] = code === QUANTILE ? quantile(this.sorted, present, this.quantiles[f]) : stats[code];
+      out[f][row] = code === QUANTILE ? quantile(values, m, this.quantiles[f]) : stats[code];
     }
-    return duplicates;
   }
 }
 
@@ -353,8 +381,23 @@ function sortValues(a: Float64Array, m: number): void {
   }
 }
 
-/** Sorts a run by time, values alongside (runs out of order are rare: a shuffled source). */
+/** Sorts a run by time, values alongside: insertion sort for short runs (stable). */
 function sortByTime(t: Float64Array, x: Float64Array, m: number): void {
+  if (m <= 32) {
+    for (let i = 1; i < m; i++) {
+      const ti = t[i];
+      const xi = x[i];
+      let j = i - 1;
+      while (j >= 0 && t[j] > ti) {
+        t[j + 1] = t[j];
+        x[j + 1] = x[j];
+        j--;
+      }
+      t[j + 1] = ti;
+      x[j + 1] = xi;
+    }
+    return;
+  }
   const idx = Array.from({ length: m }, (_, i) => i);
   idx.sort((a, b) => t[a] - t[b] || a - b);
   const tt = Float64Array.from(idx, (i) => t[i]);

@@ -41,6 +41,17 @@ import { readColumns } from './columns';
 import type { SourceVariable } from './load';
 import { targetSql } from './target_sql';
 
+/**
+ * The features table's columns as computed (`__time`, `__label`, `__rows`, then the features).
+ * A caller that only needs them in memory can skip writing the temp table and reading it
+ * back, about a fifth of the aggregation's time.
+ */
+export interface WideColumns {
+  readonly names: readonly string[];
+  readonly columns: readonly AppendColumn[];
+}
+
+/** Aggregates `__long` into the temp table `out` (the layout of `aggregateTable`'s). */
 export async function aggregateLong(
   db: DuckDBConnection,
   variables: readonly SourceVariable[],
@@ -48,6 +59,18 @@ export async function aggregateLong(
   spec: AggregationSpec,
   out = 'features',
 ): Promise<AggregateReport & { duplicateRows: number }> {
+  const { report, wide } = await aggregateLongColumns(db, variables, target, spec);
+  await createTableFromColumns(db, out, wide.names, wide.columns, report.rows);
+  return report;
+}
+
+/** Aggregates `__long` into columns in memory; no table is written. */
+export async function aggregateLongColumns(
+  db: DuckDBConnection,
+  variables: readonly SourceVariable[],
+  target: TargetExpression,
+  spec: AggregationSpec,
+): Promise<{ report: AggregateReport & { duplicateRows: number }; wide: WideColumns }> {
   if (spec.window === 'none' || spec.batchColumn) throw new Error('aggregateLong: time windows only');
   const kinds = new Map(variables.map((v) => [v.name, v.kind]));
   const label = targetSql(target, kinds);
@@ -68,9 +91,10 @@ export async function aggregateLong(
       : `min(txt) FILTER (WHERE variable = ${literal(c)}) AS ${ident(c)}`,
   );
   const anyTarget = used.map((c) => `${ident(c)} IS NOT NULL`).join(' OR ');
+  // Distinct timestamps first, then windows: cheaper than count(DISTINCT t) per window.
   const grid = await readColumns(
     db,
-    `WITH c AS (SELECT ${key} AS w, count(DISTINCT t) AS n, epoch_ms(min(t)) AS o FROM __long GROUP BY w),
+    `WITH c AS (SELECT ${key} AS w, count(*) AS n, epoch_ms(min(t)) AS o FROM (SELECT DISTINCT t FROM __long) GROUP BY w),
      l AS (SELECT ${key} AS w, bool_or(${label}) AS y, bool_or(${anyTarget}) AS h FROM (SELECT t, ${targetPivot.join(', ')} FROM __long WHERE variable IN (${used.map(literal).join(', ')}) GROUP BY t) GROUP BY w)
      SELECT CAST(c.w AS DOUBLE) AS w, CAST(c.n AS DOUBLE) AS n, CAST(c.o AS DOUBLE) AS o,
             CAST(coalesce(l.y, false) AS DOUBLE) AS y, CAST(coalesce(l.h, false) AS DOUBLE) AS h
@@ -130,17 +154,20 @@ export async function aggregateLong(
       columns.push(modes.get(v.name)!);
     }
   }
-  await createTableFromColumns(db, out, [TIME, LABEL, ROWS, ...features], columns, rows);
+
   let positives = 0;
   for (const y of rowLabels) positives += y;
   return {
-    rows,
-    positives,
-    features,
-    variables: explanatory.map((v) => v.name),
-    windowMs,
-    lagWindows,
-    duplicateRows: duplicates,
+    report: {
+      rows,
+      positives,
+      features,
+      variables: explanatory.map((v) => v.name),
+      windowMs,
+      lagWindows,
+      duplicateRows: duplicates,
+    },
+    wide: { names: [TIME, LABEL, ROWS, ...features], columns },
   };
 }
 
