@@ -31,6 +31,9 @@ const COUNT = 6;
 const SLOPE = 7;
 const QUANTILE = 8;
 
+/** Up to this many ordered pieces are merged; more are sorted by window (counting sort). */
+const MERGE_SEGMENTS = 64;
+
 const CODES: Record<string, number> = {
   mean: MEAN,
   std: STD,
@@ -69,6 +72,9 @@ export class WindowAggregator {
   private readonly quantiles: Float64Array;
   private readonly anyQuantile: boolean;
   private windowIndex = new Int32Array(0);
+  private bounds = new Int32Array(64);
+  private mergeT = [new Float64Array(0), new Float64Array(0)];
+  private mergeX = [new Float64Array(0), new Float64Array(0)];
   private byWindowIndex = new Int32Array(0);
   private byWindowT = new Float64Array(0);
   private byWindowX = new Float64Array(0);
@@ -120,13 +126,98 @@ export class WindowAggregator {
     if (this.windowIndex.length < n) this.windowIndex = new Int32Array(n);
     // Small methods, each warmed up on its own: one large one deoptimized on branches the
     // first variables never took.
-    return this.assignWindows(times, n)
-      ? this.contiguousRuns(times, values, this.windowIndex, n, out)
-      : this.sortedRuns(times, values, n, out);
+    const segments = this.ascendingSegments(times, n);
+    if (segments === 1) {
+      this.assignWindows(times, n);
+      return this.contiguousRuns(times, values, this.windowIndex, n, out);
+    }
+    if (segments <= MERGE_SEGMENTS) {
+      // A few ordered pieces (DuckDB's list aggregate concatenates one per thread): merging
+      // them is cheaper than sorting by window.
+      const merged = this.mergeSegments(times, values, n, segments);
+      this.assignWindows(merged.t, n);
+      return this.contiguousRuns(merged.t, merged.x, this.windowIndex, n, out);
+    }
+    this.assignWindows(times, n);
+    return this.sortedRuns(times, values, n, out);
   }
 
-  /** The window of each measurement into `windowIndex`; true when times never decrease. */
-  private assignWindows(times: Float64Array, n: number): boolean {
+  /** Starts of the maximal non-decreasing pieces of `times` into `bounds` (then n); their count. */
+  private ascendingSegments(times: Float64Array, n: number): number {
+    let bounds = this.bounds;
+    let count = 1;
+    bounds[0] = 0;
+    for (let i = 1; i < n; i++) {
+      if (times[i] < times[i - 1]) {
+        if (count + 1 >= bounds.length) {
+          const grown = new Int32Array(2 * bounds.length);
+          grown.set(bounds);
+          bounds = grown;
+          this.bounds = grown;
+        }
+        bounds[count++] = i;
+      }
+    }
+    bounds[count] = n;
+    return count;
+  }
+
+  /** Bottom-up merge of the `segments` ordered pieces; stable, so equal times keep their order. */
+  private mergeSegments(
+    times: Float64Array,
+    values: Float64Array,
+    n: number,
+    segments: number,
+  ): { t: Float64Array; x: Float64Array } {
+    if (this.mergeT[0].length < n) {
+      this.mergeT = [new Float64Array(n), new Float64Array(n)];
+      this.mergeX = [new Float64Array(n), new Float64Array(n)];
+    }
+    const bounds = this.bounds;
+    let srcT = times;
+    let srcX = values;
+    let side = 0;
+    while (segments > 1) {
+      const dstT = this.mergeT[side];
+      const dstX = this.mergeX[side];
+      let merged = 0;
+      for (let s = 0; s < segments; s += 2) {
+        const a0 = bounds[s];
+        const a1 = bounds[s + 1];
+        const b1 = s + 2 <= segments ? bounds[s + 2] : a1;
+        let i = a0;
+        let j = a1;
+        let o = a0;
+        while (i < a1 && j < b1) {
+          if (srcT[j] < srcT[i]) {
+            dstT[o] = srcT[j];
+            dstX[o++] = srcX[j++];
+          } else {
+            dstT[o] = srcT[i];
+            dstX[o++] = srcX[i++];
+          }
+        }
+        while (i < a1) {
+          dstT[o] = srcT[i];
+          dstX[o++] = srcX[i++];
+        }
+        while (j < b1) {
+          dstT[o] = srcT[j];
+          dstX[o++] = srcX[j++];
+        }
+        bounds[merged++] = a0;
+      }
+      bounds[merged] = n;
+      segments = merged;
+      srcT = dstT;
+      srcX = dstX;
+      side = 1 - side;
+    }
+    return { t: srcT, x: srcX };
+  }
+
+  /** The window of each measurement into `windowIndex`. */
+  private assignWindows(times: Float64Array, n: number): void {
     const { windows, widthMs } = this.grid;
     const index = this.windowIndex;
     const widthUs = widthMs * 1000;
@@ -135,12 +226,8 @@ export class WindowAggregator {
     // as truncation toward zero makes window 0 twice as wide there.
     let lo = 0;
     let hi = -1;
-    let ascending = true;
-    let previous = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       const us = times[i];
-      if (us < previous) ascending = false;
-      previous = us;
       if (!(us >= lo && us < hi)) {
         const w = windowOfMicros(us, widthMs);
         if (k >= 0 && k + 1 < windows.length && windows[k + 1] === w) k++;
@@ -158,7 +245,6 @@ export class WindowAggregator {
       }
       index[i] = k;
     }
-    return ascending;
   }
 
   /** Times ascending: every run is a contiguous range. */

@@ -212,14 +212,27 @@ async function numericFeatures(
         times = new Float64Array(n);
         values = new Float64Array(n);
       }
-      for (let i = 0; i < n; i++) {
-        times[i] = t.getItem(offset + i)!;
-        values[i] = x.getItem(offset + i)!;
-      }
+      copyDoubles(t, offset, n, times);
+      copyDoubles(x, offset, n, values);
       duplicates += aggregator.aggregate(times, values, n, wanted.has(name) ? columns.get(name)! : null);
     }
   }
   return { columns, duplicates };
+}
+
+/**
+ * `n` values of a DOUBLE vector from `offset`, without a call per value where possible: the
+ * vector's backing array is not public in @duckdb/node-api, so when it is not there as
+ * expected the public `getItem` reads the same values, slower. Every value here is non-NULL
+ * (coalesced in SQL), so the backing array holds them all.
+ */
+function copyDoubles(vector: DuckDBDoubleVector, offset: number, n: number, into: Float64Array): void {
+  const backing = (vector as unknown as { items?: unknown }).items;
+  if (backing instanceof Float64Array && backing.length === vector.itemCount) {
+    into.set(backing.subarray(offset, offset + n));
+    return;
+  }
+  for (let i = 0; i < n; i++) into[i] = vector.getItem(offset + i) ?? Number.NaN;
 }
 
 /** Most frequent text a window, ties to the smallest; duplicates merged to their smallest. */
