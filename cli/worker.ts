@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../analysis/errors';
 import { temporalSettings } from '../connectors/temporal';
 import { runWorker } from '../workers/worker';
+import { trialTaskQueue } from '../workflows/queues';
 import type { CommandIO } from './main';
 
 export function positiveInteger(text: string | undefined, where: string, fallback: number): number {
@@ -30,7 +31,7 @@ export async function workerCommand(argv: string[], io: CommandIO): Promise<numb
     Math.max(1, os.availableParallelism() - 1),
   );
   io.stderr(
-    `line-rca worker: connecting to ${settings.address} (namespace ${settings.namespace}), task queue ${settings.taskQueue}, ${concurrency} trial(s) at a time\n`,
+    `line-rca worker: connecting to ${settings.address} (namespace ${settings.namespace}), task queues ${settings.taskQueue} and ${trialTaskQueue(settings.taskQueue)}, ${concurrency} trial(s) at a time\n`,
   );
   await runWorker({
     ...settings,

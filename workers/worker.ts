@@ -12,6 +12,7 @@ import { useComputePool } from '../activities/model';
 import { isInvalidInput } from '../analysis/errors';
 import { ComputePool } from '../compute/pool';
 import { type TemporalSettings, TemporalUnavailableError } from '../connectors/temporal';
+import { trialTaskQueue } from '../workflows/queues';
 
 type ActivityFunction = (input: never) => Promise<unknown>;
 
@@ -72,22 +73,49 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     throw new TemporalUnavailableError(options.address, error);
   }
   const pool = new ComputePool({ size: options.concurrency });
+  pool.start();
   useComputePool(pool);
   try {
-    const worker = await Worker.create({
+    const staged = workerActivities();
+    const analyses = await Worker.create({
       connection,
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       workflowsPath: require.resolve('../workflows'),
-      activities: workerActivities(),
-      // Trials wait for a thread in the pool; the other stages are mostly I/O.
+      activities: staged,
+      // the stages other than trials: mostly I/O, a few analyses side by side
       maxConcurrentActivityTaskExecutions: options.concurrency + 4,
     });
+    // One slot per trial thread: a trial this worker takes starts at once (workflows/queues.ts).
+    const trials = await Worker.create({
+      connection,
+      namespace: options.namespace,
+      taskQueue: trialTaskQueue(options.taskQueue),
+      activities: { searchTrial: staged.searchTrial },
+      maxConcurrentActivityTaskExecutions: options.concurrency,
+    });
     options.onReady?.();
-    await worker.run();
+    await runTogether([analyses, trials]);
   } finally {
     useComputePool(undefined);
     await pool.close();
     await connection.close();
   }
+}
+
+/**
+ * Runs the workers until all have stopped (SIGINT / SIGTERM stop them all, through the SDK's
+ * runtime); one failing shuts the others down, and its error is the outcome.
+ */
+async function runTogether(workers: readonly Worker[]): Promise<void> {
+  const outcomes = await Promise.allSettled(
+    workers.map((worker) =>
+      worker.run().catch((error: unknown) => {
+        for (const other of workers) if (other !== worker && other.getState() === 'RUNNING') other.shutdown();
+        throw error;
+      }),
+    ),
+  );
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }

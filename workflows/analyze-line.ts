@@ -1,7 +1,8 @@
 /**
  * `analyzeLine`: the analysis as a durable Temporal workflow. It runs the same plan as the
  * embedded runner (pipeline/plan.ts) with every stage an activity: trials run up to
- * `search.parallelism` at a time on any worker and are told back as they finish; a finished
+ * `search.parallelism` at a time on any worker (on the trial queue, workflows/queues.ts) and are
+ * told back in the order they were asked (pipeline/plan.ts); a finished
  * trial is in the history, so a crashed worker never makes it run again.
  */
 import {
@@ -14,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import { type PipelineResult, runPipeline, type Stages } from '../pipeline/plan';
+import { trialTaskQueue } from './queues';
 
 export interface AnalyzeLineInput {
   /** A configuration document, or `configId` to read it from MongoDB. */
@@ -45,23 +47,24 @@ const heavy = proxyActivities<typeof activities>({
   heartbeatTimeout: '1 minute',
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: INVALID },
 });
-const trial = proxyActivities<typeof activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: INVALID },
-});
 const tracking = proxyActivities<typeof activities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 10, nonRetryableErrorTypes: INVALID },
 });
 
-const stages: Stages = {
+/** The stages; trials on the trial queue that goes with the analysis's (workflows/queues.ts). */
+const stagesOn = (taskQueue: string): Stages => ({
   prepare: quick.prepare,
   extract: heavy.extract,
   aggregate: heavy.aggregate,
   distribution: heavy.distribution,
-  searchTrial: trial.searchTrial,
+  searchTrial: proxyActivities<typeof activities>({
+    taskQueue: trialTaskQueue(taskQueue),
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '20 seconds',
+    retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: INVALID },
+  }).searchTrial,
   evaluate: heavy.evaluate,
   explain: heavy.explain,
   persist: quick.persist,
@@ -69,13 +72,13 @@ const stages: Stages = {
   trackStart: tracking.trackStart,
   trackTrial: tracking.trackTrial,
   trackFinish: tracking.trackFinish,
-};
+});
 
 export async function analyzeLine(input: AnalyzeLineInput): Promise<PipelineResult> {
   let progress: AnalysisProgress = { stage: 'prepare', trialsDone: 0, trialsTotal: 0, bestValue: null };
   setHandler(progressQuery, () => progress);
   return runPipeline(
-    stages,
+    stagesOn(workflowInfo().taskQueue),
     // The workflow id names the analysis: a night's scheduled run is one analysis, whoever retries it.
     { ...input, analysisId: analysisIdOf(workflowInfo().workflowId) },
     {

@@ -63,14 +63,14 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
   });
 }
 
-function configDocument(trials: number, parallelism: number) {
+function configDocument(trials: number, parallelism: number, line = { file: 'line.parquet', window: '10m' }) {
   return {
     name: 'temporal test line',
     line: 'test-line',
-    source: { kind: 'file', path: path.join(tmp, 'line.parquet'), timeColumn: 'time' },
+    source: { kind: 'file', path: path.join(tmp, line.file), timeColumn: 'time' },
     target: 'burnt_rate > 0.05',
     variables: { exclude: ['crack_rate', 'energy_kw'] },
-    aggregation: { window: '10m', functions: ['mean', 'max', 'min'] },
+    aggregation: { window: line.window, functions: ['mean', 'max', 'min'] },
     search: { trials, seed: 7, timeoutSeconds: 600, parallelism },
   };
 }
@@ -166,7 +166,11 @@ describe('analyzeLine on Temporal', () => {
 
   it('shares the trials between two workers', async () => {
     // The same search with one single-thread worker, then with two: the trials spread over
-    // both, and the search's wall time is printed for the record (no timing assertion).
+    // both, and the search's wall time is printed for the record (no timing assertion). The
+    // line is larger here (20 days, 2-minute windows: about 14,000 observations), so that a
+    // trial takes about a second, as on real lines, and not mostly the activity round trips.
+    const heavy = { file: 'line-20d.parquet', window: '2m' };
+    await writeDemoLine(path.join(tmp, heavy.file), { days: 20, seed: 11 });
     const searchSeconds: number[] = [];
     for (const count of [1, 2]) {
       const taskQueue = uniqueName(`rca-workers-${count}`);
@@ -174,7 +178,7 @@ describe('analyzeLine on Temporal', () => {
       const handle = await client.workflow.start('analyzeLine', {
         taskQueue,
         workflowId: uniqueName(`analysis-workers-${count}`),
-        args: [{ config: configDocument(8, 2) }],
+        args: [{ config: configDocument(8, 2, heavy) }],
       });
       await handle.result();
       const events = trialEvents(await handle.fetchHistory());
@@ -185,7 +189,7 @@ describe('analyzeLine on Temporal', () => {
       await Promise.all(started.map((w) => stop(w)));
     }
     process.stderr.write(
-      `search wall time, 8 trials, parallelism 2: one worker ${searchSeconds[0].toFixed(1)} s, two workers ${searchSeconds[1].toFixed(1)} s\n`,
+      `search wall time, 8 trials, parallelism 2, 20-day line at 2 minutes: one worker ${searchSeconds[0].toFixed(1)} s, two workers ${searchSeconds[1].toFixed(1)} s\n`,
     );
   }, 600_000);
 

@@ -68,6 +68,21 @@ describe('compute pool (worker threads)', () => {
     });
   });
 
+  it('starts its threads before the first task when asked, and they run tasks', async () => {
+    const early = new ComputePool({ size: 2 });
+    try {
+      expect(early.threads).toBe(0);
+      early.start();
+      expect(early.threads).toBe(2);
+      const remote = await early.run('train-gbdt', { data, labels: trainLabels, params });
+      expect(gbdtModelToJson(remote)).toEqual(gbdtModelToJson(trainGbdt(data, trainLabels, { params })));
+      expect(early.threads).toBe(2);
+    } finally {
+      await early.close();
+    }
+    expect(early.threads).toBe(0);
+  });
+
   it('stops a task when the caller says so', async () => {
     const model = await pool.run(
       'train-gbdt',
