@@ -132,7 +132,16 @@ export function modelFromJson(json: unknown): LearnedModel {
   return format === 'line-rca/logistic' ? logisticFromJson(json) : gbdtModelFromJson(json);
 }
 
-export async function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
+/**
+ * The final models, off the main thread when there is a pool (a Temporal worker keeps
+ * heartbeating while the models train, and the thread has the dataset cached from its trials).
+ */
+export function evaluate(input: EvaluateInput): Promise<EvaluateOutput> {
+  return computePool ? computePool.run('evaluate', input) : runEvaluate(input);
+}
+
+/** The final models, here: the best trial's and the logistic baseline, trained on the outer split. */
+export async function runEvaluate(input: EvaluateInput): Promise<EvaluateOutput> {
   const data = await learningData(input.featuresUri, input.split);
   const train = (learner: Learner, params: TrialParams) =>
     fitLearner(data, { kind: learner, params, train: data.outer.train, validation: data.outer.validation })

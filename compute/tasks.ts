@@ -2,6 +2,7 @@
  * The tasks a compute worker can run, by name. Adding a task is one entry here (and its file
  * under `tasks/`): the pool's types follow from this table.
  */
+import { evaluateTask } from './tasks/evaluate';
 import { explainTreeTask } from './tasks/explain';
 import { searchTrialTask } from './tasks/search-trial';
 import { trainGbdtTask } from './tasks/train-gbdt';
@@ -10,6 +11,7 @@ export const tasks = {
   'train-gbdt': trainGbdtTask,
   'explain-tree': explainTreeTask,
   'search-trial': searchTrialTask,
+  evaluate: evaluateTask,
 } as const;
 
 export type TaskName = keyof typeof tasks;
