@@ -34,7 +34,16 @@
     text.append(svgEl('title', {}, name));
     svg.append(text);
   };
-  const fmtTime = (ms) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  // A source without time has its rows at 1970-01-01 + i minutes (connectors/sources.ts,
+  // `rowOrder`): such a report speaks of rows, not dates.
+  const ROW_MS = 60_000;
+  const rowOrder = Boolean(data.series && data.series.time.length > 0 && data.series.time[0] === 0);
+  const rowOf = (ms) => Math.round(ms / ROW_MS) + 1;
+  const fmtTime = (ms) =>
+    rowOrder ? `row ${rowOf(ms)}` : new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  /** The zoom inputs' text for a time, and back (NaN when it does not parse). */
+  const toInput = (ms) => (rowOrder ? String(rowOf(ms)) : new Date(ms).toISOString().slice(0, 16));
+  const fromInput = (text) => (rowOrder ? (Number(text) - 1) * ROW_MS : Date.parse(`${text}Z`));
 
   // ---- rankings -------------------------------------------------------------------------
   const ranked = (results.distribution || []).filter((d) => d.kind !== 'identifier');
@@ -404,8 +413,8 @@
     view.to = to;
     const f = document.getElementById('zoom-from');
     const t = document.getElementById('zoom-to');
-    if (f) f.value = from === null ? '' : new Date(from).toISOString().slice(0, 16);
-    if (t) t.value = to === null ? '' : new Date(to).toISOString().slice(0, 16);
+    if (f) f.value = from === null ? '' : toInput(from);
+    if (t) t.value = to === null ? '' : toInput(to);
     drawSeries();
   }
 
@@ -434,18 +443,19 @@
   function zoomControls() {
     const box = document.getElementById('zoom');
     if (!box || !data.series) return;
-    const f = el('input', { type: 'datetime-local', id: 'zoom-from' });
-    const t = el('input', { type: 'datetime-local', id: 'zoom-to' });
+    const type = rowOrder ? { type: 'number', min: 1, step: 1 } : { type: 'datetime-local' };
+    const f = el('input', { ...type, id: 'zoom-from' });
+    const t = el('input', { ...type, id: 'zoom-to' });
     const apply = el('button', { id: 'zoom-apply' }, 'Zoom');
     const reset = el('button', { id: 'zoom-reset' }, 'Whole period');
     apply.addEventListener('click', () => {
-      const a = Date.parse(`${f.value}Z`);
-      const b = Date.parse(`${t.value}Z`);
+      const a = fromInput(f.value);
+      const b = fromInput(t.value);
       if (Number.isFinite(a) && Number.isFinite(b) && a < b) setView(a, b);
     });
     reset.addEventListener('click', () => setView(null, null));
     box.append(
-      el('label', {}, 'from '),
+      el('label', {}, rowOrder ? 'from row ' : 'from '),
       f,
       el('label', {}, ' to '),
       t,

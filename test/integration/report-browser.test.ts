@@ -8,10 +8,11 @@ import { renderReport } from '../../report/html';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = path.join(__dirname, '..', '..', 'test-artifacts');
 
-function reportData(): ReportData {
+/** `origin` 0: a source without time, whose rows sit at 1970-01-01 + i minutes. */
+function reportData(origin = Date.UTC(2026, 9, 1)): ReportData {
   const evil = '<script>window.__pwned = true</script>';
   const hours = 24 * 7;
-  const time = Array.from({ length: hours * 60 }, (_, i) => Date.UTC(2026, 9, 1) + i * 60_000);
+  const time = Array.from({ length: hours * 60 }, (_, i) => origin + i * 60_000);
   const oven = time.map((_, i) => 220 + 10 * Math.sin(i / 300) + (i % 997 === 0 ? null! : 0));
   const positive = oven.map((v) => (v > 228 ? 1 : 0));
   const histogram = {
@@ -167,6 +168,30 @@ describe('report.html in a real browser', () => {
     await page.locator('input[data-variable="humidity"]').uncheck();
     expect(await page.locator('svg.histogram').count()).toBe(2);
     await page.screenshot({ path: path.join(artifacts, 'report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('speaks of rows, not 1970 dates, when the source has no time', async () => {
+    mkdirSync(artifacts, { recursive: true });
+    const file = path.join(artifacts, 'report-rows.html');
+    writeFileSync(file, renderReport(reportData(0)));
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+    const chart = page.locator('svg.series[data-variable="oven_zone2_temp"]');
+    const axis = await chart.textContent();
+    expect(axis).toContain('row 1');
+    expect(axis).toContain(`row ${24 * 7 * 60}`);
+    expect(axis).not.toContain('1970');
+    expect(await page.getAttribute('#zoom-from', 'type')).toBe('number');
+    await page.fill('#zoom-from', '101');
+    await page.fill('#zoom-to', '200');
+    await page.click('#zoom-apply');
+    expect(Number(await chart.getAttribute('data-from'))).toBe(100 * 60_000);
+    expect(Number(await chart.getAttribute('data-to'))).toBe(199 * 60_000);
+    expect(await chart.textContent()).toContain('row 101');
     expect(errors).toEqual([]);
   });
 });
