@@ -64,12 +64,19 @@ export async function aggregateLong(
   return report;
 }
 
-/** Aggregates `__long` into columns in memory; no table is written. */
+/** Rows pulled into JS at once (16 bytes each, plus DuckDB's copy while it builds the lists). */
+export const PULL_ROWS = 8_000_000;
+
+/**
+ * Aggregates `__long` into columns in memory; no table is written. `pullRows` bounds how many
+ * measurements are held in JS at once.
+ */
 export async function aggregateLongColumns(
   db: DuckDBConnection,
   variables: readonly SourceVariable[],
   target: TargetExpression,
   spec: AggregationSpec,
+  pullRows = PULL_ROWS,
 ): Promise<{ report: AggregateReport & { duplicateRows: number }; wide: WideColumns }> {
   if (spec.window === 'none' || spec.batchColumn) throw new Error('aggregateLong: time windows only');
   const kinds = new Map(variables.map((v) => [v.name, v.kind]));
@@ -133,6 +140,7 @@ export async function aggregateLongColumns(
     db,
     new WindowAggregator(functions, windowGrid),
     numeric,
+    pullRows,
   );
   const modes = await modeFeatures(db, key, text, duplicates > 0, windowGrid);
 
@@ -180,41 +188,48 @@ async function numericFeatures(
   db: DuckDBConnection,
   aggregator: WindowAggregator,
   numeric: readonly string[],
+  pullRows: number,
 ): Promise<{ columns: Map<string, Float64Array[]>; duplicates: number }> {
   const wanted = new Set(numeric);
   const columns = new Map<string, Float64Array[]>();
   for (const name of numeric) columns.set(name, aggregator.newColumns());
-  const result = await db.run(
-    `SELECT variable, list({'t': CAST(epoch_us(t) AS DOUBLE), 'x': coalesce(num, CAST('NaN' AS DOUBLE))}) AS m FROM __long GROUP BY variable`,
-  );
   let times = new Float64Array(0);
   let values = new Float64Array(0);
   let duplicates = 0;
-  for (let c = 0; c < result.chunkCount; c++) {
-    const chunk = result.getChunk(c);
-    const names = chunk.getColumnVector(0);
-    const lists = chunk.getColumnVector(1);
-    if (!(names instanceof DuckDBVarCharVector) || !(lists instanceof DuckDBListVector)) {
-      throw new Error('aggregateLong: unexpected vector types');
-    }
-    const entries = lists.childVector;
-    if (!(entries instanceof DuckDBStructVector)) throw new Error('aggregateLong: unexpected list entries');
-    const t = entries.entryVectorAt(0);
-    const x = entries.entryVectorAt(1);
-    if (!(t instanceof DuckDBDoubleVector) || !(x instanceof DuckDBDoubleVector)) {
-      throw new Error('aggregateLong: unexpected time or value vectors');
-    }
-    for (let r = 0; r < chunk.rowCount; r++) {
-      const name = names.getItem(r)!;
-      const offset = lists.getEntryOffset(r);
-      const n = lists.getEntryLength(r);
-      if (times.length < n) {
-        times = new Float64Array(n);
-        values = new Float64Array(n);
+  // A large source is pulled in parts (variables split by hash), each part one scan: memory
+  // holds one part's lists, not the whole source twice.
+  const rows = Number((await queryRows(db, 'SELECT count(*) AS n FROM __long'))[0].n);
+  const parts = Math.max(1, Math.ceil(rows / pullRows));
+  for (let part = 0; part < parts; part++) {
+    const result = await db.run(
+      `SELECT variable, list({'t': CAST(epoch_us(t) AS DOUBLE), 'x': coalesce(num, CAST('NaN' AS DOUBLE))}) AS m FROM __long${parts > 1 ? ` WHERE hash(variable) % ${parts} = ${part}` : ''} GROUP BY variable`,
+    );
+    for (let c = 0; c < result.chunkCount; c++) {
+      const chunk = result.getChunk(c);
+      const names = chunk.getColumnVector(0);
+      const lists = chunk.getColumnVector(1);
+      if (!(names instanceof DuckDBVarCharVector) || !(lists instanceof DuckDBListVector)) {
+        throw new Error('aggregateLong: unexpected vector types');
       }
-      copyDoubles(t, offset, n, times);
-      copyDoubles(x, offset, n, values);
-      duplicates += aggregator.aggregate(times, values, n, wanted.has(name) ? columns.get(name)! : null);
+      const entries = lists.childVector;
+      if (!(entries instanceof DuckDBStructVector)) throw new Error('aggregateLong: unexpected list entries');
+      const t = entries.entryVectorAt(0);
+      const x = entries.entryVectorAt(1);
+      if (!(t instanceof DuckDBDoubleVector) || !(x instanceof DuckDBDoubleVector)) {
+        throw new Error('aggregateLong: unexpected time or value vectors');
+      }
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const name = names.getItem(r)!;
+        const offset = lists.getEntryOffset(r);
+        const n = lists.getEntryLength(r);
+        if (times.length < n) {
+          times = new Float64Array(n);
+          values = new Float64Array(n);
+        }
+        copyDoubles(t, offset, n, times);
+        copyDoubles(x, offset, n, values);
+        duplicates += aggregator.aggregate(times, values, n, wanted.has(name) ? columns.get(name)! : null);
+      }
     }
   }
   return { columns, duplicates };
