@@ -118,9 +118,9 @@ export class WindowAggregator {
 
   /**
    * One variable's `n` measurements: `times` in epoch microseconds, `values` with NaN for
-   * missing, in any order. Writes its features into `out` (from `newColumns`), or only counts
-   * duplicates when `out` is null (a target's or text variable). Returns how many measurements
-   * shared a timestamp with an earlier one.
+   * missing, in any order; both are only read. Writes its features into `out` (from
+   * `newColumns`), or only counts duplicates when `out` is null (a target's or text variable).
+   * Returns how many measurements shared a timestamp with an earlier one.
    */
   aggregate(times: Float64Array, values: Float64Array, n: number, out: Float64Array[] | null): number {
     if (this.windowIndex.length < n) this.windowIndex = new Int32Array(n);

@@ -226,9 +226,12 @@ async function numericFeatures(
           times = new Float64Array(n);
           values = new Float64Array(n);
         }
-        copyDoubles(t, offset, n, times);
-        copyDoubles(x, offset, n, values);
-        duplicates += aggregator.aggregate(times, values, n, wanted.has(name) ? columns.get(name)! : null);
+        duplicates += aggregator.aggregate(
+          doubles(t, offset, n, times),
+          doubles(x, offset, n, values),
+          n,
+          wanted.has(name) ? columns.get(name)! : null,
+        );
       }
     }
   }
@@ -236,18 +239,18 @@ async function numericFeatures(
 }
 
 /**
- * `n` values of a DOUBLE vector from `offset`, without a call per value where possible: the
- * vector's backing array is not public in @duckdb/node-api, so when it is not there as
- * expected the public `getItem` reads the same values, slower. Every value here is non-NULL
- * (coalesced in SQL), so the backing array holds them all.
+ * `n` values of a DOUBLE vector from `offset`: a view of the vector's array (the aggregator
+ * only reads it), or, where that array is not there as expected (it is not public in
+ * @duckdb/node-api), the same values read one by one into `scratch`. Every value here is
+ * non-NULL (coalesced in SQL), so the array holds them all.
  */
-function copyDoubles(vector: DuckDBDoubleVector, offset: number, n: number, into: Float64Array): void {
+function doubles(vector: DuckDBDoubleVector, offset: number, n: number, scratch: Float64Array): Float64Array {
   const backing = (vector as unknown as { items?: unknown }).items;
   if (backing instanceof Float64Array && backing.length === vector.itemCount) {
-    into.set(backing.subarray(offset, offset + n));
-    return;
+    return backing.subarray(offset, offset + n);
   }
-  for (let i = 0; i < n; i++) into[i] = vector.getItem(offset + i) ?? Number.NaN;
+  for (let i = 0; i < n; i++) scratch[i] = vector.getItem(offset + i) ?? Number.NaN;
+  return scratch;
 }
 
 /** Most frequent text a window, ties to the smallest; duplicates merged to their smallest. */
