@@ -189,6 +189,38 @@ describe('binning', () => {
       expect(Math.max(...counts)).toBeLessThan((3 * x.length) / data.numBins[0]);
     }
   });
+
+  it('bins every row as binOf does, values outside the sample and infinities included', () => {
+    const rng = createRng(3);
+    const n = 30000;
+    const kinds: [string, (i: number) => number][] = [
+      ['heavy tail', () => Math.exp(3 * rng.normal())],
+      ['huge range', () => (rng.next() < 0.01 ? (rng.next() < 0.5 ? -1e300 : 1e300) : rng.normal())],
+      ['infinities and zeros', (i) => [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, -0, 0][i % 4]],
+      ['ties', () => Math.round(rng.normal() * 4) / 4],
+      ['with NaN', () => (rng.next() < 0.2 ? Number.NaN : rng.next() ** 4)],
+      ['two values', (i) => (i % 3 === 0 ? 1 : 2)],
+      ['constant', () => 5],
+    ];
+    const columns = kinds.map(([, f]) => Float64Array.from({ length: n }, (_, i) => f(i)));
+    for (const maxBin of [255, 1000]) {
+      // A small sample: most rows hold values the bounds were not chosen from.
+      const data = binDataset(
+        featureMatrix(
+          kinds.map(([name]) => name),
+          columns,
+        ),
+        { params: { max_bin: maxBin, bin_construct_sample_cnt: 2000 } },
+      );
+      columns.forEach((x, j) => {
+        const bounds = data.upperBounds[j];
+        const bins = data.bins[j];
+        let wrong = 0;
+        for (let i = 0; i < n; i++) if (bins[i] !== binOf(bounds, x[i], data.missingBin[j])) wrong++;
+        expect({ feature: kinds[j][0], maxBin, wrong }).toEqual({ feature: kinds[j][0], maxBin, wrong: 0 });
+      });
+    }
+  });
 });
 
 describe('evaluation', () => {
