@@ -1,8 +1,8 @@
 /**
- * The search as both runners drive it: the study asks up to `parallelism` trials at once
- * (constant liar keeps them apart), each trial is evaluated elsewhere — a worker thread, a
- * Temporal activity on another machine — and told, in the order they were asked, until the trial
- * budget or the time budget ends. So the search is deterministic given the seed (and `now`, for
+ * The search as both runners drive it: up to `parallelism` trials run at once, a few more are
+ * asked ahead (constant liar keeps them all apart), each trial is evaluated elsewhere — a worker
+ * thread, a Temporal activity on another machine — and told, in the order they were asked, until
+ * the trial budget or the time budget ends. So the search is deterministic given the seed (and `now`, for
  * the time budget): a workflow replays it, and both runners make the same suggestions whatever
  * the speed of their workers.
  *
@@ -107,6 +107,16 @@ function flatParams(choice: LearnerChoice): Record<string, string | number | boo
   return { ...choice.params };
 }
 
+/**
+ * Trials asked ahead, beyond those running: when the oldest running trial is slow, the next
+ * ones are ready for the slots that free up (trials are told in ask order, so without them a
+ * fast worker would wait for the slowest). A trial k is asked right after trial
+ * k − parallelism − lookahead is told, whatever the timing, so the search stays deterministic.
+ */
+export function searchLookahead(parallelism: number): number {
+  return parallelism > 1 ? parallelism : 0;
+}
+
 export async function runSearch(
   plan: SearchPlan,
   hooks: SearchHooks,
@@ -115,12 +125,18 @@ export async function runSearch(
   const study = resume ? Study.fromJSON(resume) : newSearchStudy(plan);
   const space = learnerSpace(plan.models);
   const startedAt = hooks.now();
-  const running = new Map<number, Promise<TrialReport>>();
+  const parallelism = Math.max(1, plan.parallelism);
+  const window = parallelism + searchLookahead(parallelism);
+  const untold: number[] = []; // asked and not told yet, in ask order
+  const ready: TrialRequest[] = []; // asked, waiting for a free slot
+  const running = new Map<number, Promise<number>>();
+  const finished = new Map<number, TrialReport>();
   const bestIterations: Record<number, number> = {};
   let started = study.trials.length;
   let reason: SearchOutcome['reason'] = 'trials';
+  let exhausted = false;
 
-  const launch = (): boolean => {
+  const ask = (): boolean => {
     if (hooks.stopped?.()) {
       reason = 'stopped';
       return false;
@@ -137,29 +153,45 @@ export async function runSearch(
     }
     const { number, params } = study.askWith(space);
     started++;
-    const request: TrialRequest = {
+    untold.push(number);
+    ready.push({
       number,
       learner: params.kind,
       params: flatParams(params),
       pruneBelow: medianCurve(study.trials, params.kind),
-    };
-    // A failure the evaluator throws (bad data, not a bad parameter set) ends the search; the
-    // others' later rejections are marked handled so they cannot crash the process.
-    const evaluation = hooks.evaluate(request);
-    evaluation.catch(() => undefined);
-    running.set(number, evaluation);
+    });
     return true;
   };
-
-  for (;;) {
-    while (running.size < Math.max(1, plan.parallelism) && launch()) {
-      // launched one more
+  const askMore = () => {
+    while (!exhausted && untold.length < window) if (!ask()) exhausted = true;
+  };
+  /** No trial starts once the time is up or the search stopped: those asked ahead are taken back. */
+  const mayStart = (): boolean => {
+    const time = { trials: Number.MAX_SAFE_INTEGER, timeoutSeconds: plan.timeoutSeconds };
+    if (hooks.stopped?.()) reason = 'stopped';
+    else if (budgetStatus(time, 0, startedAt, hooks.now()).exhausted) reason = 'time';
+    else return true;
+    exhausted = true;
+    for (const request of ready.splice(0).reverse()) {
+      study.withdraw(request.number);
+      untold.splice(untold.indexOf(request.number), 1);
     }
-    if (running.size === 0) break;
-    // The oldest first, whichever finishes first (see the module comment).
-    const oldest = Math.min(...running.keys());
-    const report = await running.get(oldest)!;
-    running.delete(oldest);
+    return false;
+  };
+  const startReady = () => {
+    while (running.size < parallelism && ready.length > 0 && mayStart()) {
+      const request = ready.shift()!;
+      // A failure the evaluator throws (bad data, not a bad parameter set) ends the search; the
+      // others' later rejections are marked handled so they cannot crash the process.
+      const evaluation = hooks.evaluate(request).then((report) => {
+        finished.set(request.number, report);
+        return request.number;
+      });
+      evaluation.catch(() => undefined);
+      running.set(request.number, evaluation);
+    }
+  };
+  const tell = (report: TrialReport) => {
     for (const iv of report.intermediate) study.report(report.number, iv.step, iv.value);
     if (report.state === 'complete' && report.value !== null) {
       study.tell(report.number, { state: 'complete', value: report.value });
@@ -172,7 +204,21 @@ export async function runSearch(
       study.tell(report.number, { state: 'failed', error: report.error ?? 'failed' });
     }
     if (report.bestIteration !== undefined) bestIterations[report.number] = report.bestIteration;
-    await hooks.onTold?.(report, study);
+  };
+
+  askMore();
+  for (;;) {
+    startReady();
+    if (running.size === 0) break;
+    running.delete(await Promise.race(running.values()));
+    // Told in ask order (see the module comment), each tell followed by the asks it allows.
+    while (untold.length > 0 && finished.has(untold[0])) {
+      const report = finished.get(untold[0])!;
+      finished.delete(untold.shift()!);
+      tell(report);
+      await hooks.onTold?.(report, study);
+      askMore();
+    }
   }
   return { study, reason, bestIterations };
 }

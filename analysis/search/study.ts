@@ -175,6 +175,23 @@ export class Study {
     }
   }
 
+  /**
+   * Takes back the last trial asked, still running and never run: a search that asked ahead
+   * and ran out of time. The random state stays where the ask left it, and parameters the trial
+   * took from `enqueue` are not asked again.
+   */
+  withdraw(number: number): void {
+    this.running(number, 'withdraw');
+    if (number !== this.records.length - 1) {
+      throw new InvalidInputError({
+        where: 'withdraw',
+        message: `trial ${number} is not the last one asked (${this.records.length - 1})`,
+      });
+    }
+    this.records.pop();
+    this.snapshot = undefined;
+  }
+
   /** Closes a running trial. A complete trial with a non-finite value is recorded as failed. */
   tell(number: number, outcome: TrialOutcome): Readonly<TrialRecord> {
     const record = this.running(number, 'tell');

@@ -45,6 +45,33 @@ describe('runSearch', () => {
     expect(fast.study.bestTrial?.value).toBeGreaterThan(0.85);
   });
 
+  it('keeps the slots busy while the oldest trial is slow, never above the parallelism', async () => {
+    let running = 0;
+    let most = 0;
+    const startedWhileFirstRan: number[] = [];
+    let firstDone = false;
+    const { study } = await runSearch(
+      { models: ['gbdt', 'logistic'], trials: 8, timeoutSeconds: 600, parallelism: 2, seed: 3 },
+      {
+        now: () => 0,
+        evaluate: async (request): Promise<TrialReport> => {
+          if (request.number > 0 && !firstDone) startedWhileFirstRan.push(request.number);
+          running++;
+          most = Math.max(most, running);
+          await new Promise((r) => setTimeout(r, request.number === 0 ? 80 : 2));
+          running--;
+          if (request.number === 0) firstDone = true;
+          const value = score(request);
+          return { number: request.number, state: 'complete', value, intermediate: [] };
+        },
+      },
+    );
+    // Trial 1 and the two asked ahead (2, 3) ran while trial 0 did; 4 waits for 0 to be told.
+    expect(startedWhileFirstRan).toEqual([1, 2, 3]);
+    expect(most).toBe(2);
+    expect(study.trials.map((t) => t.state)).toEqual(Array(8).fill('complete'));
+  });
+
   it('stops asking when the time budget is spent, and awaits the running trials', async () => {
     let clock = 0;
     const { study, reason } = await runSearch(

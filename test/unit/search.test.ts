@@ -53,6 +53,21 @@ describe('Study', () => {
     }
   });
 
+  it('takes back only the last trial asked, while it runs', () => {
+    const study = new Study({ seed: 2 });
+    runTrials(study, 3);
+    const a = study.ask();
+    a.suggestFloat('x', 0, 1);
+    const b = study.ask();
+    expect(() => study.withdraw(a.number)).toThrow(/not the last one asked/);
+    study.withdraw(b.number);
+    expect(study.trials.map((t) => t.state)).toEqual(['complete', 'complete', 'complete', 'running']);
+    study.withdraw(a.number);
+    expect(study.trials).toHaveLength(3);
+    expect(() => study.withdraw(2)).toThrow(/already complete/);
+    expect(study.ask().number).toBe(3);
+  });
+
   it('TPE moves toward the optimum on a mixed space', () => {
     const study = new Study({ seed: 1 });
     runTrials(study, 60);
