@@ -401,8 +401,9 @@ export class WindowAggregator {
       m++;
       sum += v;
       sumT += tm;
-      if (v < min) min = v;
-      if (v > max) max = v;
+      // Math.min / max compile without branches: noisy values mispredict an `if`.
+      min = Math.min(min, v);
+      max = Math.max(max, v);
     }
     if (m === 0) return;
     const stats = this.stats;
