@@ -171,6 +171,17 @@ export async function readFeatures(
     db,
     `SELECT * REPLACE (CAST(${LABEL} AS DOUBLE) AS ${LABEL}) FROM ${relation}`,
   );
+  return featuresFromColumns(read, description);
+}
+
+/** Features from columns in the features layout, as read from DuckDB or computed in memory. */
+export function featuresFromColumns(
+  read: {
+    readonly names: readonly string[];
+    readonly columns: readonly (Float64Array | Uint8Array | readonly (string | null)[])[];
+  },
+  description: DatasetDescription,
+): FeatureDataset {
   const names: string[] = [];
   const columns: Float64Array[] = [];
   let times: Float64Array = new Float64Array(0);
@@ -179,12 +190,12 @@ export async function readFeatures(
   read.names.forEach((name, j) => {
     const c = read.columns[j];
     if (name === TIME) times = c as Float64Array;
-    else if (name === LABEL) labels = Uint8Array.from(c as Float64Array);
+    else if (name === LABEL) labels = c instanceof Uint8Array ? c : Uint8Array.from(c as Float64Array);
     else if (name === ROWS) windowRows = c as Float64Array;
     else if (c instanceof Float64Array) {
       names.push(name);
       columns.push(c);
-    } else if (!isIdentifier(c)) {
+    } else if (!(c instanceof Uint8Array) && !isIdentifier(c)) {
       const hot = oneHot(name, c);
       names.push(...hot.names);
       columns.push(...hot.columns);

@@ -13,6 +13,7 @@ import { parseTarget, type TargetExpression, targetColumns } from '../analysis/t
 import {
   datasetRelation,
   type FeatureDataset,
+  featuresFromColumns,
   readDescription,
   readFeatures,
   writeDataset,
@@ -20,7 +21,8 @@ import {
 import { ident, literal, withDuck } from './duckdb';
 import { type MeasurementsSpec, stageMeasurements } from './measurements';
 import { type AggregateReport, type AggregationSpec, aggregateTable, TIME } from './source/aggregate';
-import { aggregateLong } from './source/aggregate_long';
+import { aggregateLongColumns } from './source/aggregate_long';
+import { createTableFromColumns } from './source/append';
 import {
   describe,
   detectLong,
@@ -242,29 +244,31 @@ export async function aggregateSource(
     const keep = [...(options.keep ?? []), ...targetColumns(target)];
     let load = await loadSource(db, spec, { ...options, keep }, 'raw', direct);
     const { variables } = requestParts({ ...request, target }, load.variables);
-    let aggregate: AggregateReport;
-    if (load.layout === 'long' && direct) {
-      const { duplicateRows, ...report } = await aggregateLong(
-        db,
-        variables,
-        target,
-        request.aggregation,
-        'features',
-      );
-      await db.run('DROP TABLE __long');
-      load = { ...load, duplicateRows };
-      aggregate = report;
-    } else {
-      aggregate = await aggregateTable(db, 'raw', variables, target, request.aggregation, 'features');
-      await db.run('DROP TABLE raw');
-    }
-    const description = {
+    const describeFeatures = (aggregate: AggregateReport) => ({
       kind: 'features' as const,
       source: load.source,
       target: typeof request.target === 'string' ? request.target : undefined,
       aggregation: request.aggregation,
       ...aggregate,
-    };
+    });
+    if (load.layout === 'long' && direct) {
+      // The features stay in memory: DuckDB is slow to write and read a table this wide
+      // (~0.4 ms a column), so the table is written only for the dataset.
+      const { report, wide } = await aggregateLongColumns(db, variables, target, request.aggregation);
+      await db.run('DROP TABLE __long');
+      const { duplicateRows, ...aggregate } = report;
+      load = { ...load, duplicateRows };
+      const description = describeFeatures(aggregate);
+      if (outUri) {
+        await createTableFromColumns(db, 'features', wide.names, wide.columns, aggregate.rows);
+        await writeDataset(db, 'features', outUri, description);
+        await db.run('DROP TABLE features');
+      }
+      return { load, aggregate, features: featuresFromColumns(wide, description) };
+    }
+    const aggregate = await aggregateTable(db, 'raw', variables, target, request.aggregation, 'features');
+    await db.run('DROP TABLE raw');
+    const description = describeFeatures(aggregate);
     if (outUri) await writeDataset(db, 'features', outUri, description);
     const features = await readFeatures(db, 'features', description);
     await db.run('DROP TABLE features');

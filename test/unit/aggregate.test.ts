@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseTarget } from '../../analysis/target';
-import { newDatasetUri } from '../../connectors/datasets';
+import { newDatasetUri, readFeatureDataset } from '../../connectors/datasets';
 import { withDuck } from '../../connectors/duckdb';
 import { aggregateTable, checkFunctions } from '../../connectors/source/aggregate';
 import { readColumns } from '../../connectors/source/columns';
@@ -109,12 +109,22 @@ describe('long sources aggregated without the pivot', () => {
     ['lag 1 with 10 duplicated rows', duplicated, '10m', expected.lag1, 10],
   ] as const) {
     test(name, async () => {
+      const uri = newDatasetUri('features', tmp);
       const { features, load, aggregate } = await aggregateSource(
         { kind: 'file', path: file },
         {},
         { target: expected.target, aggregation: { window: '10m', functions: expected.functions, lag } },
-        newDatasetUri('features', tmp),
+        uri,
       );
+      // The features returned in memory are the ones the dataset holds.
+      const saved = await readFeatureDataset(uri);
+      expect(saved.matrix.names).toEqual(features.matrix.names);
+      expect(saved.matrix.columns.map((c) => Array.from(c))).toEqual(
+        features.matrix.columns.map((c) => Array.from(c)),
+      );
+      expect(Array.from(saved.labels)).toEqual(Array.from(features.labels));
+      expect(Array.from(saved.times)).toEqual(Array.from(features.times));
+      expect(Array.from(saved.windowRows)).toEqual(Array.from(features.windowRows));
       expect(load.layout).toBe('long');
       expect(load.duplicateRows).toBe(duplicates);
       expect(aggregate.rows).toBe(want.time.length);
