@@ -16,8 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InvalidInputError, unknownName } from '../analysis/errors';
+import { reviveError } from './errors';
 import { type TaskInput, type TaskName, type TaskOutput, type TaskProgress, tasks } from './tasks';
-import type { SerializedError, TaskReply, TaskRequest } from './worker';
+import type { TaskReply, TaskRequest } from './worker';
 
 export interface RunOptions<P> {
   /** Buffers of the input to move to the worker (they become unusable in the caller). */
@@ -50,11 +51,11 @@ interface Slot {
  * The compiled worker script. Worker threads run JavaScript, so from TypeScript sources (jest,
  * ts-node) the entry is the build's `dist/compute/worker.js`.
  */
-export function resolveWorkerEntry(): string {
-  const here = path.join(__dirname, 'worker.js');
+export function resolveWorkerEntry(name = 'worker'): string {
+  const here = path.join(__dirname, `${name}.js`);
   if (existsSync(here)) return here;
   const root = path.resolve(__dirname, '..');
-  const built = path.join(root, 'dist', 'compute', 'worker.js');
+  const built = path.join(root, 'dist', 'compute', `${name}.js`);
   if (existsSync(built)) return built;
   throw new Error(
     `compute: the worker script ${built} does not exist. Worker threads run compiled JavaScript: run \`npm run build\` first.`,
@@ -176,12 +177,4 @@ export class ComputePool {
     this.slots.push(slot);
     return slot;
   }
-}
-
-/** The worker's error as the caller's: input problems stay `InvalidInputError`s. */
-function reviveError(e: SerializedError): Error {
-  const error = e.problems ? new InvalidInputError(e.problems) : new Error(e.message);
-  if (!e.problems) error.name = e.name;
-  if (e.stack) error.stack = e.stack;
-  return error;
 }

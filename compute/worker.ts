@@ -3,7 +3,7 @@
  * progress messages, then the result (its buffers transferred) or the error.
  */
 import { parentPort } from 'node:worker_threads';
-import { isInvalidInput } from '../analysis/errors';
+import { type SerializedError, serializeError } from './errors';
 import type { TaskContext, TaskResult } from './task';
 import { type TaskName, tasks } from './tasks';
 
@@ -19,13 +19,6 @@ export type TaskReply =
   | { readonly id: number; readonly kind: 'progress'; readonly message: unknown }
   | { readonly id: number; readonly kind: 'done'; readonly value: unknown }
   | { readonly id: number; readonly kind: 'error'; readonly error: SerializedError };
-
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack?: string;
-  readonly problems?: readonly { where: string; message: string }[];
-}
 
 type AnyTask = (input: unknown, context: TaskContext) => TaskResult<unknown> | Promise<TaskResult<unknown>>;
 
@@ -47,13 +40,6 @@ port.on('message', async (request: TaskRequest) => {
       ...(result.transfer ?? []),
     ]);
   } catch (e) {
-    const error = e instanceof Error ? e : new Error(String(e));
-    const serialized: SerializedError = {
-      name: error.name,
-      message: error.message,
-      stack: error.stack,
-      problems: isInvalidInput(error) ? error.problems : undefined,
-    };
-    port.postMessage({ id: request.id, kind: 'error', error: serialized } satisfies TaskReply);
+    port.postMessage({ id: request.id, kind: 'error', error: serializeError(e) } satisfies TaskReply);
   }
 });

@@ -348,6 +348,19 @@ export function analyzePrepared(
   labels: Labels,
   selection: DistributionSelection = {},
 ): DistributionEntry[] {
+  return rankEntries(analyzeEach(prepared, labels, selection));
+}
+
+/**
+ * Each selected variable's entry, in the order of `selection.variables` (default: the table's),
+ * without q-values or ranking: what a part of the variables gives, to be ranked with the others'
+ * by `rankEntries` (compute/distribution-engine.ts spreads the variables over threads).
+ */
+export function analyzeEach(
+  prepared: PreparedTable,
+  labels: Labels,
+  selection: DistributionSelection = {},
+): DistributionEntry[] {
   const sources = prepared.variables.map((v) => ({ name: v.name, prepare: () => v }));
   return analyzeSources(prepared.rows, prepared.options, sources, labels, selection);
 }
@@ -481,6 +494,15 @@ function analyzeSources(
     return { ...analyzeCategorical(variable.name, variable.levels, c0, c1, m0, m1), ...invalid };
   });
 
+  return entries;
+}
+
+/**
+ * Benjamini–Hochberg q-values over the entries (KS p-values for numeric variables, chi-square
+ * p-values for categorical ones), and the ranking: highest score first, identifiers last, ties
+ * in the given order.
+ */
+export function rankEntries(entries: readonly DistributionEntry[]): DistributionEntry[] {
   const pValues = entries.map((e) =>
     e.kind === 'numeric'
       ? (e.ksPValue ?? Number.NaN)
@@ -511,5 +533,5 @@ export function analyzeDistribution(
     name: v.name,
     prepare: () => prepareVariable(v, table.rows, options, everyRow ? labels : undefined),
   }));
-  return analyzeSources(table.rows, options, sources, labels, selection);
+  return rankEntries(analyzeSources(table.rows, options, sources, labels, selection));
 }
