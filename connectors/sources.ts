@@ -26,6 +26,7 @@ import { createTableFromColumns } from './source/append';
 import {
   describe,
   detectLong,
+  dropLong,
   findTimeColumn,
   type LoadOptions,
   type LoadReport,
@@ -110,7 +111,8 @@ async function stageFile(db: DuckDBConnection, spec: FileSourceSpec): Promise<St
     });
   }
   if (long && layout === 'auto' && columns.length > 5) long = undefined;
-  return { source: spec.path, relation, timeColumn, long, headerLines: format === 'csv' ? 1 : 0 };
+  const scan = format === 'parquet' && relation === '__src' ? `read_parquet(${literal(file)})` : undefined;
+  return { source: spec.path, relation, timeColumn, long, headerLines: format === 'csv' ? 1 : 0, scan };
 }
 
 async function dropStaged(db: DuckDBConnection, staged: StagedSource): Promise<void> {
@@ -255,7 +257,7 @@ export async function aggregateSource(
       // The features stay in memory: DuckDB is slow to write and read a table this wide
       // (~0.4 ms a column), so the table is written only for the dataset.
       const { report, wide } = await aggregateLongColumns(db, variables, target, request.aggregation);
-      await db.run('DROP TABLE __long');
+      await dropLong(db);
       const { duplicateRows, ...aggregate } = report;
       load = { ...load, duplicateRows };
       const description = describeFeatures(aggregate);

@@ -10,7 +10,7 @@ import { parseTarget } from '../../analysis/target';
 import { withDuck } from '../../connectors/duckdb';
 import { aggregateLong, aggregateLongColumns } from '../../connectors/source/aggregate_long';
 import { readColumns } from '../../connectors/source/columns';
-import { loadSource } from '../../connectors/sources';
+import { aggregateSource, loadSource } from '../../connectors/sources';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'aggregate');
 const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as {
@@ -79,5 +79,60 @@ test('the features table holds the in-memory columns, missing values as NULL', a
     expect(nans.length).toBeGreaterThan(0);
     expect(nulls[0]).toBe(nans.length);
     await db.run('DROP TABLE features');
+  });
+});
+
+describe('a long Parquet file with numbers is read through a view, not copied', () => {
+  // The same numeric measurements (duplicates and the out-of-order tail included) as CSV text
+  // and as typed Parquet: the Parquet path never copies the rows to a table.
+  const csv = path.join(tmp, 'numbers.csv');
+  const parquet = path.join(tmp, 'numbers.parquet');
+  const written = withDuck(async (db) => {
+    await db.run(
+      `CREATE TEMP TABLE n AS SELECT time, variable, value FROM read_csv(${JSON.stringify(file).replace(/"/g, "'")}, header = true, all_varchar = true) WHERE variable <> 'lot'`,
+    );
+    await db.run(`COPY n TO '${csv}' (HEADER, FORMAT csv)`);
+    await db.run(
+      `COPY (SELECT timezone('UTC', CAST(time AS TIMESTAMPTZ)) AS time, variable, CAST(value AS DOUBLE) AS value FROM n) TO '${parquet}' (FORMAT parquet)`,
+    );
+  });
+  const request = {
+    target: expected.target,
+    aggregation: { window: '10m', functions: expected.functions, lag: '10m' },
+  };
+
+  for (const [name, options] of [
+    ['all variables', {}],
+    ['include', { include: ['pressure', 'temp'] }],
+    ['period', { period: { from: '2026-10-01T02:00:00Z', to: '2026-10-02T00:00:00Z' } }],
+  ] as const) {
+    test(`${name}: the same load report and features as the CSV`, async () => {
+      await written;
+      const a = await aggregateSource({ kind: 'file', path: csv }, options, request);
+      const b = await aggregateSource({ kind: 'file', path: parquet }, options, request);
+      const { source: _a, timeZones: _za, ...loadA } = a.load;
+      const { source: _b, timeZones: _zb, ...loadB } = b.load;
+      expect(loadB).toEqual(loadA);
+      if (name !== 'period') expect(loadA.duplicateRows).toBeGreaterThan(0);
+      expect(loadA.unsortedRows).toBeGreaterThan(0);
+      expect(b.aggregate).toEqual(a.aggregate);
+      expect(b.features.matrix.names).toEqual(a.features.matrix.names);
+      b.features.matrix.columns.forEach((c, j) => {
+        expect([j, list(c)]).toEqual([j, list(a.features.matrix.columns[j])]);
+      });
+      expect(list(b.features.labels)).toEqual(list(a.features.labels));
+      expect(list(b.features.times)).toEqual(list(a.features.times));
+    });
+  }
+
+  test('bad input: empty period, unknown variable', async () => {
+    await written;
+    const spec = { kind: 'file', path: parquet } as const;
+    await expect(
+      aggregateSource(spec, { period: { from: '2030-01-01T00:00:00Z' } }, request),
+    ).rejects.toThrow(/no rows between 2030-01-01T00:00:00Z and the end; the data spans 2026-10-01/);
+    await expect(aggregateSource(spec, { include: ['temperature'] }, request)).rejects.toThrow(
+      /variables.include \(.*numbers.parquet\): variable "temperature" does not exist/,
+    );
   });
 });
