@@ -111,6 +111,38 @@ describe('trees in the shared representation', () => {
     expect(c).not.toEqual(a);
   });
 
+  it('grows the same trees whichever histogram kernel a feature falls to', () => {
+    // Constant columns are never split on but shift every later feature to another position of
+    // the eight-feature groups, so the same features go through other kernels (row-major group,
+    // a group with unsampled members, loose columns, two-byte bins).
+    const data = syntheticClassification(6000, 21, 4);
+    const constant = new Float64Array(6000).fill(1);
+    const at = [0, 0, 0, 9, 17];
+    const names = [...data.features.names];
+    const columns = [...data.features.columns];
+    for (const [k, j] of at.entries()) {
+      names.splice(j, 0, `constant${k}`);
+      columns.splice(j, 0, constant);
+    }
+    const shifted = featureMatrix(names, columns);
+    for (const params of [
+      { num_iterations: 8, seed: 2 },
+      { num_iterations: 8, feature_fraction: 0.6, bagging_fraction: 0.8, bagging_freq: 1, seed: 3 },
+      { num_iterations: 4, max_bin: 600, seed: 4 },
+    ]) {
+      const a = trainGbdt(binDataset(data.features, { params }), data.labels, { params });
+      const b = trainGbdt(binDataset(shifted, { params }), data.labels, { params });
+      expect(b.trees.length).toBe(a.trees.length);
+      const nameOf = (m: typeof a, t: number) =>
+        Array.from(m.trees[t].splitFeature, (f) => m.featureNames[f]);
+      for (let t = 0; t < a.trees.length; t++) {
+        expect(nameOf(b, t)).toEqual(nameOf(a, t));
+        expect(b.trees[t].threshold).toEqual(a.trees[t].threshold);
+        expect(b.trees[t].leafValue).toEqual(a.trees[t].leafValue);
+      }
+    }
+  });
+
   it('trains on a row subset (an inner split) without re-binning', () => {
     const rows = Array.from({ length: 2000 }, (_, i) => i);
     const subset = trainGbdt(binned, labels, { rows, params: { num_iterations: 3 } });

@@ -355,6 +355,9 @@ class TreeGrower {
   private readonly groupOffset: Int32Array;
   /** Scratch per histogram: the stored groups whose eight features are all sampled. */
   private readonly activeGroups: Int32Array;
+  /** Scratch per histogram: histogram base of each of the eight bytes of each active group. */
+  private readonly activeBases: Int32Array;
+  private readonly junk: number;
   /** Sum of the bytes read by `touchRows`, kept so the reads are not optimized away. */
   private touched = 0;
   /** Sampled features not covered by a whole row group (scratch, per histogram). */
@@ -376,7 +379,10 @@ class TreeGrower {
       this.binOffset[j] = total;
       total += data.numBins[j];
     }
-    this.histSize = total;
+    // 256 slots past the features' bins take the updates of group members that are not sampled
+    // (and of the padding of a last group with fewer than eight features); never read.
+    this.junk = total;
+    this.histSize = total + 256;
     const L = p.num_leaves;
     this.maxLeaves = L;
     this.histGrad = new Float64Array(L * this.histSize);
@@ -402,12 +408,12 @@ class TreeGrower {
     this.bestLeftHess = new Float64Array(L);
     this.bestLeftRows = new Int32Array(L);
     this.thresholdBin = new Int32Array(Math.max(1, L - 1));
-    const groups = Math.floor(f / 8);
+    const groups = Math.ceil(f / 8);
     this.groupOffset = new Int32Array(groups).fill(-1);
     let stride = 0;
     for (let g = 0; g < groups; g++) {
       let bytes = true;
-      for (let u = 0; u < 8; u++) bytes &&= data.bins[8 * g + u] instanceof Uint8Array;
+      for (let u = 0; u < 8 && 8 * g + u < f; u++) bytes &&= data.bins[8 * g + u] instanceof Uint8Array;
       if (bytes) {
         this.groupOffset[g] = stride;
         stride += 8;
@@ -415,12 +421,13 @@ class TreeGrower {
     }
     this.rowStride = stride;
     this.activeGroups = new Int32Array(groups);
+    this.activeBases = new Int32Array(8 * groups);
     const rows = data.rows;
     this.rowMajor = new Uint8Array(rows * stride);
     for (let g = 0; g < groups; g++) {
       const o = this.groupOffset[g];
       if (o < 0) continue;
-      for (let u = 0; u < 8; u++) {
+      for (let u = 0; u < 8 && 8 * g + u < f; u++) {
         const c = data.bins[8 * g + u];
         const rm = this.rowMajor;
         for (let r = 0, at = o + u; r < rows; r++, at += stride) rm[at] = c[r];
@@ -551,22 +558,23 @@ class TreeGrower {
       hg.fill(0, base, base + this.numBins[sampled[q]]);
       hh.fill(0, base, base + this.numBins[sampled[q]]);
     }
-    // Whole stored groups first (sampled features are in ascending order).
+    // Stored groups with at least four sampled features go through the row-major kernel, the
+    // other members' updates sent to the junk slots (sampled features are in ascending order).
     let loose = 0;
     let active = 0;
     const features = this.looseFeatures;
     const activeGroups = this.activeGroups;
+    const bases = this.activeBases;
+    const junk = slotBase + this.junk;
     for (let q = 0; q < sampled.length; ) {
-      const f = sampled[q];
-      if (
-        (f & 7) === 0 &&
-        q + 7 < sampled.length &&
-        sampled[q + 7] === f + 7 &&
-        this.groupOffset[f >> 3] >= 0
-      ) {
-        activeGroups[active++] = f >> 3;
-        q += 8;
-      } else features[loose++] = sampled[q++];
+      const g = sampled[q] >> 3;
+      let end = q + 1;
+      while (end < sampled.length && sampled[end] >> 3 === g) end++;
+      if (end - q >= 4 && this.groupOffset[g] >= 0) {
+        bases.fill(junk, 8 * active, 8 * active + 8);
+        for (; q < end; q++) bases[8 * active + (sampled[q] & 7)] = slotBase + offset[sampled[q]];
+        activeGroups[active++] = g;
+      } else for (; q < end; q++) features[loose++] = sampled[q];
     }
     // Rows in blocks, every group over a block before the next: the block's rows are read from
     // memory once (then from cache for the other groups) while one group's histogram stays in L1.
@@ -576,8 +584,7 @@ class TreeGrower {
       if (!contiguous && active > 0)
         this.touched += touchRows(this.rowMajor, this.rowStride, index, start, from, to);
       for (let a = 0; a < active; a++) {
-        const f = activeGroups[a] << 3;
-        const b = (u: number) => slotBase + offset[f + u];
+        const b = (u: number) => bases[8 * a + u];
         accumulateRowGroup(
           hg,
           hh,
@@ -591,7 +598,7 @@ class TreeGrower {
           b(7),
           this.rowMajor,
           this.rowStride,
-          this.groupOffset[f >> 3],
+          this.groupOffset[activeGroups[a]],
           index,
           start,
           from,
