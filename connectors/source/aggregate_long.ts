@@ -1,5 +1,6 @@
 /**
- * Window aggregation straight from long rows (`__long`: t, variable, num, txt), without
+ * Window aggregation straight from long rows (`__long`: t, variable, num, txt, with
+ * `__long_times` and `__long_variables` as `loadSource(..., keepLong)` stages them), without
  * pivoting millions of rows to one column a variable. Same features, names, label and
  * semantics as `aggregateTable` on the pivoted table (see aggregate.ts); the tests check both
  * against the same pandas reference.
@@ -98,10 +99,10 @@ export async function aggregateLongColumns(
       : `min(txt) FILTER (WHERE variable = ${literal(c)}) AS ${ident(c)}`,
   );
   const anyTarget = used.map((c) => `${ident(c)} IS NOT NULL`).join(' OR ');
-  // Distinct timestamps first, then windows: cheaper than count(DISTINCT t) per window.
+  // Distinct timestamps (staged with __long), then windows: cheaper than count(DISTINCT t) per window.
   const grid = await readColumns(
     db,
-    `WITH c AS (SELECT ${key} AS w, count(*) AS n, epoch_ms(min(t)) AS o FROM (SELECT DISTINCT t FROM __long) GROUP BY w),
+    `WITH c AS (SELECT ${key} AS w, count(*) AS n, epoch_ms(min(t)) AS o FROM __long_times GROUP BY w),
      l AS (SELECT ${key} AS w, bool_or(${label}) AS y, bool_or(${anyTarget}) AS h FROM (SELECT t, ${targetPivot.join(', ')} FROM __long WHERE variable IN (${used.map(literal).join(', ')}) GROUP BY t) GROUP BY w)
      SELECT CAST(c.w AS DOUBLE) AS w, CAST(c.n AS DOUBLE) AS n, CAST(c.o AS DOUBLE) AS o,
             CAST(coalesce(l.y, false) AS DOUBLE) AS y, CAST(coalesce(l.h, false) AS DOUBLE) AS h
@@ -198,7 +199,9 @@ async function numericFeatures(
   let duplicates = 0;
   // A large source is pulled in parts (variables split by hash), each part one scan: memory
   // holds one part's lists, not the whole source twice.
-  const rows = Number((await queryRows(db, 'SELECT count(*) AS n FROM __long'))[0].n);
+  const rows = Number(
+    (await queryRows(db, 'SELECT coalesce(sum(measurements), 0) AS n FROM __long_variables'))[0].n,
+  );
   const parts = Math.max(1, Math.ceil(rows / pullRows));
   for (let part = 0; part < parts; part++) {
     const result = await db.run(

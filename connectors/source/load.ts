@@ -259,10 +259,12 @@ export async function loadCanonical(
   if (staged.long && keepLong) {
     // The caller aggregates the long rows directly (no pivot); duplicates are counted there.
     const { variables } = await stageLong(db, staged, staged.long, columns, time, period, options);
+    // The distinct timestamps are kept: the aggregation counts them by window (one scan less).
+    await db.run('CREATE OR REPLACE TEMP TABLE __long_times AS SELECT DISTINCT t FROM __long');
     const span = (
       await queryRows(
         db,
-        'SELECT count(DISTINCT t) AS n, epoch_ms(min(t)) AS lo, epoch_ms(max(t)) AS hi FROM __long',
+        'SELECT count(*) AS n, epoch_ms(min(t)) AS lo, epoch_ms(max(t)) AS hi FROM __long_times',
       )
     )[0];
     return {
@@ -399,13 +401,18 @@ async function finish(
   };
 }
 
-/** Drops `__long`, a view or a table (see `stageLong`). */
+/**
+ * Drops `__long` (a view or a table) and the tables staged with it: `__long_variables`
+ * (measurements a variable) and, for a caller aggregating it, `__long_times` (distinct times).
+ */
 export async function dropLong(db: DuckDBConnection): Promise<void> {
   const views = await queryRows(
     db,
     "SELECT count(*) AS n FROM duckdb_views() WHERE view_name = '__long' AND temporary",
   );
   await db.run(`DROP ${Number(views[0].n) > 0 ? 'VIEW' : 'TABLE'} IF EXISTS __long`);
+  await db.run('DROP TABLE IF EXISTS __long_variables');
+  await db.run('DROP TABLE IF EXISTS __long_times');
 }
 
 /**
@@ -437,10 +444,10 @@ async function stageLong(
   const view = numericValues && staged.scan !== undefined;
   const rows = `SELECT ${time} AS t, CAST(${ident(long.variable)} AS VARCHAR) AS variable, ${num} AS num, ${txt} AS txt FROM ${view ? staged.scan : staged.relation} WHERE ${ident(long.variable)} IS NOT NULL AND ${periodFilter(period, `(${time})`)}`;
   await db.run(`CREATE OR REPLACE TEMP ${view ? 'VIEW' : 'TABLE'} __long AS ${rows}`);
-  const perVariable = await queryRows(
-    db,
-    `SELECT variable, count(txt) AS present, count(num) AS numbers FROM __long GROUP BY variable ORDER BY variable`,
+  await db.run(
+    'CREATE OR REPLACE TEMP TABLE __long_variables AS SELECT variable, count(txt) AS present, count(num) AS numbers, count(*) AS measurements FROM __long GROUP BY variable',
   );
+  const perVariable = await queryRows(db, 'SELECT * FROM __long_variables ORDER BY variable');
   if (perVariable.length === 0) {
     await dropLong(db);
     throw await emptyPeriodError(db, staged, time, options);
@@ -468,6 +475,7 @@ async function stageLong(
     if (view)
       await db.run(`CREATE OR REPLACE TEMP VIEW __long AS SELECT * FROM (${rows}) WHERE ${chosenOnly}`);
     else await db.run(`DELETE FROM __long WHERE NOT (${chosenOnly})`);
+    await db.run(`DELETE FROM __long_variables WHERE NOT (${chosenOnly})`);
   }
   return { variables, perVariable };
 }

@@ -10,6 +10,7 @@ import { parseTarget } from '../../analysis/target';
 import { withDuck } from '../../connectors/duckdb';
 import { aggregateLong, aggregateLongColumns } from '../../connectors/source/aggregate_long';
 import { readColumns } from '../../connectors/source/columns';
+import { dropLong } from '../../connectors/source/load';
 import { aggregateSource, loadSource } from '../../connectors/sources';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'aggregate');
@@ -37,7 +38,7 @@ async function columns(pullRows?: number) {
       { window: '10m', functions: expected.functions, lag: '10m' },
       pullRows,
     );
-    await db.run('DROP TABLE __long');
+    await dropLong(db);
     return result;
   });
 }
@@ -62,7 +63,7 @@ test('the features table holds the in-memory columns, missing values as NULL', a
       functions: expected.functions,
       lag: '10m',
     });
-    await db.run('DROP TABLE __long');
+    await dropLong(db);
     const read = await readColumns(db, 'SELECT * REPLACE (CAST(__label AS DOUBLE) AS __label) FROM features');
     expect(read.names).toEqual(wide.names);
     read.columns.forEach((c, j) => {
