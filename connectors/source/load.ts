@@ -401,16 +401,16 @@ async function finish(
   };
 }
 
+/** Connections whose `__long` is a view (asking DuckDB's catalog costs more than the drop). */
+const longViews = new WeakSet<DuckDBConnection>();
+
 /**
  * Drops `__long` (a view or a table) and the tables staged with it: `__long_variables`
  * (measurements a variable) and, for a caller aggregating it, `__long_times` (distinct times).
  */
 export async function dropLong(db: DuckDBConnection): Promise<void> {
-  const views = await queryRows(
-    db,
-    "SELECT count(*) AS n FROM duckdb_views() WHERE view_name = '__long' AND temporary",
-  );
-  await db.run(`DROP ${Number(views[0].n) > 0 ? 'VIEW' : 'TABLE'} IF EXISTS __long`);
+  await db.run(`DROP ${longViews.has(db) ? 'VIEW' : 'TABLE'} IF EXISTS __long`);
+  longViews.delete(db);
   await db.run('DROP TABLE IF EXISTS __long_variables');
   await db.run('DROP TABLE IF EXISTS __long_times');
 }
@@ -443,7 +443,9 @@ async function stageLong(
   // faster than DuckDB writes two million rows with their names to a table (~150 ms).
   const view = numericValues && staged.scan !== undefined;
   const rows = `SELECT ${time} AS t, CAST(${ident(long.variable)} AS VARCHAR) AS variable, ${num} AS num, ${txt} AS txt FROM ${view ? staged.scan : staged.relation} WHERE ${ident(long.variable)} IS NOT NULL AND ${periodFilter(period, `(${time})`)}`;
-  await db.run(`CREATE OR REPLACE TEMP ${view ? 'VIEW' : 'TABLE'} __long AS ${rows}`);
+  await dropLong(db);
+  await db.run(`CREATE ${view ? 'TEMP VIEW' : 'TEMP TABLE'} __long AS ${rows}`);
+  if (view) longViews.add(db);
   await db.run(
     'CREATE OR REPLACE TEMP TABLE __long_variables AS SELECT variable, count(txt) AS present, count(num) AS numbers, count(*) AS measurements FROM __long GROUP BY variable',
   );
