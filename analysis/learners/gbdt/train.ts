@@ -408,31 +408,12 @@ class TreeGrower {
     this.bestLeftHess = new Float64Array(L);
     this.bestLeftRows = new Int32Array(L);
     this.thresholdBin = new Int32Array(Math.max(1, L - 1));
-    const groups = Math.ceil(f / 8);
-    this.groupOffset = new Int32Array(groups).fill(-1);
-    let stride = 0;
-    for (let g = 0; g < groups; g++) {
-      let bytes = true;
-      for (let u = 0; u < 8 && 8 * g + u < f; u++) bytes &&= data.bins[8 * g + u] instanceof Uint8Array;
-      if (bytes) {
-        this.groupOffset[g] = stride;
-        stride += 8;
-      }
-    }
-    this.rowStride = stride;
-    this.activeGroups = new Int32Array(groups);
-    this.activeBases = new Int32Array(8 * groups);
-    const rows = data.rows;
-    this.rowMajor = new Uint8Array(rows * stride);
-    for (let g = 0; g < groups; g++) {
-      const o = this.groupOffset[g];
-      if (o < 0) continue;
-      for (let u = 0; u < 8 && 8 * g + u < f; u++) {
-        const c = data.bins[8 * g + u];
-        const rm = this.rowMajor;
-        for (let r = 0, at = o + u; r < rows; r++, at += stride) rm[at] = c[r];
-      }
-    }
+    const layout = rowMajorLayout(data);
+    this.rowMajor = layout.bytes;
+    this.rowStride = layout.stride;
+    this.groupOffset = layout.groupOffset;
+    this.activeGroups = new Int32Array(layout.groupOffset.length);
+    this.activeBases = new Int32Array(8 * layout.groupOffset.length);
     this.looseFeatures = new Int32Array(f);
   }
 
@@ -908,6 +889,49 @@ class TreeGrower {
       internalValue: tree.internalValue.slice(0, nodes),
     };
   }
+}
+
+interface RowMajorLayout {
+  readonly bytes: Uint8Array;
+  readonly stride: number;
+  readonly groupOffset: Int32Array;
+}
+
+/**
+ * Row-major layouts by the bin columns they were built from: every trial of a search trains on
+ * one dataset, and building the layout of a million rows costs as much as a few trees.
+ */
+const layouts = new WeakMap<readonly (Uint8Array | Uint16Array)[], RowMajorLayout>();
+
+/** Groups of eight one-byte features (the last one may be shorter) stored row-major. */
+function rowMajorLayout(data: BinnedDataset): RowMajorLayout {
+  const cached = layouts.get(data.bins);
+  if (cached && cached.bytes.length === cached.stride * data.rows) return cached;
+  const f = data.bins.length;
+  const groups = Math.ceil(f / 8);
+  const groupOffset = new Int32Array(groups).fill(-1);
+  let stride = 0;
+  for (let g = 0; g < groups; g++) {
+    let bytes = true;
+    for (let u = 0; u < 8 && 8 * g + u < f; u++) bytes &&= data.bins[8 * g + u] instanceof Uint8Array;
+    if (bytes) {
+      groupOffset[g] = stride;
+      stride += 8;
+    }
+  }
+  const rows = data.rows;
+  const out = new Uint8Array(rows * stride);
+  for (let g = 0; g < groups; g++) {
+    const o = groupOffset[g];
+    if (o < 0) continue;
+    for (let u = 0; u < 8 && 8 * g + u < f; u++) {
+      const c = data.bins[8 * g + u];
+      for (let r = 0, at = o + u; r < rows; r++, at += stride) out[at] = c[r];
+    }
+  }
+  const layout = { bytes: out, stride, groupOffset };
+  layouts.set(data.bins, layout);
+  return layout;
 }
 
 /** Soft-thresholds a gradient sum by the L1 penalty (plain comparisons: no Math calls in hot loops). */
