@@ -5,23 +5,10 @@
  * (aggregate.test.ts) check the same semantics end to end.
  */
 import fc from 'fast-check';
+import { AGGREGATION_FUNCTIONS } from '../../analysis/config';
 import { findWindow, quantile, WindowAggregator, windowOfMicros } from '../../analysis/window_aggregate';
 
-const FUNCTIONS = [
-  'mean',
-  'std',
-  'min',
-  'max',
-  'first',
-  'last',
-  'count',
-  'slope',
-  'p0',
-  'p10',
-  'p50',
-  'p90',
-  'p100',
-];
+const FUNCTIONS = [...AGGREGATION_FUNCTIONS, 'p0', 'p10', 'p50', 'p90', 'p100'];
 const WIDTH = 600_000;
 const ORIGIN_US = Date.parse('2026-10-01T00:00:00Z') * 1000;
 
