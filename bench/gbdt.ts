@@ -5,7 +5,7 @@
  * The summary's seconds are the sum over both sizes of the per-size medians (wall clock, and CPU
  * seconds as `*_cpu_s`, steadier on a shared machine); the AUCs are those of the larger size.
  *
- *   npm run bench -- gbdt [--repeats 3] [--sizes 100000x100,1000000x50]
+ *   npm run bench -- gbdt [--repeats 3] [--sizes 100000x100,1000000x50] [--ours-only]
  *   node dist/bench/gbdt.js --write-data DIR --rows N --features F --seed S   (data for Python)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,14 +64,14 @@ interface ReferenceResult {
   auc: number;
 }
 
-async function benchSize(rows: number, cols: number, repeats: number) {
+async function benchSize(rows: number, cols: number, repeats: number, oursOnly: boolean) {
   const data = syntheticClassification(rows, cols, 7);
   const cut = Math.floor(rows * 0.8);
   const train = splitRows(data.features, data.labels, 0, cut);
   const valid = splitRows(data.features, data.labels, cut, rows);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gbdt-bench-'));
   try {
-    writeDataset(dir, data.features, data.labels);
+    if (!oursOnly) writeDataset(dir, data.features, data.labels);
     // CPU seconds too: on a shared machine they vary less than wall-clock seconds.
     const oursCpu: number[] = [];
     const ours = await timeRepeated(repeats, () => {
@@ -83,11 +83,14 @@ async function benchSize(rows: number, cols: number, repeats: number) {
       return model;
     });
     const aucOurs = aucOfMargins(predictMargin(ours.result, valid.features), valid.labels);
-    const ref = runPythonReference<ReferenceResult>('gbdt_reference.py', [
-      dir,
-      JSON.stringify(benchParams),
-      String(repeats),
-    ]);
+    // --ours-only (for quick iterations on our side): no LightGBM run, reference figures NaN.
+    const ref: ReferenceResult = oursOnly
+      ? { seconds: [Number.NaN], cpu_seconds: [Number.NaN], auc: Number.NaN }
+      : runPythonReference<ReferenceResult>('gbdt_reference.py', [
+          dir,
+          JSON.stringify(benchParams),
+          String(repeats),
+        ]);
     const line = {
       size: `${rows}x${cols}`,
       ours_s: ours.seconds,
@@ -123,7 +126,8 @@ async function main(): Promise<void> {
     .split(',')
     .map((s) => s.split('x').map(Number) as [number, number]);
   const results = [];
-  for (const [rows, cols] of sizes) results.push(await benchSize(rows, cols, repeats));
+  const oursOnly = process.argv.includes('--ours-only');
+  for (const [rows, cols] of sizes) results.push(await benchSize(rows, cols, repeats, oursOnly));
   const ours = results.reduce((s, r) => s + r.ours_median, 0);
   const reference = results.reduce((s, r) => s + r.reference_median, 0);
   const largest = results[results.length - 1];
