@@ -224,11 +224,16 @@ describe('analyzeLine on Temporal', () => {
       );
       expect({ created, err: create.err.join('') }).toEqual({ created: 0, err: '' });
 
-      const list = capture();
-      expect(await main(['schedule', 'list', '--json'], list.io)).toBe(0);
-      const listed = (
-        JSON.parse(list.out.join('')) as { configId: string; cron: string[]; timezone: string }[]
-      ).find((s) => s.configId === configId);
+      // Temporal lists schedules from its visibility store, which follows a creation by a moment.
+      let listed: { configId: string; cron: string[]; timezone: string } | undefined;
+      for (let attempt = 0; attempt < 40 && !listed; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 250));
+        const list = capture();
+        expect(await main(['schedule', 'list', '--json'], list.io)).toBe(0);
+        listed = (
+          JSON.parse(list.out.join('')) as { configId: string; cron: string[]; timezone: string }[]
+        ).find((s) => s.configId === configId);
+      }
       expect(listed).toMatchObject({ cron: ['0 2 * * *'], timezone: 'Europe/Paris' });
 
       expect(await main(['schedule', 'trigger', '--config-id', configId], capture().io)).toBe(0);
