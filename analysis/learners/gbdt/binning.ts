@@ -23,8 +23,8 @@ export interface BinnedDataset {
   /** Per feature: index of the NaN bin (the last one), or -1 when the column has no NaN. */
   readonly missingBin: Int32Array;
   /**
-   * Per feature: bin code of every row. Column-major because a histogram is built one feature at
-   * a time over a leaf's rows: one feature's histogram (255 × 3 doubles) stays in L1 cache.
+   * Per feature: bin code of every row, column-major (training also keeps a row-major copy of the
+   * one-byte features, see `train.ts`, for its histogram passes).
    */
   readonly bins: readonly (Uint8Array | Uint16Array)[];
 }

@@ -344,23 +344,23 @@ class TreeGrower {
   private tree: MutableTree | null = null;
   private readonly thresholdBin: Int32Array;
   /**
-   * Every group of eight one-byte features 8g..8g+7 stored row-major in one array, `rowStride`
-   * bytes a row, group g at byte `groupOffset[g]` of its row (-1: the group is not stored). A leaf's
-   * histogram pass then touches about one cache line per row for all groups, where one array per
-   * group touched one line per row and group: on data larger than the cache, rows of a deep leaf
-   * are far apart and each line is a miss.
+   * Every group of one-byte features 8g..8g+7 (the last may be shorter, padded) stored row-major
+   * in one array, `rowStride` bytes a row, group g at byte `groupOffset[g]` of its row (-1: the
+   * group has a two-byte feature and is not stored). A leaf's histogram pass then touches about
+   * one cache line per row for all groups, where one array per group touched one line per row and
+   * group: on data larger than the cache, rows of a deep leaf are far apart and each line is a miss.
    */
   private readonly rowMajor: Uint8Array;
   private readonly rowStride: number;
   private readonly groupOffset: Int32Array;
-  /** Scratch per histogram: the stored groups whose eight features are all sampled. */
+  /** Scratch per histogram: the stored groups with at least four sampled features. */
   private readonly activeGroups: Int32Array;
   /** Scratch per histogram: histogram base of each of the eight bytes of each active group. */
   private readonly activeBases: Int32Array;
   private readonly junk: number;
   /** Sum of the bytes read by `touchRows`, kept so the reads are not optimized away. */
   private touched = 0;
-  /** Sampled features not covered by a whole row group (scratch, per histogram). */
+  /** Sampled features not covered by an active group (scratch, per histogram). */
   private readonly looseFeatures: Int32Array;
 
   constructor(
