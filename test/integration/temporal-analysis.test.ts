@@ -167,10 +167,11 @@ describe('analyzeLine on Temporal', () => {
   it('shares the trials between two workers', async () => {
     // The same search with one single-thread worker, then with two: the trials spread over
     // both, and the search's wall time is printed for the record (no timing assertion). The
-    // line is larger here (20 days, 2-minute windows: about 14,000 observations), so that a
+    // line is larger here (30 days, 1-minute windows: about 43,000 observations), so that a
     // trial takes about a second, as on real lines, and not mostly the activity round trips.
-    const heavy = { file: 'line-20d.parquet', window: '2m' };
-    await writeDemoLine(path.join(tmp, heavy.file), { days: 20, seed: 11 });
+    const heavy = { file: 'line-30d.parquet', window: '1m' };
+    await writeDemoLine(path.join(tmp, heavy.file), { days: 30, seed: 11 });
+    const TRIALS = 12;
     const searchSeconds: number[] = [];
     for (const count of [1, 2]) {
       const taskQueue = uniqueName(`rca-workers-${count}`);
@@ -178,18 +179,18 @@ describe('analyzeLine on Temporal', () => {
       const handle = await client.workflow.start('analyzeLine', {
         taskQueue,
         workflowId: uniqueName(`analysis-workers-${count}`),
-        args: [{ config: configDocument(8, 2, heavy) }],
+        args: [{ config: configDocument(TRIALS, 2, heavy) }],
       });
       await handle.result();
       const events = trialEvents(await handle.fetchHistory());
-      expect(events.completed).toBe(8);
+      expect(events.completed).toBe(TRIALS);
       const identities = new Set(events.started.map((a) => a!.identity));
       expect(identities.size).toBe(count);
       searchSeconds.push(events.searchSeconds);
       await Promise.all(started.map((w) => stop(w)));
     }
     process.stderr.write(
-      `search wall time, 8 trials, parallelism 2, 20-day line at 2 minutes: one worker ${searchSeconds[0].toFixed(1)} s, two workers ${searchSeconds[1].toFixed(1)} s\n`,
+      `search wall time, ${TRIALS} trials, parallelism 2, 30-day line at 1 minute: one worker ${searchSeconds[0].toFixed(1)} s, two workers ${searchSeconds[1].toFixed(1)} s\n`,
     );
   }, 600_000);
 
