@@ -333,8 +333,16 @@ export function pendingOps(state: JournalState): { id: string; op: TrackingOp }[
   return state.ops.filter((o) => !state.done.has(o.id) && !state.failed.has(o.id));
 }
 
+/**
+ * The runs the operations touch: the analysis first, then the trials by number. Trials are logged
+ * alongside the search, so the journal's order follows timing; the list should not.
+ */
 function keysOf(ops: readonly { op: TrackingOp }[]): string[] {
-  return [...new Set(ops.map((o) => o.op.key))];
+  const rank = (key: string) =>
+    key === ANALYSIS_KEY ? -1 : Number(/^trial-(\d+)$/.exec(key)?.[1] ?? Infinity);
+  return [...new Set(ops.map((o) => o.op.key))].sort(
+    (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0),
+  );
 }
 
 export function statusOf(state: JournalState): TrackingStatus {

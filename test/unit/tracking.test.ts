@@ -9,6 +9,7 @@ import {
   parseJournal,
   pendingOps,
   runKeyTag,
+  statusOf,
 } from '../../connectors/tracking';
 
 let dir: string;
@@ -34,6 +35,25 @@ describe('journal', () => {
     expect(state.analysisId).toBe('a1');
     expect(pendingOps(state).map((o) => o.id)).toEqual(['2']);
     expect(state.runs.get('analysis')?.runId).toBe('r');
+  });
+
+  it('lists pending runs as analysis then trials by number, whatever order they were journalled in', () => {
+    const op = (id: string, key: string) =>
+      JSON.stringify({ t: 'op', id, op: { kind: 'endRun', key, status: 'FINISHED', endTime: 1 } });
+    const lines = [
+      JSON.stringify({ t: 'journal', analysisId: 'a1', trackingUri: 'http://x', createdAt: '' }),
+      op('1', 'trial-10'),
+      op('2', 'trial-2'),
+      op('3', 'analysis'),
+      op('4', 'trial-0'),
+      op('5', 'trial-2'),
+    ];
+    expect(statusOf(parseJournal(`${lines.join('\n')}\n`)).pending).toEqual([
+      'analysis',
+      'trial-0',
+      'trial-2',
+      'trial-10',
+    ]);
   });
 
   it('starts a fresh line after a torn one', async () => {
