@@ -57,6 +57,7 @@ export class DistributionEngine {
   private readonly labelIds = new WeakMap<Labels, number>();
   private nextLabelsId = 1;
   private nextRequest = 1;
+  private readonly localNames: ReadonlySet<string>;
 
   private constructor(
     readonly rows: number,
@@ -65,7 +66,9 @@ export class DistributionEngine {
     /** The variables analysed on this thread. */
     private readonly local: PreparedTable,
     private readonly parts: readonly Part[],
-  ) {}
+  ) {
+    this.localNames = new Set(local.variables.map((v) => v.name));
+  }
 
   /**
    * Spreads the variables over the threads (every (threads + 1)-th to each; this thread takes
@@ -150,10 +153,9 @@ export class DistributionEngine {
     // This thread's share meanwhile; its errors (an empty population) are the threads' too.
     let here: DistributionEntry[];
     try {
-      const mine = new Set(this.local.variables.map((v) => v.name));
       here = analyzeEach(this.local, labels, {
         ...selection,
-        variables: wanted.filter((name) => mine.has(name)),
+        variables: wanted.filter((name) => this.localNames.has(name)),
       });
     } catch (error) {
       await Promise.allSettled(remote);

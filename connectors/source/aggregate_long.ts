@@ -37,7 +37,7 @@ import {
   ROWS,
   TIME,
 } from './aggregate';
-import { type AppendColumn, createTableFromColumns } from './append';
+import type { AppendColumn } from './append';
 import { readColumns } from './columns';
 import type { SourceVariable } from './load';
 import { targetSql } from './target_sql';
@@ -50,19 +50,6 @@ import { targetSql } from './target_sql';
 export interface WideColumns {
   readonly names: readonly string[];
   readonly columns: readonly AppendColumn[];
-}
-
-/** Aggregates `__long` into the temp table `out` (the layout of `aggregateTable`'s). */
-export async function aggregateLong(
-  db: DuckDBConnection,
-  variables: readonly SourceVariable[],
-  target: TargetExpression,
-  spec: AggregationSpec,
-  out = 'features',
-): Promise<AggregateReport & { duplicateRows: number }> {
-  const { report, wide } = await aggregateLongColumns(db, variables, target, spec);
-  await createTableFromColumns(db, out, wide.names, wide.columns, report.rows);
-  return report;
 }
 
 /** Rows pulled into JS at once (16 bytes each, plus DuckDB's copy while it builds the lists). */
@@ -79,7 +66,7 @@ export async function aggregateLongColumns(
   spec: AggregationSpec,
   pullRows = PULL_ROWS,
 ): Promise<{ report: AggregateReport & { duplicateRows: number }; wide: WideColumns }> {
-  if (spec.window === 'none' || spec.batchColumn) throw new Error('aggregateLong: time windows only');
+  if (spec.window === 'none' || spec.batchColumn) throw new Error('aggregateLongColumns: time windows only');
   const kinds = new Map(variables.map((v) => [v.name, v.kind]));
   const label = targetSql(target, kinds);
   const used = targetColumns(target);
@@ -212,14 +199,15 @@ async function numericFeatures(
       const names = chunk.getColumnVector(0);
       const lists = chunk.getColumnVector(1);
       if (!(names instanceof DuckDBVarCharVector) || !(lists instanceof DuckDBListVector)) {
-        throw new Error('aggregateLong: unexpected vector types');
+        throw new Error('aggregateLongColumns: unexpected vector types');
       }
       const entries = lists.childVector;
-      if (!(entries instanceof DuckDBStructVector)) throw new Error('aggregateLong: unexpected list entries');
+      if (!(entries instanceof DuckDBStructVector))
+        throw new Error('aggregateLongColumns: unexpected list entries');
       const t = entries.entryVectorAt(0);
       const x = entries.entryVectorAt(1);
       if (!(t instanceof DuckDBDoubleVector) || !(x instanceof DuckDBDoubleVector)) {
-        throw new Error('aggregateLong: unexpected time or value vectors');
+        throw new Error('aggregateLongColumns: unexpected time or value vectors');
       }
       for (let r = 0; r < chunk.rowCount; r++) {
         const name = names.getItem(r)!;

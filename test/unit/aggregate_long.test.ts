@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseTarget } from '../../analysis/target';
 import { withDuck } from '../../connectors/duckdb';
-import { aggregateLong, aggregateLongColumns } from '../../connectors/source/aggregate_long';
+import { aggregateLongColumns } from '../../connectors/source/aggregate_long';
+import { createTableFromColumns } from '../../connectors/source/append';
 import { readColumns } from '../../connectors/source/columns';
 import { dropLong } from '../../connectors/source/load';
 import { aggregateSource, loadSource } from '../../connectors/sources';
@@ -58,11 +59,19 @@ test('the features table holds the in-memory columns, missing values as NULL', a
   const { wide } = await columns();
   await withDuck(async (db) => {
     const load = await loadSource(db, { kind: 'file', path: file }, { keep: ['quality'] }, 'raw', true);
-    await aggregateLong(db, load.variables, parseTarget(expected.target), {
+    // as aggregateSource writes a dataset
+    const computed = await aggregateLongColumns(db, load.variables, parseTarget(expected.target), {
       window: '10m',
       functions: expected.functions,
       lag: '10m',
     });
+    await createTableFromColumns(
+      db,
+      'features',
+      computed.wide.names,
+      computed.wide.columns,
+      computed.report.rows,
+    );
     await dropLong(db);
     const read = await readColumns(db, 'SELECT * REPLACE (CAST(__label AS DOUBLE) AS __label) FROM features');
     expect(read.names).toEqual(wide.names);
