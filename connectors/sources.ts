@@ -256,10 +256,13 @@ export async function aggregateSource(
     if (load.layout === 'long' && direct) {
       // The features stay in memory: DuckDB is slow to write and read a table this wide
       // (~0.4 ms a column), so the table is written only for the dataset.
-      const { report, wide } = await aggregateLongColumns(db, variables, target, request.aggregation);
+      const {
+        report: aggregate,
+        source,
+        wide,
+      } = await aggregateLongColumns(db, variables, target, request.aggregation);
       await dropLong(db);
-      const { duplicateRows, ...aggregate } = report;
-      load = { ...load, duplicateRows };
+      load = { ...load, ...source };
       const description = describeFeatures(aggregate);
       if (outUri) {
         await createTableFromColumns(db, 'features', wide.names, wide.columns, aggregate.rows);

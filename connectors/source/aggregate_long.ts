@@ -1,33 +1,35 @@
 /**
  * Window aggregation straight from long rows (`__long`: t, variable, num, txt, with
- * `__long_times` and `__long_variables` as `loadSource(..., keepLong)` stages them), without
- * pivoting millions of rows to one column a variable. Same features, names, label and
- * semantics as `aggregateTable` on the pivoted table (see aggregate.ts); the tests check both
- * against the same pandas reference.
+ * `__long_variables` as `loadSource(..., keepLong)` stages them), without pivoting millions of
+ * rows to one column a variable. Same features, names, label and semantics as `aggregateTable`
+ * on the pivoted table (see aggregate.ts); the tests check both against the same pandas
+ * reference.
  *
- * ARCHITECTURE.md puts aggregation in DuckDB SQL; for long rows the numeric functions are the
- * exception. DuckDB reads, normalizes and groups the rows (one list of (time, value) a
- * variable) and counts the windows and labels; the window functions run in one JS pass over
- * typed arrays (analysis/window_aggregate.ts) that writes the wide feature columns directly.
- * In SQL the grouped quantiles and the pivot of the aggregated rows back to one column per
- * feature cost about 1.5 s of 2 s on 2.16 million rows; the JS pass costs a few tens of ms.
- * Text variables (the mode) and the target stay in SQL: few rows, and the same SQL as wide.
+ * ARCHITECTURE.md puts aggregation in DuckDB SQL; for long rows the numeric work is the
+ * exception. DuckDB reads and normalizes the rows and hands them over in one scan in source
+ * order (time, a variable code, value); JS groups them by variable, finds the windows and
+ * their labels (analysis/window_grid.ts) and runs the window functions in one pass over typed
+ * arrays (analysis/window_aggregate.ts) that writes the wide feature columns directly. In SQL
+ * the grouped quantiles and the pivot back to one column per feature cost about 1.5 s of 2 s
+ * on 2.16 million rows; grouping the rows into per-variable lists in DuckDB, then counting
+ * the windows and labels in more scans, cost about twice this one ordered scan. Text variables
+ * (the mode) stay in SQL: few rows.
  *
  * Duplicated (t, variable) measurements are merged by mean (text: the smallest value), as the
  * pivot does, and counted. Missing numbers (NULL, or NaN in a Parquet source) are missing.
  */
 import {
   type DuckDBConnection,
+  type DuckDBDataChunk,
   DuckDBDoubleVector,
-  DuckDBListVector,
-  DuckDBStructVector,
-  DuckDBVarCharVector,
+  type DuckDBResult,
 } from '@duckdb/node-api';
 import { InvalidInputError } from '../../analysis/errors';
 import { type TargetExpression, targetColumns } from '../../analysis/target';
 import { lagInWindows, parseDuration } from '../../analysis/window';
 import { findWindow, WindowAggregator, type WindowGrid } from '../../analysis/window_aggregate';
-import { ident, literal, queryRows } from '../duckdb';
+import { countUnsorted, type TargetColumn, windowCounts, windowLabels } from '../../analysis/window_grid';
+import { literal, queryRows } from '../duckdb';
 import {
   type AggregateReport,
   type AggregationSpec,
@@ -39,8 +41,7 @@ import {
 } from './aggregate';
 import type { AppendColumn } from './append';
 import { readColumns } from './columns';
-import type { SourceVariable } from './load';
-import { targetSql } from './target_sql';
+import type { LoadReport, SourceVariable } from './load';
 
 /**
  * The features table's columns as computed (`__time`, `__label`, `__rows`, then the features).
@@ -52,12 +53,18 @@ export interface WideColumns {
   readonly columns: readonly AppendColumn[];
 }
 
-/** Rows pulled into JS at once (16 bytes each, plus DuckDB's copy while it builds the lists). */
+/** What the aggregation measured of the source (`loadSource(..., keepLong)` leaves these out). */
+export type LongCounts = Pick<LoadReport, 'rows' | 'from' | 'to' | 'duplicateRows' | 'unsortedRows'>;
+
+/**
+ * Up to this many measurements are read as one materialized result (about 20 bytes each in
+ * DuckDB); a larger source is streamed chunk by chunk, a little slower.
+ */
 export const PULL_ROWS = 8_000_000;
 
 /**
- * Aggregates `__long` into columns in memory; no table is written. `pullRows` bounds how many
- * measurements are held in JS at once.
+ * Aggregates `__long` into columns in memory; no table is written. JS holds 24 bytes a
+ * measurement while it works. `pullRows` is where reading switches to streaming.
  */
 export async function aggregateLongColumns(
   db: DuckDBConnection,
@@ -65,45 +72,40 @@ export async function aggregateLongColumns(
   target: TargetExpression,
   spec: AggregationSpec,
   pullRows = PULL_ROWS,
-): Promise<{ report: AggregateReport & { duplicateRows: number }; wide: WideColumns }> {
+): Promise<{ report: AggregateReport; source: LongCounts; wide: WideColumns }> {
   if (spec.window === 'none' || spec.batchColumn) throw new Error('aggregateLongColumns: time windows only');
   const kinds = new Map(variables.map((v) => [v.name, v.kind]));
-  const label = targetSql(target, kinds);
   const used = targetColumns(target);
+  // Evaluated on no rows, the target checks its columns and their kinds before anything is read.
+  windowLabels(target, targetColumnsOf(used, kinds), new Float64Array(0), 1);
   const explanatory = variables.filter((v) => !used.includes(v.name));
   const functions = checkFunctions(spec.functions ?? DEFAULT_FUNCTIONS);
   const windowMs = parseDuration(spec.window ?? '10m', 'aggregation.window');
   if (windowMs <= 0)
     throw new InvalidInputError({ where: 'aggregation.window', message: 'must be longer than 0' });
   const lagWindows = lagInWindows(parseDuration(spec.lag ?? 0, 'aggregation.lag'), windowMs);
-  const key = `(epoch_ms(t) // ${windowMs})`;
 
-  // Every window holding a row (of any variable), its distinct timestamps, and its label from
-  // the target's columns merged to one row a timestamp.
-  const targetPivot = used.map((c) =>
-    kinds.get(c) === 'numeric'
-      ? `avg(num) FILTER (WHERE variable = ${literal(c)}) AS ${ident(c)}`
-      : `min(txt) FILTER (WHERE variable = ${literal(c)}) AS ${ident(c)}`,
-  );
-  const anyTarget = used.map((c) => `${ident(c)} IS NOT NULL`).join(' OR ');
-  // Distinct timestamps (staged with __long), then windows: cheaper than count(DISTINCT t) per window.
-  const grid = await readColumns(
+  const measurements = await pullMeasurements(db, pullRows);
+  const unsorted = countUnsorted(measurements.times);
+  const { windows, counts, originMs } = windowCounts(measurements.times, windowMs, unsorted === 0);
+  const texts = await textMeasurements(
     db,
-    `WITH c AS (SELECT ${key} AS w, count(*) AS n, epoch_ms(min(t)) AS o FROM __long_times GROUP BY w),
-     l AS (SELECT ${key} AS w, bool_or(${label}) AS y, bool_or(${anyTarget}) AS h FROM (SELECT t, ${targetPivot.join(', ')} FROM __long WHERE variable IN (${used.map(literal).join(', ')}) GROUP BY t) GROUP BY w)
-     SELECT CAST(c.w AS DOUBLE) AS w, CAST(c.n AS DOUBLE) AS n, CAST(c.o AS DOUBLE) AS o,
-            CAST(coalesce(l.y, false) AS DOUBLE) AS y, CAST(coalesce(l.h, false) AS DOUBLE) AS h
-     FROM c LEFT JOIN l USING (w) ORDER BY c.w`,
+    used.filter((c) => kinds.get(c) === 'text'),
   );
-  const [windows, counts, starts, labels, hasTarget] = grid.columns as Float64Array[];
-  const nw = windows.length;
+  const { labels, present } = windowLabels(
+    target,
+    targetColumnsOf(used, kinds, measurements, texts),
+    windows,
+    windowMs,
+  );
   // Output rows: windows with a target value whose window `lag` earlier has rows.
+  const nw = windows.length;
   const rowOf = new Int32Array(nw).fill(-1);
   const rowTimes: number[] = [];
   const rowLabels: number[] = [];
   const rowCounts: number[] = [];
   for (let k = 0; k < nw; k++) {
-    if (!hasTarget[k]) continue;
+    if (!present[k]) continue;
     const source = findWindow(windows, windows[k] - lagWindows);
     if (source < 0) continue;
     rowOf[source] = rowTimes.length;
@@ -118,18 +120,25 @@ export async function aggregateLongColumns(
       message: "no window has a value for the target's columns",
     });
   }
-  let originMs = Number.POSITIVE_INFINITY;
-  for (const o of starts) originMs = Math.min(originMs, o);
   const windowGrid: WindowGrid = { windows, rowOf, rows, widthMs: windowMs, originMs };
 
-  const numeric = explanatory.filter((v) => v.kind === 'numeric').map((v) => v.name);
+  // Every staged variable counts its duplicates; the numeric explanatory ones get features.
+  const aggregator = new WindowAggregator(functions, windowGrid);
+  const numericColumns = new Map<string, Float64Array[]>();
+  for (const v of explanatory) if (v.kind === 'numeric') numericColumns.set(v.name, aggregator.newColumns());
+  let duplicates = 0;
+  measurements.names.forEach((name, j) => {
+    const s = measurements.starts[j];
+    const e = measurements.starts[j + 1];
+    duplicates += aggregator.aggregate(
+      measurements.variableTimes.subarray(s, e),
+      measurements.variableValues.subarray(s, e),
+      e - s,
+      numericColumns.get(name) ?? null,
+    );
+  });
   const text = explanatory.filter((v) => v.kind === 'text').map((v) => v.name);
-  const { columns: numericColumns, duplicates } = await numericFeatures(
-    db,
-    new WindowAggregator(functions, windowGrid),
-    numeric,
-    pullRows,
-  );
+  const key = `(epoch_ms(t) // ${windowMs})`;
   const modes = await modeFeatures(db, key, text, duplicates > 0, windowGrid);
 
   const features: string[] = [];
@@ -153,6 +162,9 @@ export async function aggregateLongColumns(
 
   let positives = 0;
   for (const y of rowLabels) positives += y;
+  let distinct = 0;
+  for (const c of counts) distinct += c;
+  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     report: {
       rows,
@@ -161,87 +173,185 @@ export async function aggregateLongColumns(
       variables: explanatory.map((v) => v.name),
       windowMs,
       lagWindows,
+    },
+    source: {
+      rows: distinct,
+      from: iso(originMs),
+      to: iso(Math.trunc(maxOf(measurements.times) / 1000)),
       duplicateRows: duplicates,
+      unsortedRows: unsorted,
     },
     wide: { names: [TIME, LABEL, ROWS, ...features], columns },
   };
 }
 
-/**
- * The numeric features, one variable at a time from a list of (time, value) structs a
- * variable; every other variable's rows only count duplicates. Times are epoch microseconds
- * as DOUBLE (exact below 2^53 µs, year 2255) so no value becomes a JS object.
- */
-async function numericFeatures(
-  db: DuckDBConnection,
-  aggregator: WindowAggregator,
-  numeric: readonly string[],
-  pullRows: number,
-): Promise<{ columns: Map<string, Float64Array[]>; duplicates: number }> {
-  const wanted = new Set(numeric);
-  const columns = new Map<string, Float64Array[]>();
-  for (const name of numeric) columns.set(name, aggregator.newColumns());
-  let times = new Float64Array(0);
-  let values = new Float64Array(0);
-  let duplicates = 0;
-  // A large source is pulled in parts (variables split by hash), each part one scan: memory
-  // holds one part's lists, not the whole source twice.
-  const rows = Number(
-    (await queryRows(db, 'SELECT coalesce(sum(measurements), 0) AS n FROM __long_variables'))[0].n,
-  );
-  const parts = Math.max(1, Math.ceil(rows / pullRows));
-  for (let part = 0; part < parts; part++) {
-    const result = await db.run(
-      `SELECT variable, list({'t': CAST(epoch_us(t) AS DOUBLE), 'x': coalesce(num, CAST('NaN' AS DOUBLE))}) AS m FROM __long${parts > 1 ? ` WHERE hash(variable) % ${parts} = ${part}` : ''} GROUP BY variable`,
-    );
-    for (let c = 0; c < result.chunkCount; c++) {
-      const chunk = result.getChunk(c);
-      const names = chunk.getColumnVector(0);
-      const lists = chunk.getColumnVector(1);
-      if (!(names instanceof DuckDBVarCharVector) || !(lists instanceof DuckDBListVector)) {
-        throw new Error('aggregateLongColumns: unexpected vector types');
-      }
-      const entries = lists.childVector;
-      if (!(entries instanceof DuckDBStructVector))
-        throw new Error('aggregateLongColumns: unexpected list entries');
-      const t = entries.entryVectorAt(0);
-      const x = entries.entryVectorAt(1);
-      if (!(t instanceof DuckDBDoubleVector) || !(x instanceof DuckDBDoubleVector)) {
-        throw new Error('aggregateLongColumns: unexpected time or value vectors');
-      }
-      for (let r = 0; r < chunk.rowCount; r++) {
-        const name = names.getItem(r)!;
-        const offset = lists.getEntryOffset(r);
-        const n = lists.getEntryLength(r);
-        if (times.length < n) {
-          times = new Float64Array(n);
-          values = new Float64Array(n);
-        }
-        duplicates += aggregator.aggregate(
-          doubles(t, offset, n, times),
-          doubles(x, offset, n, values),
-          n,
-          wanted.has(name) ? columns.get(name)! : null,
-        );
-      }
-    }
-  }
-  return { columns, duplicates };
+function maxOf(a: Float64Array): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, a[i]);
+  return m;
 }
 
 /**
- * `n` values of a DOUBLE vector from `offset`: a view of the vector's array (the aggregator
- * only reads it), or, where that array is not there as expected (it is not public in
- * @duckdb/node-api), the same values read one by one into `scratch`. Every value here is
- * non-NULL (coalesced in SQL), so the array holds them all.
+ * Every measurement of `__long`: times (epoch µs) in source order, and the same rows grouped
+ * by variable (`names` order, each in source order). Numbers are NaN where missing or text.
  */
-function doubles(vector: DuckDBDoubleVector, offset: number, n: number, scratch: Float64Array): Float64Array {
-  const backing = (vector as unknown as { items?: unknown }).items;
-  if (backing instanceof Float64Array && backing.length === vector.itemCount) {
-    return backing.subarray(offset, offset + n);
+interface Measurements {
+  readonly names: readonly string[];
+  readonly times: Float64Array;
+  /** Variable j's measurements are `starts[j]` to `starts[j + 1]` of the two arrays below. */
+  readonly starts: Int32Array;
+  readonly variableTimes: Float64Array;
+  readonly variableValues: Float64Array;
+}
+
+/**
+ * One ordered scan of `__long` (a projection of one table or file keeps its order in DuckDB)
+ * into typed arrays. A variable travels as a code: 53 bits of its name's hash, exact in a
+ * DOUBLE and nearly free for DuckDB (strings would be decoded one by one in JS); the codes
+ * of the staged names are checked to be distinct, and the rows are placed by variable on the
+ * way, the counts per variable being known from staging.
+ */
+async function pullMeasurements(db: DuckDBConnection, pullRows: number): Promise<Measurements> {
+  const staged = await queryRows(
+    db,
+    'SELECT variable, CAST(measurements AS DOUBLE) AS n, CAST(hash(variable) >> 11 AS DOUBLE) AS code FROM __long_variables ORDER BY variable',
+  );
+  const names = staged.map((r) => String(r.variable));
+  const codes = staged.map((r) => Number(r.code));
+  const v = names.length;
+  const starts = new Int32Array(v + 1);
+  staged.forEach((r, j) => {
+    starts[j + 1] = starts[j] + Number(r.n);
+  });
+  const total = starts[v];
+  // Open addressing on the code's low bits; `code | 0` is its low 32 bits, exactly.
+  let size = 4;
+  while (size < 4 * v) size *= 2;
+  const mask = size - 1;
+  const keys = new Float64Array(size).fill(-1);
+  const slots = new Int32Array(size);
+  codes.forEach((code, j) => {
+    let h = (code | 0) & mask;
+    while (keys[h] !== -1) {
+      if (keys[h] === code) {
+        throw new Error(`aggregateLongColumns: variables ${names[slots[h]]} and ${names[j]} share a hash`);
+      }
+      h = (h + 1) & mask;
+    }
+    keys[h] = code;
+    slots[h] = j;
+  });
+  const times = new Float64Array(total);
+  const variableTimes = new Float64Array(total);
+  const variableValues = new Float64Array(total);
+  const next = starts.slice(0, v);
+  const sql =
+    "SELECT CAST(epoch_us(t) AS DOUBLE) AS t, CAST(hash(variable) >> 11 AS DOUBLE) AS v, coalesce(num, CAST('NaN' AS DOUBLE)) AS x FROM __long";
+  const result = total <= pullRows ? await db.run(sql) : await db.stream(sql);
+  let row = 0;
+  for await (const chunk of chunksOf(result)) {
+    const n = chunk.rowCount;
+    if (row + n > total) break;
+    const t = doubles(chunk, 0);
+    const code = doubles(chunk, 1);
+    const x = doubles(chunk, 2);
+    for (let i = 0; i < n; i++) {
+      const c = code[i];
+      let h = (c | 0) & mask;
+      while (keys[h] !== c) {
+        if (keys[h] === -1) throw new Error('aggregateLongColumns: a measurement of an unstaged variable');
+        h = (h + 1) & mask;
+      }
+      const to = next[slots[h]]++;
+      const us = t[i];
+      times[row + i] = us;
+      variableTimes[to] = us;
+      variableValues[to] = x[i];
+    }
+    row += n;
   }
-  for (let i = 0; i < n; i++) scratch[i] = vector.getItem(offset + i) ?? Number.NaN;
-  return scratch;
+  if (row !== total) throw new Error(`aggregateLongColumns: read ${row} measurements, staged ${total}`);
+  return { names, times, starts, variableTimes, variableValues };
+}
+
+/** The chunks of a result: by index when materialized (no round trip each), else fetched. */
+async function* chunksOf(result: DuckDBResult): AsyncGenerator<DuckDBDataChunk> {
+  const materialized = result as DuckDBResult & {
+    chunkCount?: number;
+    getChunk?: (i: number) => DuckDBDataChunk;
+  };
+  if (typeof materialized.chunkCount === 'number' && materialized.getChunk) {
+    for (let c = 0; c < materialized.chunkCount; c++) yield materialized.getChunk(c);
+    return;
+  }
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) return;
+    yield chunk;
+  }
+}
+
+/**
+ * A DOUBLE column of a chunk: a view of the vector's array, or, where that array is not there
+ * as expected (it is not public in @duckdb/node-api), the values read one by one. Every value
+ * here is non-NULL (coalesced in SQL), so the array holds them all.
+ */
+function doubles(chunk: DuckDBDataChunk, column: number): Float64Array {
+  const vector = chunk.getColumnVector(column);
+  if (!(vector instanceof DuckDBDoubleVector))
+    throw new Error('aggregateLongColumns: expected a DOUBLE column');
+  const backing = (vector as unknown as { items?: unknown }).items;
+  if (backing instanceof Float64Array && backing.length === vector.itemCount) return backing;
+  return Float64Array.from({ length: vector.itemCount }, (_, i) => vector.getItem(i) ?? Number.NaN);
+}
+
+/** Text measurements of the named variables (a text target's columns): few, so read as rows. */
+async function textMeasurements(
+  db: DuckDBConnection,
+  names: readonly string[],
+): Promise<Map<string, { times: Float64Array; values: (string | null)[] }>> {
+  const out = new Map<string, { times: Float64Array; values: (string | null)[] }>();
+  if (names.length === 0) return out;
+  const read = await readColumns(
+    db,
+    `SELECT CAST(epoch_us(t) AS DOUBLE) AS t, variable, txt FROM __long WHERE variable IN (${names.map(literal).join(', ')})`,
+  );
+  const [t, variable, txt] = read.columns as [Float64Array, (string | null)[], (string | null)[]];
+  for (const name of names) {
+    const rows = [];
+    for (let i = 0; i < read.rows; i++) if (variable[i] === name) rows.push(i);
+    out.set(name, { times: Float64Array.from(rows, (i) => t[i]), values: rows.map((i) => txt[i]) });
+  }
+  return out;
+}
+
+/** The target's columns as `windowLabels` takes them; without measurements, empty. */
+function targetColumnsOf(
+  used: readonly string[],
+  kinds: ReadonlyMap<string, 'numeric' | 'text'>,
+  measurements?: Measurements,
+  texts?: ReadonlyMap<string, { times: Float64Array; values: (string | null)[] }>,
+): TargetColumn[] {
+  return used
+    .filter((name) => kinds.has(name))
+    .map((name): TargetColumn => {
+      if (kinds.get(name) === 'text') {
+        const own = texts?.get(name);
+        return { name, kind: 'text', times: own?.times ?? new Float64Array(0), values: own?.values ?? [] };
+      }
+      const j = measurements ? measurements.names.indexOf(name) : -1;
+      if (!measurements || j < 0) {
+        return { name, kind: 'numeric', times: new Float64Array(0), values: new Float64Array(0) };
+      }
+      const s = measurements.starts[j];
+      const e = measurements.starts[j + 1];
+      return {
+        name,
+        kind: 'numeric',
+        times: measurements.variableTimes.subarray(s, e),
+        values: measurements.variableValues.subarray(s, e),
+      };
+    });
 }
 
 /** Most frequent text a window, ties to the smallest; duplicates merged to their smallest. */

@@ -224,7 +224,10 @@ async function checkTimes(db: DuckDBConnection, staged: StagedSource, type: stri
 
 /**
  * Makes the canonical raw table `target` from a staged source. Returns what it found; throws
- * `InvalidInputError` for bad times, unknown variables and an empty period.
+ * `InvalidInputError` for bad times, unknown variables and an empty period. With `keepLong`, a
+ * long source is only staged as `__long` for `aggregateLongColumns`, and the counts that need
+ * every measurement (`rows`, `from`, `to`, duplicates, unsorted rows) are left at 0 or empty
+ * for it to fill in (its `LongCounts`).
  */
 export async function loadCanonical(
   db: DuckDBConnection,
@@ -247,6 +250,22 @@ export async function loadCanonical(
         )
       ).map((r) => String(r.z))
     : [];
+  if (staged.long && keepLong) {
+    // The caller aggregates the long rows directly (no pivot) and measures, in its one scan of
+    // them, what needs every measurement: timestamps, span, duplicates, rows out of order.
+    const { variables } = await stageLong(db, staged, staged.long, columns, time, period, options);
+    return {
+      source: staged.source,
+      layout: 'long',
+      rows: 0,
+      from: '',
+      to: '',
+      variables,
+      duplicateRows: 0,
+      timeZones: zones,
+      unsortedRows: 0,
+    };
+  }
   // Rows out of time order, counted in source order before sorting.
   const unsorted = Number(
     (
@@ -256,29 +275,6 @@ export async function loadCanonical(
       )
     )[0].n,
   );
-  if (staged.long && keepLong) {
-    // The caller aggregates the long rows directly (no pivot); duplicates are counted there.
-    const { variables } = await stageLong(db, staged, staged.long, columns, time, period, options);
-    // The distinct timestamps are kept: the aggregation counts them by window (one scan less).
-    await db.run('CREATE OR REPLACE TEMP TABLE __long_times AS SELECT DISTINCT t FROM __long');
-    const span = (
-      await queryRows(
-        db,
-        'SELECT count(*) AS n, epoch_ms(min(t)) AS lo, epoch_ms(max(t)) AS hi FROM __long_times',
-      )
-    )[0];
-    return {
-      source: staged.source,
-      layout: 'long',
-      rows: Number(span.n),
-      from: iso(span.lo),
-      to: iso(span.hi),
-      variables,
-      duplicateRows: 0,
-      timeZones: zones,
-      unsortedRows: unsorted,
-    };
-  }
   const report = staged.long
     ? await loadLong(db, staged, staged.long, columns, time, period, options, target)
     : await loadWide(db, staged, columns, time, period, options, target);
@@ -404,15 +400,11 @@ async function finish(
 /** Connections whose `__long` is a view (asking DuckDB's catalog costs more than the drop). */
 const longViews = new WeakSet<DuckDBConnection>();
 
-/**
- * Drops `__long` (a view or a table) and the tables staged with it: `__long_variables`
- * (measurements a variable) and, for a caller aggregating it, `__long_times` (distinct times).
- */
+/** Drops `__long` (a view or a table) and `__long_variables` (measurements a variable). */
 export async function dropLong(db: DuckDBConnection): Promise<void> {
   await db.run(`DROP ${longViews.has(db) ? 'VIEW' : 'TABLE'} IF EXISTS __long`);
   longViews.delete(db);
   await db.run('DROP TABLE IF EXISTS __long_variables');
-  await db.run('DROP TABLE IF EXISTS __long_times');
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The long-format aggregation's own paths: pulled in several parts (the memory bound) or in
- * one, into memory or into the features table, the features are the same. The pandas
- * equality itself is checked in aggregate.test.ts.
+ * The long-format aggregation's own paths: read as one result or streamed, into memory or into
+ * the features table, from CSV or Parquet, with a numeric or a text target, the features are
+ * the same, and equal to the wide source's. The pandas equality itself is checked in
+ * aggregate.test.ts.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,10 +45,12 @@ async function columns(pullRows?: number) {
   });
 }
 
-test('several parts or one: the same features and duplicates', async () => {
+test('streamed or read at once: the same features and counts', async () => {
   const one = await columns();
-  const parts = await columns(500); // a few thousand rows: several parts
-  expect(one.report.duplicateRows).toBe(30);
+  const parts = await columns(500); // a few thousand rows: streamed
+  expect(one.source.duplicateRows).toBe(30);
+  expect(one.source.unsortedRows).toBe(1); // the repeated rows go back in time once
+  expect(parts.source).toEqual(one.source);
   expect(parts.report).toEqual(one.report);
   expect(parts.wide.names).toEqual(one.wide.names);
   parts.wide.columns.forEach((c, j) => {
@@ -123,8 +126,9 @@ describe('a long Parquet file with numbers is read through a view, not copied', 
       const { source: _a, timeZones: _za, ...loadA } = a.load;
       const { source: _b, timeZones: _zb, ...loadB } = b.load;
       expect(loadB).toEqual(loadA);
-      if (name !== 'period') expect(loadA.duplicateRows).toBeGreaterThan(0);
-      expect(loadA.unsortedRows).toBeGreaterThan(0);
+      // The repeated, out-of-order rows lie before the period: they are not read.
+      expect(loadA.duplicateRows > 0).toBe(name !== 'period');
+      expect(loadA.unsortedRows > 0).toBe(name !== 'period');
       expect(b.aggregate).toEqual(a.aggregate);
       expect(b.features.matrix.names).toEqual(a.features.matrix.names);
       b.features.matrix.columns.forEach((c, j) => {
@@ -145,4 +149,39 @@ describe('a long Parquet file with numbers is read through a view, not copied', 
       /variables.include \(.*numbers.parquet\): variable "temperature" does not exist/,
     );
   });
+});
+
+describe('text and multi-column targets: the long source labels as the wide one', () => {
+  const wide = path.join(dir, 'line.csv');
+  for (const target of ["lot == 'B' and quality > 0.5", "lot == 'C' or pressure > 1.2", 'quality > 0.8']) {
+    test(target, async () => {
+      const request = { target, aggregation: { window: '10m', functions: ['mean', 'p50', 'slope'] } };
+      const long = await aggregateSource({ kind: 'file', path: file }, {}, request);
+      const flat = await aggregateSource({ kind: 'file', path: wide }, {}, request);
+      expect(long.aggregate.positives).toBeGreaterThan(0);
+      expect(long.aggregate.positives).toBeLessThan(long.aggregate.rows);
+      // The same features, in another order (long: variables by name; wide: by column).
+      const byName = (a: typeof long.aggregate) => ({
+        ...a,
+        features: [...a.features].sort(),
+        variables: [...a.variables].sort(),
+      });
+      expect(byName(long.aggregate)).toEqual(byName(flat.aggregate));
+      expect(list(long.features.labels)).toEqual(list(flat.features.labels));
+      expect(list(long.features.times)).toEqual(list(flat.features.times));
+      expect(list(long.features.windowRows)).toEqual(list(flat.features.windowRows));
+      const names = flat.features.matrix.names;
+      expect([...long.features.matrix.names].sort()).toEqual([...names].sort());
+      names.forEach((name, j) => {
+        const want = flat.features.matrix.columns[j];
+        const got = long.features.matrix.columns[long.features.matrix.names.indexOf(name)];
+        got.forEach((x, i) => {
+          const same = Number.isNaN(want[i])
+            ? Number.isNaN(x)
+            : Math.abs(x - want[i]) <= 1e-9 * Math.max(1, Math.abs(want[i]));
+          if (!same) expect([name, i, x]).toEqual([name, i, want[i]]);
+        });
+      });
+    });
+  }
 });

@@ -1,0 +1,181 @@
+/**
+ * The window grid and the window labels of a long-format source, from its measurements in
+ * memory (connectors/source/aggregate_long.ts pulls them): which windows hold a timestamp, how
+ * many distinct timestamps each holds (the `__rows` column), and each window's label. The
+ * semantics are those of the SQL aggregation (connectors/source/aggregate.ts) on the pivoted
+ * table: a timestamp is a row, the target is evaluated on each row with its columns' duplicates
+ * merged (numbers by the mean of the present values, texts to the smallest), and a window is
+ * positive when any of its rows is.
+ */
+import type { ObservationTable, Variable } from './frame';
+import { evaluateTarget, type TargetExpression } from './target';
+import { findWindow, windowOfMicros } from './window_aggregate';
+
+export interface WindowCounts {
+  /** Every window holding a timestamp, as k = trunc(epoch ms / width), ascending. */
+  readonly windows: Float64Array;
+  /** Distinct timestamps in each window (same index). */
+  readonly counts: Float64Array;
+  /** The earliest timestamp, epoch ms (truncated as DuckDB's `epoch_ms`). */
+  readonly originMs: number;
+}
+
+/** Times (epoch µs) that are earlier than the one before them. */
+export function countUnsorted(times: Float64Array): number {
+  let unsorted = 0;
+  for (let i = 1; i < times.length; i++) if (times[i] < times[i - 1]) unsorted++;
+  return unsorted;
+}
+
+/**
+ * The windows of `times` (epoch µs, at least one) and their distinct timestamps. `ascending`
+ * says the times are already in order; otherwise a sorted copy is made.
+ */
+export function windowCounts(times: Float64Array, widthMs: number, ascending: boolean): WindowCounts {
+  const sorted = ascending ? times : Float64Array.from(times).sort();
+  const windows: number[] = [];
+  const counts: number[] = [];
+  let previous = Number.NaN;
+  let window = Number.NaN;
+  for (let i = 0; i < sorted.length; i++) {
+    const us = sorted[i];
+    if (us === previous) continue;
+    previous = us;
+    const w = windowOfMicros(us, widthMs);
+    if (w !== window) {
+      window = w;
+      windows.push(w);
+      counts.push(0);
+    }
+    counts[counts.length - 1]++;
+  }
+  return {
+    windows: Float64Array.from(windows),
+    counts: Float64Array.from(counts),
+    originMs: Math.trunc(sorted[0] / 1000) + 0,
+  };
+}
+
+/** One of the target's columns: its measurements (epoch µs) in any order, duplicates included. */
+export type TargetColumn =
+  | {
+      readonly name: string;
+      readonly kind: 'numeric';
+      readonly times: Float64Array;
+      readonly values: Float64Array;
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'text';
+      readonly times: Float64Array;
+      readonly values: readonly (string | null)[];
+    };
+
+/** Time-ordered distinct timestamps of one column, with its duplicates merged. */
+interface Merged {
+  readonly times: Float64Array;
+  readonly numbers?: Float64Array;
+  readonly texts?: (string | null)[];
+}
+
+function merge(column: TargetColumn): Merged {
+  const n = column.times.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  const t = column.times;
+  let ascending = true;
+  for (let i = 1; i < n && ascending; i++) ascending = t[i] > t[i - 1];
+  if (!ascending) order.sort((a, b) => t[a] - t[b] || a - b);
+  const times: number[] = [];
+  const numbers: number[] = [];
+  const texts: (string | null)[] = [];
+  for (let s = 0; s < n; ) {
+    let e = s + 1;
+    while (e < n && t[order[e]] === t[order[s]]) e++;
+    times.push(t[order[s]]);
+    if (column.kind === 'numeric') {
+      let sum = 0;
+      let present = 0;
+      for (let i = s; i < e; i++) {
+        const x = column.values[order[i]];
+        if (!Number.isNaN(x)) {
+          sum += x;
+          present++;
+        }
+      }
+      numbers.push(present > 0 ? sum / present : Number.NaN);
+    } else {
+      let least: string | null = null;
+      for (let i = s; i < e; i++) {
+        const x = column.values[order[i]];
+        if (x !== null && (least === null || x < least)) least = x;
+      }
+      texts.push(least);
+    }
+    s = e;
+  }
+  return column.kind === 'numeric'
+    ? { times: Float64Array.from(times), numbers: Float64Array.from(numbers) }
+    : { times: Float64Array.from(times), texts };
+}
+
+/**
+ * Per window of `windows` (ascending window numbers of width `widthMs`): whether any row
+ * satisfies the target (`labels`) and whether any row has a value of one of its columns
+ * (`present`). Rows are the distinct timestamps of the target's columns; a column without a
+ * measurement at a row is missing there, and a comparison on a missing value is false.
+ */
+export function windowLabels(
+  target: TargetExpression,
+  columns: readonly TargetColumn[],
+  windows: Float64Array,
+  widthMs: number,
+): { labels: Uint8Array; present: Uint8Array } {
+  const merged = columns.map(merge);
+  const all = new Float64Array(merged.reduce((s, m) => s + m.times.length, 0));
+  let filled = 0;
+  for (const m of merged) {
+    all.set(m.times, filled);
+    filled += m.times.length;
+  }
+  all.sort();
+  const rows: number[] = [];
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) rows.push(all[i]);
+  const present = new Uint8Array(windows.length);
+  const rowPresent = new Uint8Array(rows.length);
+  const variables: Variable[] = columns.map((column, j) => {
+    const m = merged[j];
+    // Each column's timestamps are a sorted subset of the rows: one walk aligns them.
+    if (m.numbers) {
+      const values = new Float64Array(rows.length).fill(Number.NaN);
+      for (let i = 0, r = 0; i < m.times.length; i++) {
+        while (rows[r] !== m.times[i]) r++;
+        values[r] = m.numbers[i];
+        if (!Number.isNaN(values[r])) rowPresent[r] = 1;
+      }
+      return { name: column.name, data: { kind: 'numeric', values } };
+    }
+    const values = new Array<string | null>(rows.length).fill(null);
+    for (let i = 0, r = 0; i < m.times.length; i++) {
+      while (rows[r] !== m.times[i]) r++;
+      values[r] = m.texts![i];
+      if (values[r] !== null) rowPresent[r] = 1;
+    }
+    return { name: column.name, data: { kind: 'text', values } };
+  });
+  const table: ObservationTable = { rows: rows.length, variables };
+  const y = evaluateTarget(target, table);
+  const labels = new Uint8Array(windows.length);
+  let k = -1;
+  let window = Number.NaN;
+  for (let r = 0; r < rows.length; r++) {
+    const w = windowOfMicros(rows[r], widthMs);
+    if (w !== window) {
+      window = w;
+      k = findWindow(windows, w);
+      if (k < 0) throw new Error(`windowLabels: window ${w} is not in the grid`);
+    }
+    labels[k] |= y[r];
+    present[k] |= rowPresent[r];
+  }
+  return { labels, present };
+}
