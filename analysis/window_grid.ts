@@ -20,13 +20,6 @@ export interface WindowCounts {
   readonly originMs: number;
 }
 
-/** Times (epoch µs) that are earlier than the one before them. */
-export function countUnsorted(times: Float64Array): number {
-  let unsorted = 0;
-  for (let i = 1; i < times.length; i++) if (times[i] < times[i - 1]) unsorted++;
-  return unsorted;
-}
-
 /**
  * The windows of `times` (epoch µs, at least one) and their distinct timestamps. `ascending`
  * says the times are already in order; otherwise a sorted copy is made.

@@ -28,7 +28,7 @@ import { InvalidInputError } from '../../analysis/errors';
 import { type TargetExpression, targetColumns } from '../../analysis/target';
 import { lagInWindows, parseDuration } from '../../analysis/window';
 import { findWindow, WindowAggregator, type WindowGrid } from '../../analysis/window_aggregate';
-import { countUnsorted, type TargetColumn, windowCounts, windowLabels } from '../../analysis/window_grid';
+import { type TargetColumn, windowCounts, windowLabels } from '../../analysis/window_grid';
 import { literal, queryRows } from '../duckdb';
 import {
   type AggregateReport,
@@ -86,7 +86,7 @@ export async function aggregateLongColumns(
   const lagWindows = lagInWindows(parseDuration(spec.lag ?? 0, 'aggregation.lag'), windowMs);
 
   const measurements = await pullMeasurements(db, pullRows);
-  const unsorted = countUnsorted(measurements.times);
+  const { unsorted } = measurements;
   const { windows, counts, originMs } = windowCounts(measurements.times, windowMs, unsorted === 0);
   const texts = await textMeasurements(
     db,
@@ -177,18 +177,12 @@ export async function aggregateLongColumns(
     source: {
       rows: distinct,
       from: iso(originMs),
-      to: iso(Math.trunc(maxOf(measurements.times) / 1000)),
+      to: iso(Math.trunc(measurements.latest / 1000)),
       duplicateRows: duplicates,
       unsortedRows: unsorted,
     },
     wide: { names: [TIME, LABEL, ROWS, ...features], columns },
   };
-}
-
-function maxOf(a: Float64Array): number {
-  let m = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, a[i]);
-  return m;
 }
 
 /**
@@ -202,6 +196,10 @@ interface Measurements {
   readonly starts: Int32Array;
   readonly variableTimes: Float64Array;
   readonly variableValues: Float64Array;
+  /** Rows earlier than the row before them, in source order. */
+  readonly unsorted: number;
+  /** The latest time (epoch µs). */
+  readonly latest: number;
 }
 
 /**
@@ -241,20 +239,56 @@ async function pullMeasurements(db: DuckDBConnection, pullRows: number): Promise
     keys[h] = code;
     slots[h] = j;
   });
-  const times = new Float64Array(total);
-  const variableTimes = new Float64Array(total);
-  const variableValues = new Float64Array(total);
-  const next = starts.slice(0, v);
+  const placement = new Placement(keys, slots, mask, starts, total);
   const sql =
     "SELECT CAST(epoch_us(t) AS DOUBLE) AS t, CAST(hash(variable) >> 11 AS DOUBLE) AS v, coalesce(num, CAST('NaN' AS DOUBLE)) AS x FROM __long";
   const result = total <= pullRows ? await db.run(sql) : await db.stream(sql);
-  let row = 0;
   for await (const chunk of chunksOf(result)) {
-    const n = chunk.rowCount;
-    if (row + n > total) break;
-    const t = doubles(chunk, 0);
-    const code = doubles(chunk, 1);
-    const x = doubles(chunk, 2);
+    placement.add(doubles(chunk, 0), doubles(chunk, 1), doubles(chunk, 2), chunk.rowCount);
+  }
+  if (placement.row !== total) {
+    throw new Error(`aggregateLongColumns: read ${placement.row} measurements, staged ${total}`);
+  }
+  const { times, variableTimes, variableValues, unsorted, latest } = placement;
+  return { names, times, starts, variableTimes, variableValues, unsorted, latest };
+}
+
+/**
+ * Rows placed as they arrive, chunk by chunk: every time in source order, and time and value
+ * at the next place of their variable. A class of its own so that the loop is optimized as
+ * soon as it is hot, not only when the async function around it is.
+ */
+class Placement {
+  readonly times: Float64Array;
+  readonly variableTimes: Float64Array;
+  readonly variableValues: Float64Array;
+  private readonly next: Int32Array;
+  row = 0;
+  /** Rows earlier than the row before them. */
+  unsorted = 0;
+  /** The latest time (epoch µs). */
+  latest = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly keys: Float64Array,
+    private readonly slots: Int32Array,
+    private readonly mask: number,
+    starts: Int32Array,
+    private readonly total: number,
+  ) {
+    this.times = new Float64Array(total);
+    this.variableTimes = new Float64Array(total);
+    this.variableValues = new Float64Array(total);
+    this.next = starts.slice(0, starts.length - 1);
+  }
+
+  add(t: Float64Array, code: Float64Array, x: Float64Array, n: number): void {
+    const { keys, slots, mask, next, times, variableTimes, variableValues } = this;
+    const row = this.row;
+    if (row + n > this.total) throw new Error('aggregateLongColumns: more measurements than staged');
+    let unsorted = this.unsorted;
+    let latest = this.latest;
+    let previous = row > 0 ? times[row - 1] : Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       const c = code[i];
       let h = (c | 0) & mask;
@@ -264,14 +298,17 @@ async function pullMeasurements(db: DuckDBConnection, pullRows: number): Promise
       }
       const to = next[slots[h]]++;
       const us = t[i];
+      if (us < previous) unsorted++;
+      previous = us;
+      latest = Math.max(latest, us);
       times[row + i] = us;
       variableTimes[to] = us;
       variableValues[to] = x[i];
     }
-    row += n;
+    this.row = row + n;
+    this.unsorted = unsorted;
+    this.latest = latest;
   }
-  if (row !== total) throw new Error(`aggregateLongColumns: read ${row} measurements, staged ${total}`);
-  return { names, times, starts, variableTimes, variableValues };
 }
 
 /** The chunks of a result: by index when materialized (no round trip each), else fetched. */
