@@ -21,32 +21,57 @@ export interface WindowCounts {
 }
 
 /**
- * The windows of `times` (epoch µs, at least one) and their distinct timestamps. `ascending`
- * says the times are already in order; otherwise a sorted copy is made.
+ * Distinct timestamps counted by window as they come, in ascending order: the long source's
+ * reader feeds it while the rows arrive sorted (the usual case), so no second pass is needed.
  */
-export function windowCounts(times: Float64Array, widthMs: number, ascending: boolean): WindowCounts {
-  const sorted = ascending ? times : Float64Array.from(times).sort();
-  const windows: number[] = [];
-  const counts: number[] = [];
-  let previous = Number.NaN;
-  let window = Number.NaN;
-  for (let i = 0; i < sorted.length; i++) {
-    const us = sorted[i];
-    if (us === previous) continue;
-    previous = us;
-    const w = windowOfMicros(us, widthMs);
-    if (w !== window) {
-      window = w;
-      windows.push(w);
-      counts.push(0);
+export class WindowCounter {
+  private readonly windows: number[] = [];
+  private readonly counts: number[] = [];
+  private window = Number.NaN;
+  // The current window's bounds in µs (exact integers); negative times always recompute, as
+  // truncation toward zero makes window 0 twice as wide there.
+  private lo = 0;
+  private hi = -1;
+  private earliest = Number.NaN;
+
+  constructor(private readonly widthMs: number) {}
+
+  /** A timestamp (epoch µs) later than every one before. */
+  add(us: number): void {
+    if (!(us >= this.lo && us < this.hi)) {
+      const w = windowOfMicros(us, this.widthMs);
+      if (w !== this.window) {
+        this.window = w;
+        this.windows.push(w);
+        this.counts.push(0);
+      }
+      if (w >= 0) {
+        this.lo = w * this.widthMs * 1000;
+        this.hi = this.lo + this.widthMs * 1000;
+      } else {
+        this.lo = 0;
+        this.hi = -1;
+      }
+      if (Number.isNaN(this.earliest)) this.earliest = us;
     }
-    counts[counts.length - 1]++;
+    this.counts[this.counts.length - 1]++;
   }
-  return {
-    windows: Float64Array.from(windows),
-    counts: Float64Array.from(counts),
-    originMs: Math.trunc(sorted[0] / 1000) + 0,
-  };
+
+  result(): WindowCounts {
+    return {
+      windows: Float64Array.from(this.windows),
+      counts: Float64Array.from(this.counts),
+      originMs: Math.trunc(this.earliest / 1000) + 0,
+    };
+  }
+}
+
+/** The windows of `times` (epoch µs, at least one, in any order) and their distinct timestamps. */
+export function windowCounts(times: Float64Array, widthMs: number): WindowCounts {
+  const sorted = Float64Array.from(times).sort();
+  const counter = new WindowCounter(widthMs);
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) counter.add(sorted[i]);
+  return counter.result();
 }
 
 /** One of the target's columns: its measurements (epoch µs) in any order, duplicates included. */
@@ -73,11 +98,17 @@ interface Merged {
 
 function merge(column: TargetColumn): Merged {
   const n = column.times.length;
-  const order = Array.from({ length: n }, (_, i) => i);
   const t = column.times;
   let ascending = true;
   for (let i = 1; i < n && ascending; i++) ascending = t[i] > t[i - 1];
-  if (!ascending) order.sort((a, b) => t[a] - t[b] || a - b);
+  // Strictly ascending (the usual case): nothing to merge.
+  if (ascending) {
+    return column.kind === 'numeric'
+      ? { times: t, numbers: column.values }
+      : { times: t, texts: [...column.values] };
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => t[a] - t[b] || a - b);
   const times: number[] = [];
   const numbers: number[] = [];
   const texts: (string | null)[] = [];
@@ -111,6 +142,20 @@ function merge(column: TargetColumn): Merged {
     : { times: Float64Array.from(times), texts };
 }
 
+/** The distinct timestamps of several merged columns, ascending. */
+function distinctTimes(merged: readonly Merged[]): Float64Array {
+  const all = new Float64Array(merged.reduce((s, m) => s + m.times.length, 0));
+  let filled = 0;
+  for (const m of merged) {
+    all.set(m.times, filled);
+    filled += m.times.length;
+  }
+  all.sort();
+  let kept = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[kept - 1]) all[kept++] = all[i];
+  return all.subarray(0, kept);
+}
+
 /**
  * Per window of `windows` (ascending window numbers of width `widthMs`): whether any row
  * satisfies the target (`labels`) and whether any row has a value of one of its columns
@@ -124,20 +169,16 @@ export function windowLabels(
   widthMs: number,
 ): { labels: Uint8Array; present: Uint8Array } {
   const merged = columns.map(merge);
-  const all = new Float64Array(merged.reduce((s, m) => s + m.times.length, 0));
-  let filled = 0;
-  for (const m of merged) {
-    all.set(m.times, filled);
-    filled += m.times.length;
-  }
-  all.sort();
-  const rows: number[] = [];
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) rows.push(all[i]);
+  const rows = merged.length === 1 ? merged[0].times : distinctTimes(merged);
   const present = new Uint8Array(windows.length);
   const rowPresent = new Uint8Array(rows.length);
   const variables: Variable[] = columns.map((column, j) => {
     const m = merged[j];
     // Each column's timestamps are a sorted subset of the rows: one walk aligns them.
+    if (m.numbers && m.times === rows) {
+      for (let r = 0; r < rows.length; r++) if (!Number.isNaN(m.numbers[r])) rowPresent[r] = 1;
+      return { name: column.name, data: { kind: 'numeric', values: m.numbers } };
+    }
     if (m.numbers) {
       const values = new Float64Array(rows.length).fill(Number.NaN);
       for (let i = 0, r = 0; i < m.times.length; i++) {

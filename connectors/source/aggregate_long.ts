@@ -28,7 +28,13 @@ import { InvalidInputError } from '../../analysis/errors';
 import { type TargetExpression, targetColumns } from '../../analysis/target';
 import { lagInWindows, parseDuration } from '../../analysis/window';
 import { findWindow, WindowAggregator, type WindowGrid } from '../../analysis/window_aggregate';
-import { type TargetColumn, windowCounts, windowLabels } from '../../analysis/window_grid';
+import {
+  type TargetColumn,
+  WindowCounter,
+  type WindowCounts,
+  windowCounts,
+  windowLabels,
+} from '../../analysis/window_grid';
 import { literal, queryRows } from '../duckdb';
 import {
   type AggregateReport,
@@ -85,9 +91,9 @@ export async function aggregateLongColumns(
     throw new InvalidInputError({ where: 'aggregation.window', message: 'must be longer than 0' });
   const lagWindows = lagInWindows(parseDuration(spec.lag ?? 0, 'aggregation.lag'), windowMs);
 
-  const measurements = await pullMeasurements(db, pullRows);
+  const measurements = await pullMeasurements(db, windowMs, pullRows);
   const { unsorted } = measurements;
-  const { windows, counts, originMs } = windowCounts(measurements.times, windowMs, unsorted === 0);
+  const { windows, counts, originMs } = measurements.windows;
   const texts = await textMeasurements(
     db,
     used.filter((c) => kinds.get(c) === 'text'),
@@ -186,12 +192,12 @@ export async function aggregateLongColumns(
 }
 
 /**
- * Every measurement of `__long`: times (epoch µs) in source order, and the same rows grouped
- * by variable (`names` order, each in source order). Numbers are NaN where missing or text.
+ * Every measurement of `__long` grouped by variable (`names` order, each in source order;
+ * times in epoch µs, numbers NaN where missing or text), and its windows.
  */
 interface Measurements {
   readonly names: readonly string[];
-  readonly times: Float64Array;
+  readonly windows: WindowCounts;
   /** Variable j's measurements are `starts[j]` to `starts[j + 1]` of the two arrays below. */
   readonly starts: Int32Array;
   readonly variableTimes: Float64Array;
@@ -209,7 +215,11 @@ interface Measurements {
  * of the staged names are checked to be distinct, and the rows are placed by variable on the
  * way, the counts per variable being known from staging.
  */
-async function pullMeasurements(db: DuckDBConnection, pullRows: number): Promise<Measurements> {
+async function pullMeasurements(
+  db: DuckDBConnection,
+  widthMs: number,
+  pullRows: number,
+): Promise<Measurements> {
   const staged = await queryRows(
     db,
     'SELECT variable, CAST(measurements AS DOUBLE) AS n, CAST(hash(variable) >> 11 AS DOUBLE) AS code FROM __long_variables ORDER BY variable',
@@ -239,7 +249,7 @@ async function pullMeasurements(db: DuckDBConnection, pullRows: number): Promise
     keys[h] = code;
     slots[h] = j;
   });
-  const placement = new Placement(keys, slots, mask, starts, total);
+  const placement = new Placement(keys, slots, mask, starts, total, new WindowCounter(widthMs));
   const sql =
     "SELECT CAST(epoch_us(t) AS DOUBLE) AS t, CAST(hash(variable) >> 11 AS DOUBLE) AS v, coalesce(num, CAST('NaN' AS DOUBLE)) AS x FROM __long";
   const result = total <= pullRows ? await db.run(sql) : await db.stream(sql);
@@ -249,17 +259,19 @@ async function pullMeasurements(db: DuckDBConnection, pullRows: number): Promise
   if (placement.row !== total) {
     throw new Error(`aggregateLongColumns: read ${placement.row} measurements, staged ${total}`);
   }
-  const { times, variableTimes, variableValues, unsorted, latest } = placement;
-  return { names, times, starts, variableTimes, variableValues, unsorted, latest };
+  const { variableTimes, variableValues, unsorted, latest } = placement;
+  // Rows out of order: the windows are counted again from all the times, sorted.
+  const windows = unsorted === 0 ? placement.counter.result() : windowCounts(variableTimes, widthMs);
+  return { names, windows, starts, variableTimes, variableValues, unsorted, latest };
 }
 
 /**
- * Rows placed as they arrive, chunk by chunk: every time in source order, and time and value
- * at the next place of their variable. A class of its own so that the loop is optimized as
- * soon as it is hot, not only when the async function around it is.
+ * Rows placed as they arrive, chunk by chunk, time and value at the next place of their
+ * variable; while they come in time order, their distinct timestamps are counted by window. A
+ * class of its own so that the loop is optimized as soon as it is hot, not only when the async
+ * function around it is.
  */
 class Placement {
-  readonly times: Float64Array;
   readonly variableTimes: Float64Array;
   readonly variableValues: Float64Array;
   private readonly next: Int32Array;
@@ -268,6 +280,7 @@ class Placement {
   unsorted = 0;
   /** The latest time (epoch µs). */
   latest = Number.NEGATIVE_INFINITY;
+  private previous = Number.NaN;
 
   constructor(
     private readonly keys: Float64Array,
@@ -275,20 +288,19 @@ class Placement {
     private readonly mask: number,
     starts: Int32Array,
     private readonly total: number,
+    readonly counter: WindowCounter,
   ) {
-    this.times = new Float64Array(total);
     this.variableTimes = new Float64Array(total);
     this.variableValues = new Float64Array(total);
     this.next = starts.slice(0, starts.length - 1);
   }
 
   add(t: Float64Array, code: Float64Array, x: Float64Array, n: number): void {
-    const { keys, slots, mask, next, times, variableTimes, variableValues } = this;
-    const row = this.row;
-    if (row + n > this.total) throw new Error('aggregateLongColumns: more measurements than staged');
+    const { keys, slots, mask, next, variableTimes, variableValues, counter } = this;
+    if (this.row + n > this.total) throw new Error('aggregateLongColumns: more measurements than staged');
     let unsorted = this.unsorted;
     let latest = this.latest;
-    let previous = row > 0 ? times[row - 1] : Number.NEGATIVE_INFINITY;
+    let previous = this.previous;
     for (let i = 0; i < n; i++) {
       const c = code[i];
       let h = (c | 0) & mask;
@@ -298,16 +310,19 @@ class Placement {
       }
       const to = next[slots[h]]++;
       const us = t[i];
-      if (us < previous) unsorted++;
-      previous = us;
+      if (us !== previous) {
+        if (us < previous) unsorted++;
+        else if (unsorted === 0) counter.add(us);
+        previous = us;
+      }
       latest = Math.max(latest, us);
-      times[row + i] = us;
       variableTimes[to] = us;
       variableValues[to] = x[i];
     }
-    this.row = row + n;
+    this.row += n;
     this.unsorted = unsorted;
     this.latest = latest;
+    this.previous = previous;
   }
 }
 
