@@ -3,9 +3,10 @@
  * one minute with 50 variables (2.16 million rows, Parquet) aggregated to 10-minute windows with
  * mean, std, min, max, first, last, count, slope, p10, p50, p90 and the window label
  * (`v00 > 0.95`, any row). Both sides read the Parquet file, aggregate and hold the wide
- * feature table in memory (pandas pivots first; ours groups the long rows by variable in DuckDB
- * and computes the window functions in one JS pass, no pivot; the pipeline also writes the
- * features as Parquet, not timed here). Checksums of every feature and the positive count are
+ * feature table in memory (pandas pivots first; ours reads the long rows in one ordered DuckDB
+ * scan and groups them by variable, counts the windows, labels them and computes the window
+ * functions in JS, no pivot; the pipeline also writes the features as Parquet, not timed
+ * here). Checksums of every feature and the positive count are
  * compared. Our CPU seconds (DuckDB's threads included) are printed too: on a shared machine
  * they vary less than wall time.
  *

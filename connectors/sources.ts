@@ -22,6 +22,7 @@ import { ident, literal, withDuck } from './duckdb';
 import { type MeasurementsSpec, stageMeasurements } from './measurements';
 import { type AggregateReport, type AggregationSpec, aggregateTable, TIME } from './source/aggregate';
 import { aggregateLongColumns } from './source/aggregate_long';
+import { aggregateWideColumns } from './source/aggregate_wide';
 import { createTableFromColumns } from './source/append';
 import {
   describe,
@@ -34,6 +35,7 @@ import {
   type SourceVariable,
   type StagedSource,
 } from './source/load';
+import type { WideColumns } from './source/window_features';
 
 export type { AggregateReport, AggregationSpec } from './source/aggregate';
 export type { LoadOptions, LoadReport, SourceVariable } from './source/load';
@@ -212,7 +214,7 @@ export async function aggregateDataset(
     const all = await openObservations(db, inputUri);
     const { target, variables } = requestParts(request, all);
     try {
-      const report = await aggregateTable(db, 'raw', variables, target, request.aggregation, 'features');
+      const report = await aggregateRaw(db, variables, target, request.aggregation);
       await writeDataset(db, 'features', outUri, {
         kind: 'features',
         source: inputUri,
@@ -226,6 +228,27 @@ export async function aggregateDataset(
       await db.run('DROP VIEW IF EXISTS raw');
     }
   });
+}
+
+/** Time windows, not batches nor rows as observations: aggregated in JS (window_features.ts). */
+function timeWindows(spec: AggregationSpec): boolean {
+  return spec.window !== 'none' && !spec.batchColumn;
+}
+
+/**
+ * The canonical table `raw` → the features table `features`: time windows through the JS
+ * window functions, batches and `"none"` in SQL.
+ */
+async function aggregateRaw(
+  db: DuckDBConnection,
+  variables: readonly SourceVariable[],
+  target: TargetExpression,
+  spec: AggregationSpec,
+): Promise<AggregateReport> {
+  if (!timeWindows(spec)) return aggregateTable(db, 'raw', variables, target, spec, 'features');
+  const { report, wide } = await aggregateWideColumns(db, 'raw', variables, target, spec);
+  await createTableFromColumns(db, 'features', wide.names, wide.columns, report.rows);
+  return report;
 }
 
 /**
@@ -242,7 +265,7 @@ export async function aggregateSource(
   return withDuck(async (db) => {
     const target = typeof request.target === 'string' ? parseTarget(request.target) : request.target;
     // Long sources aggregated in time windows skip the pivot to wide rows (see aggregate_long.ts).
-    const direct = request.aggregation.window !== 'none' && !request.aggregation.batchColumn;
+    const direct = timeWindows(request.aggregation);
     const keep = [...(options.keep ?? []), ...targetColumns(target)];
     let load = await loadSource(db, spec, { ...options, keep }, 'raw', direct);
     const { variables } = requestParts({ ...request, target }, load.variables);
@@ -253,16 +276,20 @@ export async function aggregateSource(
       aggregation: request.aggregation,
       ...aggregate,
     });
+    // The features stay in memory: DuckDB is slow to write and read a table this wide
+    // (~0.4 ms a column), so the table is written only for the dataset.
+    let computed: { report: AggregateReport; wide: WideColumns } | undefined;
     if (load.layout === 'long' && direct) {
-      // The features stay in memory: DuckDB is slow to write and read a table this wide
-      // (~0.4 ms a column), so the table is written only for the dataset.
-      const {
-        report: aggregate,
-        source,
-        wide,
-      } = await aggregateLongColumns(db, variables, target, request.aggregation);
+      const long = await aggregateLongColumns(db, variables, target, request.aggregation);
       await dropLong(db);
-      load = { ...load, ...source };
+      load = { ...load, ...long.source };
+      computed = long;
+    } else if (direct) {
+      computed = await aggregateWideColumns(db, 'raw', variables, target, request.aggregation);
+      await db.run('DROP TABLE raw');
+    }
+    if (computed) {
+      const { report: aggregate, wide } = computed;
       const description = describeFeatures(aggregate);
       if (outUri) {
         await createTableFromColumns(db, 'features', wide.names, wide.columns, aggregate.rows);

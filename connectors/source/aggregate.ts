@@ -1,6 +1,9 @@
 /**
- * Window aggregation in DuckDB SQL: from the canonical raw table (`t`, one column a variable)
- * to one row per window (or batch) with features `variable__function` and the window's label.
+ * Aggregation: from the canonical raw table (`t`, one column a variable) to one row per window
+ * (or batch) with features `variable__function` and the window's label. Time windows are
+ * computed in JS (window_features.ts, from a wide table or straight from long rows); batches
+ * and `"none"` (rows already are observations) in DuckDB SQL, here. The function names and
+ * the semantics are shared.
  *
  * Semantics (checked against pandas `resample(..., origin="epoch")` in test/fixtures/aggregate):
  *   - windows are [start, start + width), aligned on the Unix epoch, UTC; a window exists when it
@@ -20,7 +23,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InvalidInputError, unknownName } from '../../analysis/errors';
 import { type TargetExpression, targetColumns } from '../../analysis/target';
-import { formatDuration, lagInWindows, parseDuration } from '../../analysis/window';
+import { parseDuration } from '../../analysis/window';
 import { ident, queryRows } from '../duckdb';
 import type { SourceVariable } from './load';
 import { targetSql } from './target_sql';
@@ -101,8 +104,9 @@ export function numericFeature(v: string, f: string): string {
 }
 
 /**
- * Builds the features table `out` from the raw table `raw`. `variables` are the raw table's
- * variables (as loading reported them); `target` is the parsed target expression.
+ * Builds the features table `out` from the raw table `raw`, for batches or `"none"`.
+ * `variables` are the raw table's variables (as loading reported them); `target` is the
+ * parsed target expression.
  */
 export async function aggregateTable(
   db: DuckDBConnection,
@@ -136,50 +140,39 @@ export async function aggregateTable(
       out,
       explanatory.map((v) => v.name),
       explanatory,
-      0,
+      'observation',
       0,
     );
   }
 
-  let key: string;
-  let windowMs = 0;
-  let lagWindows = 0;
-  let source = ident(raw);
-  if (spec.batchColumn) {
-    const batch = spec.batchColumn;
-    if (!kinds.has(batch)) {
-      throw new InvalidInputError({
-        where: 'aggregation.batchColumn',
-        message: unknownName('column', batch, [...kinds.keys()]),
-      });
-    }
-    // Batches are numbered in order of their first timestamp, so a lag counts batches.
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE __batches AS SELECT ${ident(batch)} AS b, row_number() OVER (ORDER BY min(t), ${ident(batch)}) AS k FROM ${ident(raw)} WHERE ${ident(batch)} IS NOT NULL GROUP BY ${ident(batch)}`,
-    );
-    source = `(SELECT r.*, __batches.k AS __key FROM ${ident(raw)} r JOIN __batches ON r.${ident(batch)} = __batches.b)`;
-    key = '__key';
-    lagWindows = spec.lag === undefined ? 0 : Number(spec.lag);
-    if (!Number.isInteger(lagWindows) || lagWindows < 0) {
-      throw new InvalidInputError({
-        where: 'aggregation.lag',
-        message: 'with batches, the lag is a whole number of batches',
-      });
-    }
-  } else {
-    windowMs = parseDuration(spec.window ?? '10m', 'aggregation.window');
-    if (windowMs <= 0)
-      throw new InvalidInputError({ where: 'aggregation.window', message: 'must be longer than 0' });
-    lagWindows = lagInWindows(parseDuration(spec.lag ?? 0, 'aggregation.lag'), windowMs);
-    key = `(epoch_ms(t) // ${windowMs})`;
+  const batch = spec.batchColumn;
+  if (!batch)
+    throw new Error('aggregateTable: batches or "none"; time windows are aggregated in window_features.ts');
+  if (!kinds.has(batch)) {
+    throw new InvalidInputError({
+      where: 'aggregation.batchColumn',
+      message: unknownName('column', batch, [...kinds.keys()]),
+    });
+  }
+  // Batches are numbered in order of their first timestamp, so a lag counts batches.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __batches AS SELECT ${ident(batch)} AS b, row_number() OVER (ORDER BY min(t), ${ident(batch)}) AS k FROM ${ident(raw)} WHERE ${ident(batch)} IS NOT NULL GROUP BY ${ident(batch)}`,
+  );
+  const source = `(SELECT r.*, __batches.k AS __key FROM ${ident(raw)} r JOIN __batches ON r.${ident(batch)} = __batches.b)`;
+  const key = '__key';
+  const lagWindows = spec.lag === undefined ? 0 : Number(spec.lag);
+  if (!Number.isInteger(lagWindows) || lagWindows < 0) {
+    throw new InvalidInputError({
+      where: 'aggregation.lag',
+      message: 'with batches, the lag is a whole number of batches',
+    });
   }
   const features: string[] = [];
   const numericSelect: string[] = [];
   const modes: string[] = [];
   const quantileOf = new Map<string, string>();
-  const batchName = spec.batchColumn;
   for (const v of explanatory) {
-    if (v.name === batchName) continue;
+    if (v.name === batch) continue;
     if (v.kind === 'numeric') {
       // All quantiles of a variable come from one sort: a list, indexed in the final select.
       const quantiles = functions.filter((f) => f.startsWith('p'));
@@ -220,19 +213,18 @@ export async function aggregateTable(
     if (quantile) return `${quantile} AS ${ident(name)}`;
     return name.endsWith('__count') ? `coalesce(f.${ident(name)}, 0) AS ${ident(name)}` : `f.${ident(name)}`;
   });
-  const timeExpr = spec.batchColumn ? 'l.__start' : `CAST(l.__w * ${windowMs} AS DOUBLE)`;
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${ident(out)} AS SELECT ${timeExpr} AS ${TIME}, l.${LABEL}, f.${ROWS}${featureCols.length ? ', ' : ''}${featureCols.join(', ')} FROM __windows l JOIN __windows f ON f.__w = l.__w - ${lagWindows} ${modeJoins.join(' ')} WHERE l.__has_target ORDER BY ${TIME}`,
+    `CREATE OR REPLACE TEMP TABLE ${ident(out)} AS SELECT l.__start AS ${TIME}, l.${LABEL}, f.${ROWS}${featureCols.length ? ', ' : ''}${featureCols.join(', ')} FROM __windows l JOIN __windows f ON f.__w = l.__w - ${lagWindows} ${modeJoins.join(' ')} WHERE l.__has_target ORDER BY ${TIME}`,
   );
   await db.run('DROP TABLE __windows');
   for (let j = 0; j < modes.length; j++) await db.run(`DROP TABLE __mode${j}`);
-  if (spec.batchColumn) await db.run('DROP TABLE __batches');
+  await db.run('DROP TABLE __batches');
   return report(
     db,
     out,
     features,
-    explanatory.filter((v) => v.name !== batchName),
-    windowMs,
+    explanatory.filter((v) => v.name !== batch),
+    'batch',
     lagWindows,
   );
 }
@@ -242,7 +234,7 @@ async function report(
   out: string,
   features: string[],
   explanatory: readonly SourceVariable[],
-  windowMs: number,
+  unit: 'batch' | 'observation',
   lagWindows: number,
 ): Promise<AggregateReport> {
   const counts = (await queryRows(db, `SELECT count(*) AS n, sum(${LABEL}) AS p FROM ${ident(out)}`))[0];
@@ -250,7 +242,7 @@ async function report(
   if (rows === 0) {
     throw new InvalidInputError({
       where: 'target',
-      message: `no ${windowMs ? `${formatDuration(windowMs)} window` : 'observation'} has a value for the target's columns${lagWindows ? ' (with the lag)' : ''}`,
+      message: `no ${unit} has a value for the target's columns${lagWindows ? ' (with the lag)' : ''}`,
     });
   }
   return {
@@ -258,7 +250,7 @@ async function report(
     positives: Number(counts.p ?? 0),
     features,
     variables: explanatory.map((v) => v.name),
-    windowMs,
+    windowMs: 0,
     lagWindows,
   };
 }

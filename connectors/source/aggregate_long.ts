@@ -1,19 +1,13 @@
 /**
  * Window aggregation straight from long rows (`__long`: t, variable, num, txt, with
  * `__long_variables` as `loadSource(..., keepLong)` stages them), without pivoting millions of
- * rows to one column a variable. Same features, names, label and semantics as `aggregateTable`
- * on the pivoted table (see aggregate.ts); the tests check both against the same pandas
- * reference.
+ * rows to one column a variable. Same features, names, label and semantics as the wide table's
+ * (aggregate_wide.ts); the tests check both against the same pandas reference.
  *
- * ARCHITECTURE.md puts aggregation in DuckDB SQL; for long rows the numeric work is the
- * exception. DuckDB reads and normalizes the rows and hands them over in one scan in source
- * order (time, a variable code, value); JS groups them by variable, finds the windows and
- * their labels (analysis/window_grid.ts) and runs the window functions in one pass over typed
- * arrays (analysis/window_aggregate.ts) that writes the wide feature columns directly. In SQL
- * the grouped quantiles and the pivot back to one column per feature cost about 1.5 s of 2 s
- * on 2.16 million rows; grouping the rows into per-variable lists in DuckDB, then counting
- * the windows and labels in more scans, cost about twice this one ordered scan. Text variables
- * (the mode) stay in SQL: few rows.
+ * DuckDB reads and normalizes the rows and hands them over in one scan in source order (time,
+ * a variable code, value); JS groups them by variable and counts the windows on the way, then
+ * window_features.ts does the rest. Grouping the rows into per-variable lists in DuckDB and
+ * counting the windows and labels in more scans cost about twice this one ordered scan.
  *
  * Duplicated (t, variable) measurements are merged by mean (text: the smallest value), as the
  * pivot does, and counted. Missing numbers (NULL, or NaN in a Parquet source) are missing.
@@ -21,43 +15,26 @@
 import {
   type DuckDBConnection,
   type DuckDBDataChunk,
-  DuckDBDoubleVector,
   type DuckDBResult,
 } from '@duckdb/node-api';
-import { InvalidInputError } from '../../analysis/errors';
-import { type TargetExpression, targetColumns } from '../../analysis/target';
-import { lagInWindows, parseDuration } from '../../analysis/window';
-import { findWindow, WindowAggregator, type WindowGrid } from '../../analysis/window_aggregate';
+import type { TargetExpression } from '../../analysis/target';
 import {
   type TargetColumn,
   WindowCounter,
   type WindowCounts,
   windowCounts,
-  windowLabels,
 } from '../../analysis/window_grid';
 import { literal, queryRows } from '../duckdb';
-import {
-  type AggregateReport,
-  type AggregationSpec,
-  checkFunctions,
-  DEFAULT_FUNCTIONS,
-  LABEL,
-  ROWS,
-  TIME,
-} from './aggregate';
-import type { AppendColumn } from './append';
-import { readColumns } from './columns';
+import type { AggregateReport, AggregationSpec } from './aggregate';
+import { readColumns, vectorArray } from './columns';
 import type { LoadReport, SourceVariable } from './load';
-
-/**
- * The features table's columns as computed (`__time`, `__label`, `__rows`, then the features).
- * A caller that only needs them in memory can skip writing the temp table and reading it
- * back, about a fifth of the aggregation's time.
- */
-export interface WideColumns {
-  readonly names: readonly string[];
-  readonly columns: readonly AppendColumn[];
-}
+import {
+  modeFeatures,
+  type WideColumns,
+  type WindowRequest,
+  windowFeatures,
+  windowRequest,
+} from './window_features';
 
 /** What the aggregation measured of the source (`loadSource(..., keepLong)` leaves these out). */
 export type LongCounts = Pick<LoadReport, 'rows' | 'from' | 'to' | 'duplicateRows' | 'unsortedRows'>;
@@ -69,7 +46,7 @@ export type LongCounts = Pick<LoadReport, 'rows' | 'from' | 'to' | 'duplicateRow
 export const PULL_ROWS = 8_000_000;
 
 /**
- * Aggregates `__long` into columns in memory; no table is written. JS holds 24 bytes a
+ * Aggregates `__long` into columns in memory; no table is written. JS holds 16 bytes a
  * measurement while it works. `pullRows` is where reading switches to streaming.
  */
 export async function aggregateLongColumns(
@@ -79,115 +56,38 @@ export async function aggregateLongColumns(
   spec: AggregationSpec,
   pullRows = PULL_ROWS,
 ): Promise<{ report: AggregateReport; source: LongCounts; wide: WideColumns }> {
-  if (spec.window === 'none' || spec.batchColumn) throw new Error('aggregateLongColumns: time windows only');
-  const kinds = new Map(variables.map((v) => [v.name, v.kind]));
-  const used = targetColumns(target);
-  // Evaluated on no rows, the target checks its columns and their kinds before anything is read.
-  windowLabels(target, targetColumnsOf(used, kinds), new Float64Array(0), 1);
-  const explanatory = variables.filter((v) => !used.includes(v.name));
-  const functions = checkFunctions(spec.functions ?? DEFAULT_FUNCTIONS);
-  const windowMs = parseDuration(spec.window ?? '10m', 'aggregation.window');
-  if (windowMs <= 0)
-    throw new InvalidInputError({ where: 'aggregation.window', message: 'must be longer than 0' });
-  const lagWindows = lagInWindows(parseDuration(spec.lag ?? 0, 'aggregation.lag'), windowMs);
-
-  const measurements = await pullMeasurements(db, windowMs, pullRows);
-  const { unsorted } = measurements;
-  const { windows, counts, originMs } = measurements.windows;
+  const request = windowRequest(variables, target, spec);
+  const measurements = await pullMeasurements(db, request.windowMs, pullRows);
   const texts = await textMeasurements(
     db,
-    used.filter((c) => kinds.get(c) === 'text'),
+    request.used.filter((c) => request.kinds.get(c) === 'text'),
   );
-  const { labels, present } = windowLabels(
-    target,
-    targetColumnsOf(used, kinds, measurements, texts),
-    windows,
-    windowMs,
+  const { names, starts, variableTimes, variableValues } = measurements;
+  const series = names.map((name, j) => ({
+    name,
+    times: variableTimes.subarray(starts[j], starts[j + 1]),
+    values: variableValues.subarray(starts[j], starts[j + 1]),
+  }));
+  const { report, wide, duplicates } = await windowFeatures(
+    request,
+    measurements.windows,
+    targetColumnsOf(request, measurements, texts),
+    series,
+    (text, grid, merge) => modeFeatures(db, '__long', text, merge, grid),
   );
-  // Output rows: windows with a target value whose window `lag` earlier has rows.
-  const nw = windows.length;
-  const rowOf = new Int32Array(nw).fill(-1);
-  const rowTimes: number[] = [];
-  const rowLabels: number[] = [];
-  const rowCounts: number[] = [];
-  for (let k = 0; k < nw; k++) {
-    if (!present[k]) continue;
-    const source = findWindow(windows, windows[k] - lagWindows);
-    if (source < 0) continue;
-    rowOf[source] = rowTimes.length;
-    rowTimes.push(windows[k] * windowMs);
-    rowLabels.push(labels[k]);
-    rowCounts.push(counts[source]);
-  }
-  const rows = rowTimes.length;
-  if (rows === 0) {
-    throw new InvalidInputError({
-      where: 'target',
-      message: "no window has a value for the target's columns",
-    });
-  }
-  const windowGrid: WindowGrid = { windows, rowOf, rows, widthMs: windowMs, originMs };
-
-  // Every staged variable counts its duplicates; the numeric explanatory ones get features.
-  const aggregator = new WindowAggregator(functions, windowGrid);
-  const numericColumns = new Map<string, Float64Array[]>();
-  for (const v of explanatory) if (v.kind === 'numeric') numericColumns.set(v.name, aggregator.newColumns());
-  let duplicates = 0;
-  measurements.names.forEach((name, j) => {
-    const s = measurements.starts[j];
-    const e = measurements.starts[j + 1];
-    duplicates += aggregator.aggregate(
-      measurements.variableTimes.subarray(s, e),
-      measurements.variableValues.subarray(s, e),
-      e - s,
-      numericColumns.get(name) ?? null,
-    );
-  });
-  const text = explanatory.filter((v) => v.kind === 'text').map((v) => v.name);
-  const key = `(epoch_ms(t) // ${windowMs})`;
-  const modes = await modeFeatures(db, key, text, duplicates > 0, windowGrid);
-
-  const features: string[] = [];
-  const columns: AppendColumn[] = [
-    Float64Array.from(rowTimes),
-    Uint8Array.from(rowLabels),
-    Float64Array.from(rowCounts),
-  ];
-  for (const v of explanatory) {
-    if (v.kind === 'numeric') {
-      const own = numericColumns.get(v.name)!;
-      functions.forEach((f, j) => {
-        features.push(`${v.name}__${f}`);
-        columns.push(own[j]);
-      });
-    } else {
-      features.push(`${v.name}__mode`);
-      columns.push(modes.get(v.name)!);
-    }
-  }
-
-  let positives = 0;
-  for (const y of rowLabels) positives += y;
   let distinct = 0;
-  for (const c of counts) distinct += c;
+  for (const c of measurements.windows.counts) distinct += c;
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
-    report: {
-      rows,
-      positives,
-      features,
-      variables: explanatory.map((v) => v.name),
-      windowMs,
-      lagWindows,
-    },
+    report,
     source: {
       rows: distinct,
-      from: iso(originMs),
+      from: iso(measurements.windows.originMs),
       to: iso(Math.trunc(measurements.latest / 1000)),
       duplicateRows: duplicates,
-      unsortedRows: unsorted,
+      unsortedRows: measurements.unsorted,
     },
-    wide: { names: [TIME, LABEL, ROWS, ...features], columns },
+    wide,
   };
 }
 
@@ -344,17 +244,19 @@ async function* chunksOf(result: DuckDBResult): AsyncGenerator<DuckDBDataChunk> 
 }
 
 /**
- * A DOUBLE column of a chunk: a view of the vector's array, or, where that array is not there
- * as expected (it is not public in @duckdb/node-api), the values read one by one. Every value
- * here is non-NULL (coalesced in SQL), so the array holds them all.
+ * A DOUBLE column of a chunk: a view of the vector's array, or the values read one by one
+ * where that array is not there as expected. Every value here is non-NULL (coalesced in SQL),
+ * so the array holds them all.
  */
 function doubles(chunk: DuckDBDataChunk, column: number): Float64Array {
   const vector = chunk.getColumnVector(column);
-  if (!(vector instanceof DuckDBDoubleVector))
-    throw new Error('aggregateLongColumns: expected a DOUBLE column');
-  const backing = (vector as unknown as { items?: unknown }).items;
-  if (backing instanceof Float64Array && backing.length === vector.itemCount) return backing;
-  return Float64Array.from({ length: vector.itemCount }, (_, i) => vector.getItem(i) ?? Number.NaN);
+  return (
+    vectorArray(vector) ??
+    Float64Array.from(
+      { length: vector.itemCount },
+      (_, i) => (vector.getItem(i) as number | null) ?? Number.NaN,
+    )
+  );
 }
 
 /** Text measurements of the named variables (a text target's columns): few, so read as rows. */
@@ -377,58 +279,26 @@ async function textMeasurements(
   return out;
 }
 
-/** The target's columns as `windowLabels` takes them; without measurements, empty. */
+/** The target's columns as `windowLabels` takes them. */
 function targetColumnsOf(
-  used: readonly string[],
-  kinds: ReadonlyMap<string, 'numeric' | 'text'>,
-  measurements?: Measurements,
-  texts?: ReadonlyMap<string, { times: Float64Array; values: (string | null)[] }>,
+  request: WindowRequest,
+  measurements: Measurements,
+  texts: ReadonlyMap<string, { times: Float64Array; values: (string | null)[] }>,
 ): TargetColumn[] {
-  return used
-    .filter((name) => kinds.has(name))
+  const { names, starts, variableTimes, variableValues } = measurements;
+  return request.used
+    .filter((name) => request.kinds.has(name))
     .map((name): TargetColumn => {
-      if (kinds.get(name) === 'text') {
-        const own = texts?.get(name);
-        return { name, kind: 'text', times: own?.times ?? new Float64Array(0), values: own?.values ?? [] };
+      if (request.kinds.get(name) === 'text') {
+        const own = texts.get(name)!;
+        return { name, kind: 'text', times: own.times, values: own.values };
       }
-      const j = measurements ? measurements.names.indexOf(name) : -1;
-      if (!measurements || j < 0) {
-        return { name, kind: 'numeric', times: new Float64Array(0), values: new Float64Array(0) };
-      }
-      const s = measurements.starts[j];
-      const e = measurements.starts[j + 1];
+      const j = names.indexOf(name);
       return {
         name,
         kind: 'numeric',
-        times: measurements.variableTimes.subarray(s, e),
-        values: measurements.variableValues.subarray(s, e),
+        times: variableTimes.subarray(starts[j], starts[j + 1]),
+        values: variableValues.subarray(starts[j], starts[j + 1]),
       };
     });
-}
-
-/** Most frequent text a window, ties to the smallest; duplicates merged to their smallest. */
-async function modeFeatures(
-  db: DuckDBConnection,
-  key: string,
-  text: readonly string[],
-  merge: boolean,
-  grid: WindowGrid,
-): Promise<Map<string, (string | null)[]>> {
-  const modes = new Map<string, (string | null)[]>();
-  if (text.length === 0) return modes;
-  for (const name of text) modes.set(name, new Array<string | null>(grid.rows).fill(null));
-  const names = text.map(literal).join(', ');
-  const source = merge
-    ? `(SELECT t, variable, min(txt) AS txt FROM __long WHERE variable IN (${names}) GROUP BY t, variable)`
-    : '__long';
-  const found = await queryRows(
-    db,
-    `SELECT variable, CAST(w AS DOUBLE) AS w, first(txt ORDER BY c DESC, txt ASC) AS m FROM (SELECT variable, ${key} AS w, txt, count(*) AS c FROM ${source} WHERE variable IN (${names}) AND txt IS NOT NULL GROUP BY ALL) GROUP BY ALL`,
-  );
-  for (const r of found) {
-    const k = findWindow(grid.windows, Number(r.w));
-    const row = k < 0 ? -1 : grid.rowOf[k];
-    if (row >= 0) modes.get(String(r.variable))![row] = String(r.m);
-  }
-  return modes;
 }

@@ -14,6 +14,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api';
 import { ident } from '../duckdb';
+import { vectorArray } from './columns';
 
 /** DOUBLE (NaN is written as NULL), UTINYINT, or VARCHAR (null is NULL). */
 export type AppendColumn = Float64Array | Uint8Array | readonly (string | null)[];
@@ -65,13 +66,13 @@ export async function createTableFromColumns(
 }
 
 /**
- * Copies `values` into a fresh DOUBLE vector's array in one call: the array is not public in
- * @duckdb/node-api, so this returns false (and the caller sets values one by one) when it is
- * not there as expected. `flush` then sends the array to DuckDB as `setItem`'s values would be.
+ * Copies `values` into a fresh DOUBLE vector's array in one call; false (and the caller sets
+ * values one by one) when the array is not there as expected. `flush` then sends the array to
+ * DuckDB as `setItem`'s values would be.
  */
 function setDoubles(vector: DuckDBDoubleVector, values: Float64Array): boolean {
-  const backing = (vector as unknown as { items?: unknown }).items;
-  if (!(backing instanceof Float64Array) || backing.length !== values.length) return false;
+  const backing = vectorArray(vector);
+  if (!backing || backing.length !== values.length) return false;
   backing.set(values);
   return true;
 }

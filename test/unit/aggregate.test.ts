@@ -9,7 +9,9 @@ import path from 'node:path';
 import { parseTarget } from '../../analysis/target';
 import { newDatasetUri, readFeatureDataset } from '../../connectors/datasets';
 import { withDuck } from '../../connectors/duckdb';
-import { aggregateTable, checkFunctions } from '../../connectors/source/aggregate';
+import { checkFunctions } from '../../connectors/source/aggregate';
+import { aggregateWideColumns } from '../../connectors/source/aggregate_wide';
+import { createTableFromColumns } from '../../connectors/source/append';
 import { readColumns } from '../../connectors/source/columns';
 import { aggregateSource, loadSource } from '../../connectors/sources';
 
@@ -29,11 +31,19 @@ const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8'
 async function aggregateFile(file: string, lag: string) {
   return withDuck(async (db) => {
     const load = await loadSource(db, { kind: 'file', path: path.join(dir, file) }, { keep: ['quality'] });
-    const report = await aggregateTable(db, 'raw', load.variables, parseTarget(expected.target), {
-      window: '10m',
-      functions: expected.functions,
-      lag,
-    });
+    // The pipeline's aggregate stage: the canonical table to the features table.
+    const { report, wide } = await aggregateWideColumns(
+      db,
+      'raw',
+      load.variables,
+      parseTarget(expected.target),
+      {
+        window: '10m',
+        functions: expected.functions,
+        lag,
+      },
+    );
+    await createTableFromColumns(db, 'features', wide.names, wide.columns, report.rows);
     const read = await readColumns(db, 'SELECT * REPLACE (CAST(__label AS DOUBLE) AS __label) FROM features');
     await db.run('DROP TABLE features');
     await db.run('DROP TABLE raw');
