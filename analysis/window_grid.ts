@@ -1,7 +1,8 @@
 /**
- * The window grid and the window labels of a long-format source, from its measurements in
- * memory (connectors/source/aggregate_long.ts pulls them): which windows hold a timestamp, how
- * many distinct timestamps each holds (the `__rows` column), and each window's label. The
+ * The window grid, the window labels and the pivot of measurements in memory (the long and
+ * wide readers in connectors/source/ pull them): which windows hold a timestamp, how many
+ * distinct timestamps each holds (the `__rows` column), each window's label, and columns side
+ * by side on their distinct timestamps. The
  * semantics are those of the SQL aggregation (connectors/source/aggregate.ts) on the pivoted
  * table: a timestamp is a row, the target is evaluated on each row with its columns' duplicates
  * merged (numbers by the mean of the present values, texts to the smallest), and a window is
@@ -74,8 +75,8 @@ export function windowCounts(times: Float64Array, widthMs: number): WindowCounts
   return counter.result();
 }
 
-/** One of the target's columns: its measurements (epoch µs) in any order, duplicates included. */
-export type TargetColumn =
+/** One variable's measurements (epoch µs) in any order, duplicates included. */
+export type MeasuredColumn =
   | {
       readonly name: string;
       readonly kind: 'numeric';
@@ -96,7 +97,7 @@ interface Merged {
   readonly texts?: (string | null)[];
 }
 
-function merge(column: TargetColumn): Merged {
+function merge(column: MeasuredColumn): Merged {
   const n = column.times.length;
   const t = column.times;
   let ascending = true;
@@ -157,6 +158,43 @@ function distinctTimes(merged: readonly Merged[]): Float64Array {
 }
 
 /**
+ * Columns side by side, one row per distinct timestamp (a pivot): each column's duplicates
+ * merged (numbers by the mean of the present values, texts to the smallest), missing where it
+ * has no measurement. `rows`, when the caller knows them, are every column's distinct
+ * timestamps, ascending. Also returns how many measurements were merged into an earlier one.
+ */
+export function alignColumns(
+  columns: readonly MeasuredColumn[],
+  rows?: Float64Array,
+): { times: Float64Array; variables: Variable[]; duplicates: number } {
+  const merged = columns.map(merge);
+  const times = rows ?? (merged.length === 1 ? merged[0].times : distinctTimes(merged));
+  let duplicates = 0;
+  const variables = columns.map((column, j): Variable => {
+    const m = merged[j];
+    duplicates += column.times.length - m.times.length;
+    if (m.numbers && m.times === times)
+      return { name: column.name, data: { kind: 'numeric', values: m.numbers } };
+    // Each column's timestamps are a sorted subset of the rows: one walk aligns them.
+    if (m.numbers) {
+      const values = new Float64Array(times.length).fill(Number.NaN);
+      for (let i = 0, r = 0; i < m.times.length; i++) {
+        while (times[r] !== m.times[i]) r++;
+        values[r] = m.numbers[i];
+      }
+      return { name: column.name, data: { kind: 'numeric', values } };
+    }
+    const values = new Array<string | null>(times.length).fill(null);
+    for (let i = 0, r = 0; i < m.times.length; i++) {
+      while (times[r] !== m.times[i]) r++;
+      values[r] = m.texts![i];
+    }
+    return { name: column.name, data: { kind: 'text', values } };
+  });
+  return { times, variables, duplicates };
+}
+
+/**
  * Per window of `windows` (ascending window numbers of width `widthMs`): whether any row
  * satisfies the target (`labels`) and whether any row has a value of one of its columns
  * (`present`). Rows are the distinct timestamps of the target's columns; a column without a
@@ -164,41 +202,23 @@ function distinctTimes(merged: readonly Merged[]): Float64Array {
  */
 export function windowLabels(
   target: TargetExpression,
-  columns: readonly TargetColumn[],
+  columns: readonly MeasuredColumn[],
   windows: Float64Array,
   widthMs: number,
 ): { labels: Uint8Array; present: Uint8Array } {
-  const merged = columns.map(merge);
-  const rows = merged.length === 1 ? merged[0].times : distinctTimes(merged);
-  const present = new Uint8Array(windows.length);
+  const { times: rows, variables } = alignColumns(columns);
   const rowPresent = new Uint8Array(rows.length);
-  const variables: Variable[] = columns.map((column, j) => {
-    const m = merged[j];
-    // Each column's timestamps are a sorted subset of the rows: one walk aligns them.
-    if (m.numbers && m.times === rows) {
-      for (let r = 0; r < rows.length; r++) if (!Number.isNaN(m.numbers[r])) rowPresent[r] = 1;
-      return { name: column.name, data: { kind: 'numeric', values: m.numbers } };
+  for (const { data } of variables) {
+    if (data.kind === 'numeric') {
+      for (let r = 0; r < rows.length; r++) if (!Number.isNaN(data.values[r])) rowPresent[r] = 1;
+    } else {
+      for (let r = 0; r < rows.length; r++) if (data.values[r] !== null) rowPresent[r] = 1;
     }
-    if (m.numbers) {
-      const values = new Float64Array(rows.length).fill(Number.NaN);
-      for (let i = 0, r = 0; i < m.times.length; i++) {
-        while (rows[r] !== m.times[i]) r++;
-        values[r] = m.numbers[i];
-        if (!Number.isNaN(values[r])) rowPresent[r] = 1;
-      }
-      return { name: column.name, data: { kind: 'numeric', values } };
-    }
-    const values = new Array<string | null>(rows.length).fill(null);
-    for (let i = 0, r = 0; i < m.times.length; i++) {
-      while (rows[r] !== m.times[i]) r++;
-      values[r] = m.texts![i];
-      if (values[r] !== null) rowPresent[r] = 1;
-    }
-    return { name: column.name, data: { kind: 'text', values } };
-  });
+  }
   const table: ObservationTable = { rows: rows.length, variables };
   const y = evaluateTarget(target, table);
   const labels = new Uint8Array(windows.length);
+  const present = new Uint8Array(windows.length);
   let k = -1;
   let window = Number.NaN;
   for (let r = 0; r < rows.length; r++) {

@@ -4,30 +4,19 @@
  * rows to one column a variable. Same features, names, label and semantics as the wide table's
  * (aggregate_wide.ts); the tests check both against the same pandas reference.
  *
- * DuckDB reads and normalizes the rows and hands them over in one scan in source order (time,
- * a variable code, value); JS groups them by variable and counts the windows on the way, then
- * window_features.ts does the rest. Grouping the rows into per-variable lists in DuckDB and
- * counting the windows and labels in more scans cost about twice this one ordered scan.
+ * long_rows.ts reads the rows in one ordered scan, grouped by variable, counting the windows
+ * on the way; window_features.ts does the rest. Grouping the rows into per-variable lists in
+ * DuckDB and counting the windows and labels in more scans cost about twice this one scan.
  *
  * Duplicated (t, variable) measurements are merged by mean (text: the smallest value), as the
  * pivot does, and counted. Missing numbers (NULL, or NaN in a Parquet source) are missing.
  */
-import {
-  type DuckDBConnection,
-  type DuckDBDataChunk,
-  type DuckDBResult,
-} from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TargetExpression } from '../../analysis/target';
-import {
-  type TargetColumn,
-  WindowCounter,
-  type WindowCounts,
-  windowCounts,
-} from '../../analysis/window_grid';
-import { literal, queryRows } from '../duckdb';
+import { type MeasuredColumn, WindowCounter, windowCounts } from '../../analysis/window_grid';
 import type { AggregateReport, AggregationSpec } from './aggregate';
-import { readColumns, vectorArray } from './columns';
 import type { LoadReport, SourceVariable } from './load';
+import { type Measurements, PULL_ROWS, readLong, textMeasurements } from './long_rows';
 import {
   modeFeatures,
   type WideColumns,
@@ -38,12 +27,6 @@ import {
 
 /** What the aggregation measured of the source (`loadSource(..., keepLong)` leaves these out). */
 export type LongCounts = Pick<LoadReport, 'rows' | 'from' | 'to' | 'duplicateRows' | 'unsortedRows'>;
-
-/**
- * Up to this many measurements are read as one materialized result (about 20 bytes each in
- * DuckDB); a larger source is streamed chunk by chunk, a little slower.
- */
-export const PULL_ROWS = 8_000_000;
 
 /**
  * Aggregates `__long` into columns in memory; no table is written. JS holds 16 bytes a
@@ -57,7 +40,13 @@ export async function aggregateLongColumns(
   pullRows = PULL_ROWS,
 ): Promise<{ report: AggregateReport; source: LongCounts; wide: WideColumns }> {
   const request = windowRequest(variables, target, spec);
-  const measurements = await pullMeasurements(db, request.windowMs, pullRows);
+  const counter = new WindowCounter(request.windowMs);
+  const measurements = await readLong(db, counter, pullRows);
+  // Rows out of order: the windows are counted again from all the times, sorted.
+  const windows =
+    measurements.unsorted === 0
+      ? counter.result()
+      : windowCounts(measurements.variableTimes, request.windowMs);
   const texts = await textMeasurements(
     db,
     request.used.filter((c) => request.kinds.get(c) === 'text'),
@@ -70,19 +59,19 @@ export async function aggregateLongColumns(
   }));
   const { report, wide, duplicates } = await windowFeatures(
     request,
-    measurements.windows,
+    windows,
     targetColumnsOf(request, measurements, texts),
     series,
     (text, grid, merge) => modeFeatures(db, '__long', text, merge, grid),
   );
   let distinct = 0;
-  for (const c of measurements.windows.counts) distinct += c;
+  for (const c of windows.counts) distinct += c;
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     report,
     source: {
       rows: distinct,
-      from: iso(measurements.windows.originMs),
+      from: iso(windows.originMs),
       to: iso(Math.trunc(measurements.latest / 1000)),
       duplicateRows: duplicates,
       unsortedRows: measurements.unsorted,
@@ -91,204 +80,16 @@ export async function aggregateLongColumns(
   };
 }
 
-/**
- * Every measurement of `__long` grouped by variable (`names` order, each in source order;
- * times in epoch µs, numbers NaN where missing or text), and its windows.
- */
-interface Measurements {
-  readonly names: readonly string[];
-  readonly windows: WindowCounts;
-  /** Variable j's measurements are `starts[j]` to `starts[j + 1]` of the two arrays below. */
-  readonly starts: Int32Array;
-  readonly variableTimes: Float64Array;
-  readonly variableValues: Float64Array;
-  /** Rows earlier than the row before them, in source order. */
-  readonly unsorted: number;
-  /** The latest time (epoch µs). */
-  readonly latest: number;
-}
-
-/**
- * One ordered scan of `__long` (a projection of one table or file keeps its order in DuckDB)
- * into typed arrays. A variable travels as a code: 53 bits of its name's hash, exact in a
- * DOUBLE and nearly free for DuckDB (strings would be decoded one by one in JS); the codes
- * of the staged names are checked to be distinct, and the rows are placed by variable on the
- * way, the counts per variable being known from staging.
- */
-async function pullMeasurements(
-  db: DuckDBConnection,
-  widthMs: number,
-  pullRows: number,
-): Promise<Measurements> {
-  const staged = await queryRows(
-    db,
-    'SELECT variable, CAST(measurements AS DOUBLE) AS n, CAST(hash(variable) >> 11 AS DOUBLE) AS code FROM __long_variables ORDER BY variable',
-  );
-  const names = staged.map((r) => String(r.variable));
-  const codes = staged.map((r) => Number(r.code));
-  const v = names.length;
-  const starts = new Int32Array(v + 1);
-  staged.forEach((r, j) => {
-    starts[j + 1] = starts[j] + Number(r.n);
-  });
-  const total = starts[v];
-  // Open addressing on the code's low bits; `code | 0` is its low 32 bits, exactly.
-  let size = 4;
-  while (size < 4 * v) size *= 2;
-  const mask = size - 1;
-  const keys = new Float64Array(size).fill(-1);
-  const slots = new Int32Array(size);
-  codes.forEach((code, j) => {
-    let h = (code | 0) & mask;
-    while (keys[h] !== -1) {
-      if (keys[h] === code) {
-        throw new Error(`aggregateLongColumns: variables ${names[slots[h]]} and ${names[j]} share a hash`);
-      }
-      h = (h + 1) & mask;
-    }
-    keys[h] = code;
-    slots[h] = j;
-  });
-  const placement = new Placement(keys, slots, mask, starts, total, new WindowCounter(widthMs));
-  const sql =
-    "SELECT CAST(epoch_us(t) AS DOUBLE) AS t, CAST(hash(variable) >> 11 AS DOUBLE) AS v, coalesce(num, CAST('NaN' AS DOUBLE)) AS x FROM __long";
-  const result = total <= pullRows ? await db.run(sql) : await db.stream(sql);
-  for await (const chunk of chunksOf(result)) {
-    placement.add(doubles(chunk, 0), doubles(chunk, 1), doubles(chunk, 2), chunk.rowCount);
-  }
-  if (placement.row !== total) {
-    throw new Error(`aggregateLongColumns: read ${placement.row} measurements, staged ${total}`);
-  }
-  const { variableTimes, variableValues, unsorted, latest } = placement;
-  // Rows out of order: the windows are counted again from all the times, sorted.
-  const windows = unsorted === 0 ? placement.counter.result() : windowCounts(variableTimes, widthMs);
-  return { names, windows, starts, variableTimes, variableValues, unsorted, latest };
-}
-
-/**
- * Rows placed as they arrive, chunk by chunk, time and value at the next place of their
- * variable; while they come in time order, their distinct timestamps are counted by window. A
- * class of its own so that the loop is optimized as soon as it is hot, not only when the async
- * function around it is.
- */
-class Placement {
-  readonly variableTimes: Float64Array;
-  readonly variableValues: Float64Array;
-  private readonly next: Int32Array;
-  row = 0;
-  /** Rows earlier than the row before them. */
-  unsorted = 0;
-  /** The latest time (epoch µs). */
-  latest = Number.NEGATIVE_INFINITY;
-  private previous = Number.NaN;
-
-  constructor(
-    private readonly keys: Float64Array,
-    private readonly slots: Int32Array,
-    private readonly mask: number,
-    starts: Int32Array,
-    private readonly total: number,
-    readonly counter: WindowCounter,
-  ) {
-    this.variableTimes = new Float64Array(total);
-    this.variableValues = new Float64Array(total);
-    this.next = starts.slice(0, starts.length - 1);
-  }
-
-  add(t: Float64Array, code: Float64Array, x: Float64Array, n: number): void {
-    const { keys, slots, mask, next, variableTimes, variableValues, counter } = this;
-    if (this.row + n > this.total) throw new Error('aggregateLongColumns: more measurements than staged');
-    let unsorted = this.unsorted;
-    let latest = this.latest;
-    let previous = this.previous;
-    for (let i = 0; i < n; i++) {
-      const c = code[i];
-      let h = (c | 0) & mask;
-      while (keys[h] !== c) {
-        if (keys[h] === -1) throw new Error('aggregateLongColumns: a measurement of an unstaged variable');
-        h = (h + 1) & mask;
-      }
-      const to = next[slots[h]]++;
-      const us = t[i];
-      if (us !== previous) {
-        if (us < previous) unsorted++;
-        else if (unsorted === 0) counter.add(us);
-        previous = us;
-      }
-      latest = Math.max(latest, us);
-      variableTimes[to] = us;
-      variableValues[to] = x[i];
-    }
-    this.row += n;
-    this.unsorted = unsorted;
-    this.latest = latest;
-    this.previous = previous;
-  }
-}
-
-/** The chunks of a result: by index when materialized (no round trip each), else fetched. */
-async function* chunksOf(result: DuckDBResult): AsyncGenerator<DuckDBDataChunk> {
-  const materialized = result as DuckDBResult & {
-    chunkCount?: number;
-    getChunk?: (i: number) => DuckDBDataChunk;
-  };
-  if (typeof materialized.chunkCount === 'number' && materialized.getChunk) {
-    for (let c = 0; c < materialized.chunkCount; c++) yield materialized.getChunk(c);
-    return;
-  }
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) return;
-    yield chunk;
-  }
-}
-
-/**
- * A DOUBLE column of a chunk: a view of the vector's array, or the values read one by one
- * where that array is not there as expected. Every value here is non-NULL (coalesced in SQL),
- * so the array holds them all.
- */
-function doubles(chunk: DuckDBDataChunk, column: number): Float64Array {
-  const vector = chunk.getColumnVector(column);
-  return (
-    vectorArray(vector) ??
-    Float64Array.from(
-      { length: vector.itemCount },
-      (_, i) => (vector.getItem(i) as number | null) ?? Number.NaN,
-    )
-  );
-}
-
-/** Text measurements of the named variables (a text target's columns): few, so read as rows. */
-async function textMeasurements(
-  db: DuckDBConnection,
-  names: readonly string[],
-): Promise<Map<string, { times: Float64Array; values: (string | null)[] }>> {
-  const out = new Map<string, { times: Float64Array; values: (string | null)[] }>();
-  if (names.length === 0) return out;
-  const read = await readColumns(
-    db,
-    `SELECT CAST(epoch_us(t) AS DOUBLE) AS t, variable, txt FROM __long WHERE variable IN (${names.map(literal).join(', ')})`,
-  );
-  const [t, variable, txt] = read.columns as [Float64Array, (string | null)[], (string | null)[]];
-  for (const name of names) {
-    const rows = [];
-    for (let i = 0; i < read.rows; i++) if (variable[i] === name) rows.push(i);
-    out.set(name, { times: Float64Array.from(rows, (i) => t[i]), values: rows.map((i) => txt[i]) });
-  }
-  return out;
-}
-
 /** The target's columns as `windowLabels` takes them. */
 function targetColumnsOf(
   request: WindowRequest,
   measurements: Measurements,
   texts: ReadonlyMap<string, { times: Float64Array; values: (string | null)[] }>,
-): TargetColumn[] {
+): MeasuredColumn[] {
   const { names, starts, variableTimes, variableValues } = measurements;
   return request.used
     .filter((name) => request.kinds.has(name))
-    .map((name): TargetColumn => {
+    .map((name): MeasuredColumn => {
       if (request.kinds.get(name) === 'text') {
         const own = texts.get(name)!;
         return { name, kind: 'text', times: own.times, values: own.values };

@@ -8,7 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TargetExpression } from '../../analysis/target';
 import {
-  type TargetColumn,
+  type MeasuredColumn,
   WindowCounter,
   type WindowCounts,
   windowCounts,
@@ -45,7 +45,7 @@ export async function aggregateWideColumns(
   const targetColumns = used
     .filter((name) => kinds.has(name))
     .map(
-      (name): TargetColumn =>
+      (name): MeasuredColumn =>
         kinds.get(name) === 'text'
           ? { name, kind: 'text', times, values: text(name) }
           : { name, kind: 'numeric', times, values: column(name) },

@@ -9,6 +9,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type InputProblem, InvalidInputError, unknownName } from '../../analysis/errors';
 import { ident, literal, queryRows } from '../duckdb';
+import { pivotLong } from './long_rows';
 
 export type VariableKind = 'numeric' | 'text';
 
@@ -485,29 +486,7 @@ async function loadLong(
   target: string,
 ): Promise<PartialReport> {
   const { variables } = await stageLong(db, staged, long, columns, time, period, options);
-  const duplicates = Number(
-    // Per (hour, variable) group: cheaper than one DISTINCT over every (t, variable) pair.
-    (
-      await queryRows(
-        db,
-        'SELECT coalesce(sum(d), 0) AS d FROM (SELECT count(*) - len(list_distinct(list(t))) AS d FROM __long GROUP BY epoch_ms(t) // 3600000, variable)',
-      )
-    )[0].d,
-  );
-  // DuckDB's PIVOT merges duplicates as it goes (mean of numbers, smallest text); numeric and
-  // text variables are pivoted apart and joined on time.
-  const pivotOf = (kind: VariableKind, value: string, as: string) => {
-    const names = variables.filter((v) => v.kind === kind).map((v) => v.name);
-    if (names.length === 0) return undefined;
-    return `(PIVOT (SELECT t, variable, ${value} AS x FROM __long WHERE variable IN (${names.map(literal).join(', ')})) ON variable IN (${names.map(literal).join(', ')}) USING ${as}(x) GROUP BY t)`;
-  };
-  const parts = [pivotOf('numeric', 'num', 'avg'), pivotOf('text', 'txt', 'min')].filter(
-    (p) => p !== undefined,
-  );
-  const from = parts.length === 1 ? parts[0] : `${parts[0]} FULL OUTER JOIN ${parts[1]} USING (t)`;
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${ident(target)} AS SELECT t, ${variables.map((v) => ident(v.name)).join(', ')} FROM ${from} ORDER BY t`,
-  );
+  const duplicates = await pivotLong(db, variables, target);
   await dropLong(db);
   return finish(db, staged, 'long', variables, duplicates, target);
 }

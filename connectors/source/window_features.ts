@@ -16,7 +16,7 @@ import { InvalidInputError } from '../../analysis/errors';
 import { type TargetExpression, targetColumns } from '../../analysis/target';
 import { formatDuration, lagInWindows, parseDuration } from '../../analysis/window';
 import { findWindow, WindowAggregator, type WindowGrid } from '../../analysis/window_aggregate';
-import { type TargetColumn, type WindowCounts, windowLabels } from '../../analysis/window_grid';
+import { type MeasuredColumn, type WindowCounts, windowLabels } from '../../analysis/window_grid';
 import { literal, queryRows } from '../duckdb';
 import {
   type AggregateReport,
@@ -70,7 +70,7 @@ export function windowRequest(
     used
       .filter((name) => kinds.has(name))
       .map(
-        (name): TargetColumn =>
+        (name): MeasuredColumn =>
           kinds.get(name) === 'text'
             ? { name, kind: 'text', times: empty, values: [] }
             : { name, kind: 'numeric', times: empty, values: empty },
@@ -103,7 +103,7 @@ export interface VariableSeries {
 export async function windowFeatures(
   request: WindowRequest,
   windowCounts: WindowCounts,
-  target: readonly TargetColumn[],
+  target: readonly MeasuredColumn[],
   series: Iterable<VariableSeries>,
   modes: (
     text: readonly string[],

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { parseTarget } from '../../analysis/target';
 import { windowOfMicros } from '../../analysis/window_aggregate';
-import { type TargetColumn, WindowCounter, windowCounts, windowLabels } from '../../analysis/window_grid';
+import { type MeasuredColumn, WindowCounter, windowCounts, windowLabels } from '../../analysis/window_grid';
 
 const WIDTH = 600_000;
 const ORIGIN_US = Date.parse('2026-10-01T00:00:00Z') * 1000;
@@ -83,7 +83,7 @@ describe('window labels', () => {
           MINUTE,
         );
         const of = (name: 'temp' | 'state') => rows.filter((r) => r.column === name);
-        const columns: TargetColumn[] = [
+        const columns: MeasuredColumn[] = [
           {
             name: 'temp',
             kind: 'numeric',
@@ -107,7 +107,7 @@ describe('window labels', () => {
 
   test('unknown columns and comparisons that do not fit a kind are refused before any row', () => {
     const empty = new Float64Array(0);
-    const temp: TargetColumn = { name: 'temp', kind: 'numeric', times: empty, values: empty };
+    const temp: MeasuredColumn = { name: 'temp', kind: 'numeric', times: empty, values: empty };
     expect(() => windowLabels(parseTarget('tmp > 1'), [temp], empty, WIDTH)).toThrow(
       /column "tmp" does not exist; did you mean "temp"/,
     );
