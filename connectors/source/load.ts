@@ -267,7 +267,12 @@ export async function loadCanonical(
       unsortedRows: 0,
     };
   }
-  // Rows out of time order, counted in source order before sorting.
+  if (staged.long) {
+    const report = await loadLong(db, staged, staged.long, columns, time, period, options, target);
+    return { ...report, timeZones: zones };
+  }
+  // Rows out of time order, counted in source order before sorting (a long source counts
+  // them in its one scan, among the rows read).
   const unsorted = Number(
     (
       await queryRows(
@@ -276,9 +281,7 @@ export async function loadCanonical(
       )
     )[0].n,
   );
-  const report = staged.long
-    ? await loadLong(db, staged, staged.long, columns, time, period, options, target)
-    : await loadWide(db, staged, columns, time, period, options, target);
+  const report = await loadWide(db, staged, columns, time, period, options, target);
   return { ...report, timeZones: zones, unsortedRows: unsorted };
 }
 
@@ -484,9 +487,9 @@ async function loadLong(
   period: { from?: number; to?: number },
   options: LoadOptions,
   target: string,
-): Promise<PartialReport> {
+): Promise<PartialReport & Pick<LoadReport, 'unsortedRows'>> {
   const { variables } = await stageLong(db, staged, long, columns, time, period, options);
-  const duplicates = await pivotLong(db, variables, target);
+  const { duplicates, unsorted } = await pivotLong(db, variables, target);
   await dropLong(db);
-  return finish(db, staged, 'long', variables, duplicates, target);
+  return { ...(await finish(db, staged, 'long', variables, duplicates, target)), unsortedRows: unsorted };
 }

@@ -220,14 +220,15 @@ class TimeList implements TimeSink {
  * The canonical wide table `table` from `__long`: `t`, then `variables` in order, one row per
  * distinct timestamp, ascending, duplicates merged (numbers by the mean of the present values,
  * texts to the smallest). The pivot, done in JS on one ordered scan: DuckDB's PIVOT and the
- * duplicate count took about 2 s of 2.5 s on 2 million rows. Returns the duplicates merged.
+ * duplicate count took about 2 s of 2.5 s on 2 million rows. Returns the measurements merged
+ * into an earlier one and the rows earlier than the row before them.
  */
 export async function pivotLong(
   db: DuckDBConnection,
   variables: readonly SourceVariable[],
   table: string,
   pullRows = PULL_ROWS,
-): Promise<number> {
+): Promise<{ duplicates: number; unsorted: number }> {
   const seen = new TimeList();
   const measurements = await readLong(db, seen, pullRows);
   const { names, starts, variableTimes, variableValues } = measurements;
@@ -260,5 +261,5 @@ export async function pivotLong(
   );
   // In place: copying the table to convert one column costs as much as writing it.
   await db.run(`ALTER TABLE ${ident(table)} ALTER t TYPE TIMESTAMP USING make_timestamp(CAST(t AS BIGINT))`);
-  return aligned.duplicates;
+  return { duplicates: aligned.duplicates, unsorted: measurements.unsorted };
 }

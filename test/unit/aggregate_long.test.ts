@@ -52,6 +52,14 @@ test('streamed or read at once: the same features and counts', async () => {
   expect(one.source.unsortedRows).toBe(1); // the repeated rows go back in time once
   expect(parts.source).toEqual(one.source);
   expect(parts.report).toEqual(one.report);
+  // The pivot to the canonical table (the extract stage) reads and counts the same way.
+  const pivoted = await withDuck(async (db) => {
+    const load = await loadSource(db, { kind: 'file', path: file }, { keep: ['quality'] });
+    await db.run('DROP TABLE raw');
+    return load;
+  });
+  const { duplicateRows, unsortedRows, rows, from, to } = pivoted;
+  expect({ duplicateRows, unsortedRows, rows, from, to }).toEqual(one.source);
   expect(parts.wide.names).toEqual(one.wide.names);
   parts.wide.columns.forEach((c, j) => {
     expect([one.wide.names[j], list(c)]).toEqual([one.wide.names[j], list(one.wide.columns[j])]);
