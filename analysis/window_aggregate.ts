@@ -1,10 +1,11 @@
 /**
  * Window functions over one variable's measurements, in one pass over typed arrays: the kernel
- * behind the long-format aggregation (connectors/source/aggregate_long.ts). DuckDB reads and
- * normalizes the rows; this computes every function of every (window, variable) run and
- * writes straight into column-major feature arrays. Doing it here rather than in SQL avoids a
- * grouped quantile sort per run and the pivot of the aggregated rows back to one column per
- * feature, which together were about three quarters of the aggregation's time.
+ * behind every time-window aggregation (connectors/source/window_features.ts, for long rows and
+ * wide tables). DuckDB reads and normalizes the rows; this computes every function of every
+ * (window, variable) run and writes straight into column-major feature arrays. Doing it here
+ * rather than in SQL avoids a grouped quantile sort per run and the pivot of the aggregated
+ * rows back to one column per feature, which together were about three quarters of the
+ * aggregation's time.
  *
  * Semantics are those of the SQL aggregation (connectors/source/aggregate.ts) and of pandas
  * `resample(..., origin="epoch")`:

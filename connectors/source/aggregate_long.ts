@@ -13,17 +13,11 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TargetExpression } from '../../analysis/target';
-import { type MeasuredColumn, WindowCounter, windowCounts } from '../../analysis/window_grid';
+import { WindowCounter, windowCounts } from '../../analysis/window_grid';
 import type { AggregateReport, AggregationSpec } from './aggregate';
 import type { LoadReport, SourceVariable } from './load';
-import { type Measurements, PULL_ROWS, readLong, textMeasurements } from './long_rows';
-import {
-  modeFeatures,
-  type WideColumns,
-  type WindowRequest,
-  windowFeatures,
-  windowRequest,
-} from './window_features';
+import { measuredColumns, PULL_ROWS, readLong, textMeasurements } from './long_rows';
+import { modeFeatures, type WideColumns, windowFeatures, windowRequest } from './window_features';
 
 /** What the aggregation measured of the source (`loadSource(..., keepLong)` leaves these out). */
 export type LongCounts = Pick<LoadReport, 'rows' | 'from' | 'to' | 'duplicateRows' | 'unsortedRows'>;
@@ -60,7 +54,13 @@ export async function aggregateLongColumns(
   const { report, wide, duplicates } = await windowFeatures(
     request,
     windows,
-    targetColumnsOf(request, measurements, texts),
+    measuredColumns(
+      measurements,
+      texts,
+      request.used
+        .filter((name) => request.kinds.has(name))
+        .map((name) => ({ name, kind: request.kinds.get(name)! })),
+    ),
     series,
     (text, grid, merge) => modeFeatures(db, '__long', text, merge, grid),
   );
@@ -78,28 +78,4 @@ export async function aggregateLongColumns(
     },
     wide,
   };
-}
-
-/** The target's columns as `windowLabels` takes them. */
-function targetColumnsOf(
-  request: WindowRequest,
-  measurements: Measurements,
-  texts: ReadonlyMap<string, { times: Float64Array; values: (string | null)[] }>,
-): MeasuredColumn[] {
-  const { names, starts, variableTimes, variableValues } = measurements;
-  return request.used
-    .filter((name) => request.kinds.has(name))
-    .map((name): MeasuredColumn => {
-      if (request.kinds.get(name) === 'text') {
-        const own = texts.get(name)!;
-        return { name, kind: 'text', times: own.times, values: own.values };
-      }
-      const j = names.indexOf(name);
-      return {
-        name,
-        kind: 'numeric',
-        times: variableTimes.subarray(starts[j], starts[j + 1]),
-        values: variableValues.subarray(starts[j], starts[j + 1]),
-      };
-    });
 }

@@ -10,7 +10,7 @@ import { alignColumns, type MeasuredColumn } from '../../analysis/window_grid';
 import { ident, literal, queryRows } from '../duckdb';
 import { createTableFromColumns } from './append';
 import { readColumns, vectorArray } from './columns';
-import type { SourceVariable } from './load';
+import type { SourceVariable, VariableKind } from './load';
 
 /**
  * Up to this many measurements are read as one materialized result (about 20 bytes each in
@@ -208,6 +208,31 @@ export async function textMeasurements(
   return out;
 }
 
+/**
+ * The named variables' measurements as columns: numbers from the scan, texts from
+ * `textMeasurements` (which must have read every text one).
+ */
+export function measuredColumns(
+  measurements: Measurements,
+  texts: ReadonlyMap<string, { times: Float64Array; values: (string | null)[] }>,
+  variables: readonly { readonly name: string; readonly kind: VariableKind }[],
+): MeasuredColumn[] {
+  const { names, starts, variableTimes, variableValues } = measurements;
+  return variables.map(({ name, kind }): MeasuredColumn => {
+    if (kind === 'text') {
+      const own = texts.get(name)!;
+      return { name, kind: 'text', times: own.times, values: own.values };
+    }
+    const j = names.indexOf(name);
+    return {
+      name,
+      kind: 'numeric',
+      times: variableTimes.subarray(starts[j], starts[j + 1]),
+      values: variableValues.subarray(starts[j], starts[j + 1]),
+    };
+  });
+}
+
 /** Distinct timestamps as they arrive. */
 class TimeList implements TimeSink {
   readonly times: number[] = [];
@@ -231,24 +256,11 @@ export async function pivotLong(
 ): Promise<{ duplicates: number; unsorted: number }> {
   const seen = new TimeList();
   const measurements = await readLong(db, seen, pullRows);
-  const { names, starts, variableTimes, variableValues } = measurements;
   const texts = await textMeasurements(
     db,
     variables.filter((v) => v.kind === 'text').map((v) => v.name),
   );
-  const columns = variables.map((v): MeasuredColumn => {
-    if (v.kind === 'text') {
-      const own = texts.get(v.name)!;
-      return { name: v.name, kind: 'text', times: own.times, values: own.values };
-    }
-    const j = names.indexOf(v.name);
-    return {
-      name: v.name,
-      kind: 'numeric',
-      times: variableTimes.subarray(starts[j], starts[j + 1]),
-      values: variableValues.subarray(starts[j], starts[j + 1]),
-    };
-  });
+  const columns = measuredColumns(measurements, texts, variables);
   // Rows in time order gave the distinct timestamps on the way; otherwise they are the union.
   const rows = measurements.unsorted === 0 ? Float64Array.from(seen.times) : undefined;
   const aligned = alignColumns(columns, rows);
