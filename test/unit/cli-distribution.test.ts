@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type {
@@ -9,7 +9,7 @@ import type {
 import type { DistributionDocument } from '../../cli/distribution';
 import { main } from '../../cli/main';
 
-const AI4I = path.resolve(__dirname, '../../../shared/datasets/ai4i2020.csv');
+const AI4I = path.resolve(__dirname, '../../datasets/ai4i2020.csv');
 /** The process variables, the product type and the two identifiers: the failure flags are outcomes. */
 const VARIABLES = [
   'UDI',
@@ -52,9 +52,7 @@ const ranked = (entries: DistributionEntry[]) =>
 const numeric = (entries: DistributionEntry[], name: string) =>
   entries.find((e) => e.variable === name) as NumericDistribution;
 
-const describeAi4i = existsSync(AI4I) ? describe : describe.skip;
-
-describeAi4i('line-rca distribution on AI4I 2020 (known mechanisms)', () => {
+describe('line-rca distribution on AI4I 2020 (known mechanisms)', () => {
   test('HDF: rotational speed in the top 3, below a threshold between 1350 and 1400', async () => {
     const entries = await analyse('HDF == 1');
     expect(ranked(entries).slice(0, 3)).toContain('Rotational speed [rpm]');

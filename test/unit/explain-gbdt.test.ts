@@ -7,12 +7,10 @@ import { binDataset } from '../../analysis/learners/gbdt/binning';
 import { predictMargin } from '../../analysis/learners/gbdt/model';
 import { trainGbdt } from '../../analysis/learners/gbdt/train';
 
-// Our own GBDT on AI4I 2020 (read from ../shared/datasets, not committed): TreeSHAP of the trees
+// Our own GBDT on AI4I 2020 (datasets/ai4i2020.csv, CC BY 4.0): TreeSHAP of the trees
 // it grows must add up to the margins its own predictor computes.
 describe('TreeSHAP on our GBDT trained on AI4I 2020', () => {
-  const csv = readFileSync(path.join(__dirname, '../../../shared/datasets/ai4i2020.csv'), 'utf8')
-    .trim()
-    .split('\n');
+  const csv = readFileSync(path.join(__dirname, '../../datasets/ai4i2020.csv'), 'utf8').trim().split('\n');
   const header = csv[0].split(',');
   const rows = csv.slice(1, 3001).map((line) => line.split(','));
   const col = (name: string) => header.indexOf(name);
