@@ -13,7 +13,7 @@ import { InvalidInputError, unknownName } from '../analysis/errors';
 import { writeDemoLine } from '../connectors/demo-line';
 import { AnalysisCancelled, type EmbeddedRunResult, runEmbedded } from '../pipeline/embedded';
 import { readConfigFile } from './config';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 import { stderrProgress } from './progress';
 
 function summaryText(run: EmbeddedRunResult): string {

@@ -10,7 +10,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parseConfig } from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
 import { MongoStore, MongoUnavailableError } from '../connectors/mongo';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 
 const USAGE = 'config put FILE [--id ID] | get ID | list [--line LINE] [--json] | delete ID';
 

@@ -7,7 +7,7 @@ import { analyzeDistribution, type DistributionEntry } from '../analysis/distrib
 import { type InputProblem, InvalidInputError } from '../analysis/errors';
 import { evaluateTarget, parseTarget, targetColumns } from '../analysis/target';
 import { readTable, unknownColumn } from '../connectors/table';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 
 export interface DistributionDocument {
   readonly data: {

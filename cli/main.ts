@@ -7,18 +7,11 @@ import { isInvalidInput } from '../analysis/errors';
 import { analyzeCommand, demoCommand } from './analyze';
 import { configCommand } from './config';
 import { distributionCommand } from './distribution';
+import type { Command, CommandIO } from './io';
 import { runCommand } from './run';
 import { scheduleCommand } from './schedule';
 import { trackingCommand } from './tracking';
 import { workerCommand } from './worker';
-
-/** Where a command writes: stdout carries only results (`--json`), stderr progress and errors. */
-export interface CommandIO {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
-
-export type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
 interface CommandEntry {
   readonly summary: string;

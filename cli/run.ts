@@ -15,7 +15,7 @@ import { MongoStore } from '../connectors/mongo';
 import { connectClient, temporalSettings } from '../connectors/temporal';
 import type { PipelineResult } from '../pipeline/plan';
 import { readConfigFile } from './config';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 
 /** Workflow ids: the line (or configuration) and the time, so one night's run exists once. */
 export function analysisWorkflowId(key: string, at: Date): string {

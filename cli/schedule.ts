@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { InvalidInputError } from '../analysis/errors';
 import { connectClient, temporalSettings } from '../connectors/temporal';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 
 const PREFIX = 'line-rca-';
 const USAGE =

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../analysis/errors';
 import { MlflowClient, mlflowSettingsFromEnv } from '../connectors/mlflow';
 import { MongoStore, mongoUriFromEnv } from '../connectors/mongo';
 import { type FlushReport, flushJournals, pendingJournals, trackingDirFromEnv } from '../connectors/tracking';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 
 const USAGE = 'tracking flush [--dir DIR] [--any-server] [--json] | pending [--dir DIR] [--json]';
 

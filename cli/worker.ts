@@ -5,7 +5,7 @@ import { InvalidInputError } from '../analysis/errors';
 import { temporalSettings } from '../connectors/temporal';
 import { runWorker } from '../workers/worker';
 import { trialTaskQueue } from '../workflows/queues';
-import type { CommandIO } from './main';
+import type { CommandIO } from './io';
 
 export function positiveInteger(text: string | undefined, where: string, fallback: number): number {
   if (text === undefined) return fallback;
