@@ -46,7 +46,7 @@ export async function extract(input: ExtractInput): Promise<ExtractOutput> {
     rows: report.rows,
     from: report.from,
     to: report.to,
-    variables: report.variables.map((v) => ({ name: v.name, kind: v.kind, invalidCount: v.invalidCount })),
+    variables: report.variables.length,
     duplicateRows: report.duplicateRows,
     unsortedRows: report.unsortedRows,
   };
@@ -101,7 +101,7 @@ export async function aggregate(input: AggregateInput): Promise<AggregateOutput>
     rows: report.rows,
     positives: report.positives,
     features: data.features.names.length,
-    variables: report.variables,
+    variables: report.variables.length,
     split,
     trainRows: data.outer.train.length,
     validationRows: data.outer.validation.length,

@@ -11,6 +11,7 @@ import { evaluateTarget, parseTarget, targetColumns } from '../analysis/target';
 import { parseDuration, windowStart } from '../analysis/window';
 import { readObservationDataset } from '../connectors/datasets';
 import type { DistributionInput, DistributionOutput } from './types';
+import { toJson, writeArtifact } from './workspace';
 
 /** Per-row labels and the mask of rows whose group (window, batch or row) has a target value. */
 export function populationLabels(
@@ -72,5 +73,6 @@ export async function distribution(input: DistributionInput): Promise<Distributi
     rows: mask,
     variables: explanatoryVariables(table, input.config),
   });
-  return { entries };
+  const entriesUri = writeArtifact(input.workDir, 'distribution.json', toJson(entries));
+  return { entriesUri, variables: entries.length };
 }

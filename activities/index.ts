@@ -6,5 +6,5 @@ export { aggregate, extract } from './data';
 export { distribution } from './distribution';
 export { evaluate, explain, searchTrial } from './model';
 export { prepare } from './prepare';
-export { persist, report } from './results';
+export { compose, discard, persist, report } from './results';
 export { trackFinish, trackStart, trackTrial } from './tracking';

@@ -244,5 +244,6 @@ export async function explain(input: ExplainInput): Promise<ExplainOutput> {
     'shap-sample.json',
     toJson({ variables: shown, points }),
   );
-  return { importance, contributionsUri, shapSampleUri };
+  const importanceUri = writeArtifact(input.workDir, 'importance.json', toJson(importance));
+  return { importanceUri, contributionsUri, shapSampleUri };
 }

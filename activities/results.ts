@@ -1,18 +1,34 @@
 /**
- * The last stages: persist (the results document to `results.json`, and to MongoDB when
- * `MONGODB_URI` is set) and report (the self-contained HTML page).
+ * The last stages: compose (the results document, to `results.json` in the work folder, what the
+ * report and MLflow read), persist (the document with its MLflow status, to `results.json` and
+ * to MongoDB when `MONGODB_URI` is set), report (the self-contained HTML page), and discard (a
+ * failed analysis' working data).
  */
-import { readFileSync } from 'node:fs';
-import type { ResultsDocument, TrialSummary } from '../analysis/results';
-import { datasetPath, readObservationDataset } from '../connectors/datasets';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { DistributionEntry, ImportanceEntry, ResultsDocument, TrialSummary } from '../analysis/results';
+import { ArtifactStore, joinLargeArrays } from '../connectors/artifacts';
+import { artifactRoot, datasetPath, readObservationDataset } from '../connectors/datasets';
 import { MongoStore } from '../connectors/mongo';
 import { downsampleSeries, positiveRanges, type ReportSeries, type ReportShapSample } from '../report/data';
 import { renderReport } from '../report/html';
 import { featureDataset } from './data';
-import type { PersistInput, PersistOutput, ReportInput, ReportOutput } from './types';
+import type {
+  ComposeInput,
+  ComposeOutput,
+  DiscardInput,
+  PersistInput,
+  PersistOutput,
+  ReportInput,
+  ReportOutput,
+} from './types';
 import { readJsonArtifact, toJson, writeArtifact } from './workspace';
 
-export function resultsDocument(input: PersistInput): ResultsDocument {
+export function resultsDocument(
+  input: ComposeInput,
+  distribution: readonly DistributionEntry[],
+  importance: readonly ImportanceEntry[],
+): ResultsDocument {
   const { config, aggregate, evaluate, explain } = input;
   const trials: TrialSummary[] = [...input.trials];
   const artifacts: Record<string, string> = {
@@ -36,31 +52,65 @@ export function resultsDocument(input: PersistInput): ResultsDocument {
     data: {
       rows: aggregate.rows,
       positives: aggregate.positives,
-      variables: aggregate.variables.length,
+      variables: aggregate.variables,
       features: aggregate.features,
     },
-    distribution: input.distribution.entries,
+    distribution,
     model: evaluate ? { ...evaluate.model, baseline: evaluate.baseline, trials } : null,
-    importance: explain ? explain.importance : [],
+    importance,
     artifacts,
-    ...(input.tracking ? { tracking: input.tracking } : {}),
   };
 }
 
+export async function compose(input: ComposeInput): Promise<ComposeOutput> {
+  const distribution = input.distribution
+    ? readJsonArtifact<DistributionEntry[]>(input.distribution.entriesUri)
+    : [];
+  const importance = input.explain ? readJsonArtifact<ImportanceEntry[]>(input.explain.importanceUri) : [];
+  const document = resultsDocument(input, distribution, importance);
+  return { resultsUri: writeArtifact(input.workDir, 'results.json', `${toJson(document, 2)}\n`) };
+}
+
 export async function persist(input: PersistInput): Promise<PersistOutput> {
-  const document = resultsDocument(input);
-  const resultsUri = writeArtifact(input.workDir, 'results.json', `${toJson(document, 2)}\n`);
+  const composed = readJsonArtifact<ResultsDocument>(input.resultsUri);
+  const document: ResultsDocument = input.tracking ? { ...composed, tracking: input.tracking } : composed;
+  const resultsUri = input.tracking
+    ? writeArtifact(input.workDir, 'results.json', `${toJson(document, 2)}\n`)
+    : input.resultsUri;
   const storedIn: ('file' | 'mongodb')[] = ['file'];
   if (process.env.MONGODB_URI?.trim()) {
     const store = await MongoStore.fromEnv();
     try {
-      await store.saveResults(JSON.parse(toJson(document)) as ResultsDocument);
+      // Per-variable lists too large for one MongoDB document (thousands of variables) stay
+      // in the work folder; the stored document names them in `artifacts`.
+      await store.saveResults(document, { artifacts: new ArtifactStore(storedArraysDir(input.workDir)) });
       storedIn.push('mongodb');
     } finally {
       await store.close();
     }
   }
   return { resultId: document.id, resultsUri, storedIn };
+}
+
+/** Where persist puts the arrays that leave the stored document (read back by `storedResults`). */
+function storedArraysDir(workDir: string): string {
+  return path.join(workDir, 'stored');
+}
+
+/** A results document as stored in MongoDB, with the arrays that were kept aside read back. */
+export async function storedResults(stored: ResultsDocument, workDir: string): Promise<ResultsDocument> {
+  return joinLargeArrays(stored, new ArtifactStore(storedArraysDir(workDir)), ['distribution', 'importance']);
+}
+
+/**
+ * Removes a failed analysis' folder (its datasets can be hundreds of MB). Only folders of the
+ * artifact root's `analyses/` are removed, whatever the input says.
+ */
+export async function discard(input: DiscardInput): Promise<void> {
+  const analyses = path.join(artifactRoot(), 'analyses');
+  const folder = path.resolve(input.workDir);
+  if (path.dirname(folder) !== analyses) return;
+  rmSync(folder, { recursive: true, force: true });
 }
 
 /** Variables drawn over time: the top of the combined ranking that the raw data has. */

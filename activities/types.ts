@@ -1,10 +1,13 @@
 /**
  * What the stages exchange: small JSON (dataset URIs, figures, parameters), never the data, so
  * the same functions run in-process and as Temporal activities with payloads far under its
- * limits. Every input carries the analysis' `workDir`, the folder its artifacts go to.
+ * limits. Nothing here grows with the number of variables: per-variable lists (distribution
+ * entries, importance) are JSON artifacts passed by URI, so a line with thousands of variables
+ * stays far under Temporal's 2 MB a payload. Every input carries the analysis' `workDir`, the
+ * folder its artifacts go to.
  */
 import type { AnalysisConfig, Learner } from '../analysis/config';
-import type { DistributionEntry, ImportanceEntry, ModelSummary, TrialSummary } from '../analysis/results';
+import type { ModelSummary, TrialSummary } from '../analysis/results';
 
 export interface AnalysisRef {
   readonly analysisId: string;
@@ -23,11 +26,8 @@ export interface ExtractOutput {
   readonly rows: number;
   readonly from: string;
   readonly to: string;
-  readonly variables: readonly {
-    readonly name: string;
-    readonly kind: 'numeric' | 'text';
-    readonly invalidCount: number;
-  }[];
+  /** Columns read besides time, the target's columns included (their list is in the dataset). */
+  readonly variables: number;
   readonly duplicateRows: number;
   readonly unsortedRows: number;
 }
@@ -49,7 +49,8 @@ export interface AggregateOutput {
   readonly rows: number;
   readonly positives: number;
   readonly features: number;
-  readonly variables: readonly string[];
+  /** Explanatory variables (the target's columns left out): the results' `data.variables`. */
+  readonly variables: number;
   readonly split: SplitSpec;
   readonly trainRows: number;
   readonly validationRows: number;
@@ -62,7 +63,9 @@ export interface DistributionInput extends AnalysisRef {
 }
 
 export interface DistributionOutput {
-  readonly entries: readonly DistributionEntry[];
+  /** JSON artifact: the ranked `DistributionEntry[]` of the results document. */
+  readonly entriesUri: string;
+  readonly variables: number;
 }
 
 export type TrialParams = Readonly<Record<string, string | number | boolean | null>>;
@@ -114,30 +117,53 @@ export interface ExplainInput extends AnalysisRef {
 }
 
 export interface ExplainOutput {
-  readonly importance: readonly ImportanceEntry[];
+  /** JSON artifact: the ranked `ImportanceEntry[]` of the results document. */
+  readonly importanceUri: string;
   /** JSON artifact: per-row contributions of the top variables with each row's time. */
   readonly contributionsUri: string;
   /** JSON artifact: a sample of per-row SHAP values for the beeswarm. */
   readonly shapSampleUri: string;
 }
 
-export interface PersistInput extends AnalysisRef {
+export type AnalysisStatus = 'complete' | 'cancelled' | 'failed';
+
+/** Everything the results document is made of: figures, and artifacts by URI. */
+export interface ComposeInput extends AnalysisRef {
   readonly config: AnalysisConfig;
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly status: 'complete' | 'cancelled' | 'failed';
+  readonly status: AnalysisStatus;
   readonly extract: ExtractOutput;
   readonly aggregate: AggregateOutput;
-  readonly distribution: DistributionOutput;
+  /** Null when a cancellation came before the distribution stage finished. */
+  readonly distribution: DistributionOutput | null;
   readonly trials: readonly TrialSummary[];
   readonly evaluate: EvaluateOutput | null;
   readonly explain: ExplainOutput | null;
-  readonly tracking?: {
-    readonly experimentId?: string;
-    readonly runId?: string;
-    readonly pending: readonly string[];
-  };
 }
+
+export interface ComposeOutput {
+  /** `results.json` in the work folder: what the report and MLflow read. */
+  readonly resultsUri: string;
+}
+
+export interface TrackingSummary {
+  readonly experimentId?: string;
+  readonly runId?: string;
+  /** Runs not logged yet (MLflow unreachable); `line-rca tracking flush` sends them. */
+  readonly pending: readonly string[];
+  /** Runs MLflow refused for good. */
+  readonly failed?: readonly string[];
+}
+
+/** The composed document with its MLflow status, to `results.json` and MongoDB. */
+export interface PersistInput extends AnalysisRef {
+  readonly resultsUri: string;
+  readonly tracking?: TrackingSummary;
+}
+
+/** A failed analysis' working data, removed (nothing refers to it). */
+export type DiscardInput = AnalysisRef;
 
 export interface PersistOutput {
   readonly resultId: string;

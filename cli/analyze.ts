@@ -60,12 +60,10 @@ async function runAndPrint(
     process.off('SIGINT', onSignal);
   };
   process.on('SIGINT', onSignal);
+  const progress = stderrProgress(io.stderr, { isTerminal: process.stderr.isTTY === true });
   try {
-    const run = await runEmbedded({
-      ...options,
-      signal: controller.signal,
-      progress: stderrProgress(io.stderr, process.stderr.isTTY === true),
-    });
+    const run = await runEmbedded({ ...options, signal: controller.signal, progress });
+    progress.close();
     if (json) io.stdout(`${toJson(run.results, 2)}\n`);
     else io.stderr(summaryText(run));
     return 0;
@@ -76,6 +74,7 @@ async function runAndPrint(
     }
     throw error;
   } finally {
+    progress.close();
     process.off('SIGINT', onSignal);
   }
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { storedResults } from '../activities/results';
 import { parseConfig } from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
 import type { ResultsDocument } from '../analysis/results';
@@ -27,7 +28,7 @@ export async function readResults(outcome: PipelineResult): Promise<ResultsDocum
     const store = await MongoStore.fromEnv();
     try {
       const found = await store.getResults(outcome.resultId);
-      if (found) return found;
+      if (found) return storedResults(found, outcome.workDir);
     } finally {
       await store.close();
     }

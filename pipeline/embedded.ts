@@ -15,6 +15,7 @@ import type { ResultsDocument } from '../analysis/results';
 import { ComputePool } from '../compute/pool';
 import { datasetPath } from '../connectors/datasets';
 import { runPipeline } from './plan';
+import { withStageSteps } from './stages';
 
 export interface EmbeddedRunOptions {
   readonly config: AnalysisConfig;
@@ -64,12 +65,14 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
 async function runAndPublish(options: EmbeddedRunOptions): Promise<EmbeddedRunResult> {
   const { signal, progress } = options;
   const outcome = await runPipeline(
-    activities,
+    progress
+      ? withStageSteps(activities, (done, total, unit) => progress.step(done, total, unit))
+      : activities,
     { config: options.config, baseDir: options.baseDir, analysisId: options.analysisId },
     {
       now: () => Date.now(),
       stage: progress ? (name, detail) => progress.stage(name, detail) : undefined,
-      trial: progress ? (done, total, best, detail) => progress.trial(done, total, best, detail) : undefined,
+      trial: progress ? (search) => progress.trial(search) : undefined,
       checkpoint: () => {
         if (signal?.aborted) throw new AnalysisCancelled();
       },

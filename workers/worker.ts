@@ -9,12 +9,13 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import * as activities from '../activities';
 import { useComputePool } from '../activities/model';
+import type { StageContext } from '../activities/progress';
 import { isInvalidInput } from '../analysis/errors';
 import { ComputePool } from '../compute/pool';
 import { type TemporalSettings, TemporalUnavailableError } from '../connectors/temporal';
 import { trialTaskQueue } from '../workflows/queues';
 
-type ActivityFunction = (input: never) => Promise<unknown>;
+type ActivityFunction = (input: never, context?: StageContext) => Promise<unknown>;
 
 /** How often a running activity tells Temporal it is alive. */
 const HEARTBEAT_MS = 5_000;
@@ -22,10 +23,15 @@ const HEARTBEAT_MS = 5_000;
 function asActivity<F extends ActivityFunction>(name: string, stage: F): F {
   const wrapped = async (input: never) => {
     const context = Context.current();
-    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
+    let details: { done: number; total: number; unit: string } | undefined;
+    const beat = setInterval(() => context.heartbeat(details), HEARTBEAT_MS);
+    // How far the stage has gone travels with the heartbeats (the Temporal UI shows it).
+    const step = (done: number, total: number, unit: string) => {
+      details = { done, total, unit };
+    };
     try {
       // A cancelled analysis stops waiting for its stages (the heartbeat delivers the cancellation).
-      return await Promise.race([stage(input), context.cancelled]);
+      return await Promise.race([stage(input, { step }), context.cancelled]);
     } catch (error) {
       if (isInvalidInput(error)) {
         throw ApplicationFailure.create({

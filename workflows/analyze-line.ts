@@ -30,6 +30,8 @@ export interface AnalysisProgress {
   readonly trialsDone: number;
   readonly trialsTotal: number;
   readonly bestValue: number | null;
+  /** The search's estimated time left, in seconds (null before the first trial is told). */
+  readonly secondsLeft?: number | null;
 }
 
 export const progressQuery = defineQuery<AnalysisProgress>('progress');
@@ -67,8 +69,10 @@ const stagesOn = (taskQueue: string): Stages => ({
   }).searchTrial,
   evaluate: heavy.evaluate,
   explain: heavy.explain,
+  compose: quick.compose,
   persist: quick.persist,
   report: heavy.report,
+  discard: quick.discard,
   trackStart: tracking.trackStart,
   trackTrial: tracking.trackTrial,
   trackFinish: tracking.trackFinish,
@@ -86,8 +90,14 @@ export async function analyzeLine(input: AnalyzeLineInput): Promise<PipelineResu
       stage: (name) => {
         progress = { ...progress, stage: name };
       },
-      trial: (done, total, best) => {
-        progress = { ...progress, trialsDone: done, trialsTotal: total, bestValue: best };
+      trial: (search) => {
+        progress = {
+          ...progress,
+          trialsDone: search.done,
+          trialsTotal: search.total,
+          bestValue: search.best?.value ?? null,
+          secondsLeft: search.secondsLeft,
+        };
       },
       isCancellation,
       nonCancellable: (work) => CancellationScope.nonCancellable(work),

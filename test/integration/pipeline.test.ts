@@ -132,9 +132,10 @@ describe('cancellation', () => {
       signal: controller.signal,
       progress: {
         stage: () => undefined,
+        step: () => undefined,
         info: () => undefined,
-        trial: (done) => {
-          if (done >= 2) controller.abort();
+        trial: (search) => {
+          if (search.done >= 2) controller.abort();
         },
       },
     });

@@ -1,0 +1,88 @@
+/**
+ * Recording the outcome, complete or cancelled with what the analysis has: the results document
+ * composed once (results.json, what the report and MLflow read), the report (complete analyses
+ * only), the MLflow run closed, then the document persisted once with its tracking status.
+ */
+import type { DistributionOutput } from '../activities/types';
+import type { ModelOutcome } from './model-branch';
+import type { AnalysisRun, PipelineHooks, PipelineResult, StageOutput, Stages } from './stages';
+import type { Tracking } from './tracking';
+
+/** What the analysis made, complete or cancelled part-way: what the outcome is recorded from. */
+export interface Analysed {
+  readonly extracted: StageOutput<'extract'>;
+  readonly aggregated: StageOutput<'aggregate'>;
+  readonly tracking: Tracking;
+  /** Null when the analysis was cancelled before the distribution stage finished. */
+  readonly distributed: DistributionOutput | null;
+  readonly model: ModelOutcome;
+}
+
+export async function recordOutcome(
+  stages: Stages,
+  run: AnalysisRun,
+  analysed: Analysed,
+  hooks: PipelineHooks,
+): Promise<PipelineResult> {
+  const say = hooks.stage ?? (() => undefined);
+  const { extracted, aggregated, distributed, model } = analysed;
+  const { evaluated, explained } = model;
+  const status = model.cancelled || !distributed ? 'cancelled' : 'complete';
+  const ref = { analysisId: run.analysisId, workDir: run.workDir };
+
+  say('persist');
+  const { resultsUri } = await stages.compose({
+    ...ref,
+    config: run.config,
+    startedAt: run.startedAt,
+    finishedAt: new Date(hooks.now()).toISOString(),
+    status,
+    extract: extracted,
+    aggregate: aggregated,
+    distribution: distributed,
+    trials: model.trials,
+    evaluate: evaluated,
+    explain: explained,
+  });
+  let reportUri: string | null = null;
+  if (status === 'complete') {
+    say('report');
+    const reported = await stages.report({
+      ...ref,
+      resultsUri,
+      observationsUri: extracted.observationsUri,
+      featuresUri: aggregated.featuresUri,
+      shapSampleUri: explained?.shapSampleUri,
+    });
+    reportUri = reported.reportUri;
+  }
+
+  const artifacts: Record<string, string> = { 'results.json': resultsUri };
+  if (reportUri) artifacts['report.html'] = reportUri;
+  if (evaluated) artifacts['model.json'] = evaluated.modelUri;
+  if (evaluated?.onnxUri) artifacts['model.onnx'] = evaluated.onnxUri;
+  const tracking = await analysed.tracking.finish({
+    metrics: evaluated
+      ? {
+          validation_auc: evaluated.model.validation.auc,
+          validation_pr_auc: evaluated.model.validation.prAuc,
+          validation_logloss: evaluated.model.validation.logloss,
+        }
+      : {},
+    artifacts,
+    status,
+  });
+  const tracked = tracking.experimentId !== undefined || tracking.pending.length > 0;
+  const persisted = await stages.persist({ ...ref, resultsUri, ...(tracked ? { tracking } : {}) });
+  return {
+    ...ref,
+    status,
+    resultId: persisted.resultId,
+    resultsUri: persisted.resultsUri,
+    reportUri,
+    modelUri: evaluated?.modelUri ?? null,
+    onnxUri: evaluated?.onnxUri ?? null,
+    storedIn: persisted.storedIn,
+    pendingRuns: tracking.pending,
+  };
+}
