@@ -1,7 +1,7 @@
 // The analysis on the real Temporal dev server (`infra/services up`), with real worker processes
 // (`line-rca worker`, from the build): the same rankings as the embedded runner, a worker killed
 // in the middle of the search, two workers sharing the trials, and a schedule through the CLI.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,9 +15,9 @@ import { runEmbedded } from '../../pipeline/embedded';
 import type { PipelineResult } from '../../pipeline/plan';
 import { capture } from '../support/capture';
 import { serviceAddresses, uniqueName } from './setup/services';
+import { startWorker as startWorkerProcess, stopWorker } from './setup/worker-process';
 
 const { temporal: address, mongodb } = serviceAddresses();
-const bin = path.join(__dirname, '..', '..', 'bin', 'line-rca.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'line-rca-temporal-'));
 const artifacts = path.join(tmp, 'artifacts');
 const env = {
@@ -35,33 +35,13 @@ function databaseUri(uri: string, database: string): string {
   return url.toString();
 }
 
-function startWorker(taskQueue: string, concurrency: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [bin, 'worker', '--task-queue', taskQueue, '--concurrency', String(concurrency)],
-    {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+async function startWorker(taskQueue: string, concurrency: number): Promise<ChildProcess> {
+  const child = await startWorkerProcess(env, taskQueue, concurrency);
   workers.push(child);
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('ready')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready:\n${text}`)));
-  });
+  return child;
 }
 
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
+const stop = stopWorker;
 
 function configDocument(trials: number, parallelism: number, line = { file: 'line.parquet', window: '10m' }) {
   return {
