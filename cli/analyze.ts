@@ -3,18 +3,20 @@
  * whole analysis in-process. With `--json` the results document is the only thing on stdout.
  * Ctrl-C stops between steps; nothing is written to `--out` unless the analysis finished.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { toJson, writeArtifact } from '../activities/workspace';
 import { parseConfig } from '../analysis/config';
 import { DEMO_CAUSES } from '../analysis/demo/bakery';
 import { InvalidInputError, unknownName } from '../analysis/errors';
+import { readableText } from '../analysis/precision';
 import { writeDemoLine } from '../connectors/demo-line';
 import { AnalysisCancelled, type EmbeddedRunResult, runEmbedded } from '../pipeline/embedded';
 import { readConfigFile } from './config';
 import type { CommandIO } from './io';
+import { type CommandSpec, parseCommand } from './options';
+import { prepareOutDir } from './out-dir';
 import { stderrProgress } from './progress';
+import { positiveInteger } from './worker';
 
 function summaryText(run: EmbeddedRunResult): string {
   const r = run.results;
@@ -24,7 +26,7 @@ function summaryText(run: EmbeddedRunResult): string {
   for (const d of ranked) {
     const where =
       d.kind === 'numeric' && d.threshold !== null
-        ? `${d.direction} ${Number(d.threshold.toPrecision(5))}`
+        ? `${d.direction} ${readableText(d.threshold)}`
         : d.kind === 'categorical'
           ? d.categories.join(', ')
           : '';
@@ -79,41 +81,82 @@ async function runAndPrint(
   }
 }
 
-export async function analyzeCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' },
-      out: { type: 'string' },
-      json: { type: 'boolean', default: false },
+const JSON_OPTION = {
+  type: 'boolean',
+  description: 'print the results document on stdout (and nothing else there); progress stays on stderr',
+  default: false,
+} as const;
+
+export const analyzeSpec = {
+  name: 'analyze',
+  usage: ['analyze --config FILE [--out DIR] [--json]'],
+  description:
+    "Runs the whole analysis in-process on the configuration's source: distribution analysis, model\n" +
+    'search, evaluation, SHAP explanation, results and report. Working data goes to LINE_RCA_ARTIFACTS\n' +
+    '(default .data/artifacts/analyses/<id>); a failed run leaves none.',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'the configuration, JSON or YAML (required)' },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      description:
+        'write results.json, report.html, model.json and model.onnx here once the analysis is done',
     },
-    strict: true,
-  });
+    json: JSON_OPTION,
+  },
+} as const satisfies CommandSpec;
+
+export async function analyzeCommand(argv: string[], io: CommandIO): Promise<number> {
+  const parsed = parseCommand(analyzeSpec, argv, io);
+  if (!parsed) return 0;
+  const { values } = parsed;
   if (!values.config)
     throw new InvalidInputError({ where: '--config', message: 'is required: --config FILE' });
   const file = path.resolve(values.config);
   const config = parseConfig(await readConfigFile(file));
   return runAndPrint(
     io,
-    { config, baseDir: path.dirname(file), outDir: values.out },
+    {
+      config,
+      baseDir: path.dirname(file),
+      outDir: values.out === undefined ? undefined : prepareOutDir(values.out),
+    },
     values.json === true,
     'analyze',
   );
 }
 
-export async function demoCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      out: { type: 'string', default: 'demo-out' },
-      cause: { type: 'string', default: 'burnt' },
-      trials: { type: 'string' },
-      days: { type: 'string', default: '30' },
-      seed: { type: 'string', default: '7' },
-      json: { type: 'boolean', default: false },
+export const demoSpec = {
+  name: 'demo',
+  usage: ['demo [--out DIR] [--cause burnt|cracks|energy] [--trials N] [--days N] [--seed N] [--json]'],
+  description:
+    'Generates the bundled bakery line (one row a minute, causes injected on purpose) and analyses it\n' +
+    'in-process. DIR receives bakery-line.parquet, demo-config.json (the configuration used, for\n' +
+    '`line-rca analyze --config`), results.json, report.html, model.json and model.onnx.',
+  options: {
+    out: {
+      type: 'string',
+      value: 'DIR',
+      description: 'the folder for the data and the results',
+      default: 'demo-out',
     },
-    strict: true,
-  });
+    cause: {
+      type: 'string',
+      value: 'NAME',
+      description: 'which injected cause to analyse: burnt, cracks or energy',
+      default: 'burnt',
+    },
+    trials: { type: 'string', value: 'N', description: 'search trials', default: '30' },
+    days: { type: 'string', value: 'N', description: 'days of data to generate', default: '30' },
+    seed: { type: 'string', value: 'N', description: 'seed of the generated line', default: '7' },
+    json: JSON_OPTION,
+  },
+} as const satisfies CommandSpec;
+
+export async function demoCommand(argv: string[], io: CommandIO): Promise<number> {
+  const parsed = parseCommand(demoSpec, argv, io);
+  if (!parsed) return 0;
+  const { values } = parsed;
   const cause = DEMO_CAUSES.find((c) => c.name === values.cause);
   if (!cause) {
     throw new InvalidInputError({
@@ -125,11 +168,13 @@ export async function demoCommand(argv: string[], io: CommandIO): Promise<number
       ),
     });
   }
-  const out = path.resolve(String(values.out));
-  mkdirSync(out, { recursive: true });
+  const days = positiveInteger(values.days, '--days', 30);
+  const seed = positiveInteger(values.seed, '--seed', 7);
+  const trials = positiveInteger(values.trials, '--trials', 30);
+  const out = prepareOutDir(String(values.out));
   const data = path.join(out, 'bakery-line.parquet');
-  io.stderr(`demo: generating the bakery line (${values.days} days, one row a minute) in ${data}\n`);
-  await writeDemoLine(data, { seed: Number(values.seed), days: Number(values.days) });
+  io.stderr(`demo: generating the bakery line (${days} days, one row a minute) in ${data}\n`);
+  await writeDemoLine(data, { seed, days });
   // The other causes' outcome columns are results, not process variables: left out.
   const outcomes = DEMO_CAUSES.filter((c) => c !== cause).flatMap((c) => c.target.split(/\s+/).slice(0, 1));
   const document = {
@@ -142,7 +187,7 @@ export async function demoCommand(argv: string[], io: CommandIO): Promise<number
     validation: { fraction: 0.2, gap: '0m' },
     models: ['gbdt', 'logistic'],
     search: {
-      trials: values.trials ? Number(values.trials) : 30,
+      trials,
       seed: 42,
       timeoutSeconds: 150,
       parallelism: 2,

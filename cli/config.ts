@@ -5,14 +5,41 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { parseConfig } from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
 import { MongoStore, MongoUnavailableError } from '../connectors/mongo';
 import type { CommandIO } from './io';
+import { type CommandSpec, parseCommand } from './options';
 
-const USAGE = 'config put FILE [--id ID] | get ID | list [--line LINE] [--json] | delete ID';
+export const configSpec = {
+  name: 'config',
+  usage: [
+    'config put FILE [--id ID] [--json]',
+    'config get ID',
+    'config list [--line LINE] [--json]',
+    'config delete ID',
+  ],
+  description:
+    'Analysis configurations stored in MongoDB (MONGODB_URI), for `run --config-id` and schedules.',
+  actions: [
+    { name: 'put', description: 'check a configuration file (JSON or YAML) and store it; prints its id' },
+    { name: 'get', description: 'print a stored configuration as JSON, as it was put' },
+    { name: 'list', description: 'the stored configurations: id, line, name, last update' },
+    { name: 'delete', description: 'remove a stored configuration' },
+  ],
+  options: {
+    id: {
+      type: 'string',
+      value: 'ID',
+      description: 'put: store under this id (replacing it) instead of a new one',
+    },
+    line: { type: 'string', value: 'LINE', description: 'list: only the configurations of this line' },
+    json: { type: 'boolean', description: 'put, list: JSON on stdout', default: false },
+  },
+  positionals: true,
+} as const satisfies CommandSpec;
+const USAGE = configSpec.usage.join(' | ');
 
 /** Reads a configuration file: JSON by extension `.json`, YAML otherwise. Problems name the file and line. */
 export async function readConfigFile(file: string): Promise<unknown> {
@@ -84,15 +111,9 @@ function table(rows: string[][]): string {
 }
 
 export async function configCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      id: { type: 'string' },
-      line: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
+  const parsed = parseCommand(configSpec, argv, io);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const [action, arg, ...extra] = positionals;
   const needsArg = action === 'put' || action === 'get' || action === 'delete';
   if (

@@ -2,12 +2,13 @@
  * `line-rca distribution`: the distribution analysis alone on a CSV or Parquet file, each row an
  * observation. With `--json` the document goes to stdout and nothing else does.
  */
-import { parseArgs } from 'node:util';
 import { analyzeDistribution, type DistributionEntry } from '../analysis/distribution';
 import { type InputProblem, InvalidInputError } from '../analysis/errors';
+import { readableText } from '../analysis/precision';
 import { evaluateTarget, parseTarget, targetColumns } from '../analysis/target';
 import { readTable, unknownColumn } from '../connectors/table';
 import type { CommandIO } from './io';
+import { type CommandSpec, parseCommand } from './options';
 
 export interface DistributionDocument {
   readonly data: {
@@ -88,7 +89,7 @@ export function formatDistribution(doc: DistributionDocument): string {
   const rows = doc.distribution.map((e, i) => {
     if (e.kind === 'identifier') return [String(i + 1), e.variable, e.kind, '', '', e.note, ''];
     if (e.kind === 'numeric') {
-      const at = e.threshold === null ? '' : `${e.direction} ${Number(e.threshold.toPrecision(6))}`;
+      const at = e.threshold === null ? '' : `${e.direction} ${readableText(e.threshold)}`;
       const [inside, outside] =
         e.direction === 'above'
           ? [e.positiveRateAbove, e.positiveRateBelow]
@@ -128,21 +129,37 @@ export function formatDistribution(doc: DistributionDocument): string {
   ].join('\n');
 }
 
-export async function distributionCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      data: { type: 'string' },
-      target: { type: 'string' },
-      'time-column': { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      variables: { type: 'string' },
-      json: { type: 'boolean', default: false },
+export const distributionSpec = {
+  name: 'distribution',
+  usage: [
+    'distribution --data FILE --target EXPR [--time-column NAME] [--from ISO] [--to ISO] [--variables a,b,c] [--json]',
+  ],
+  description:
+    'The distribution analysis alone on a CSV or Parquet file, each row an observation: every variable\n' +
+    'ranked by how differently it is distributed where the target is true, with its separating value.',
+  options: {
+    data: { type: 'string', value: 'FILE', description: 'the CSV or Parquet file (required)' },
+    target: {
+      type: 'string',
+      value: 'EXPR',
+      description: `which rows are "bad", e.g. 'defect_rate > 0.05' or '"Torque [Nm]" > 60 and Type == 'L'' (required)`,
     },
-    strict: true,
-    allowPositionals: false,
-  });
+    'time-column': { type: 'string', value: 'NAME', description: 'the time column, for --from and --to' },
+    from: { type: 'string', value: 'ISO', description: 'only rows at or after this time' },
+    to: { type: 'string', value: 'ISO', description: 'only rows before this time' },
+    variables: {
+      type: 'string',
+      value: 'a,b,c',
+      description: 'only these variables (default: every column but the time and the target)',
+    },
+    json: { type: 'boolean', description: 'the results document as JSON on stdout', default: false },
+  },
+} as const satisfies CommandSpec;
+
+export async function distributionCommand(argv: string[], io: CommandIO): Promise<number> {
+  const parsed = parseCommand(distributionSpec, argv, io);
+  if (!parsed) return 0;
+  const { values } = parsed;
   const problems: InputProblem[] = [];
   if (!values.data)
     problems.push({ where: '--data', message: 'required: the CSV or Parquet file to analyse' });

@@ -4,50 +4,33 @@
  * (`InvalidInputError`, bad options) is 2, anything else 1 — and prints them on stderr.
  */
 import { isInvalidInput } from '../analysis/errors';
-import { analyzeCommand, demoCommand } from './analyze';
-import { configCommand } from './config';
-import { distributionCommand } from './distribution';
+import { analyzeCommand, analyzeSpec, demoCommand, demoSpec } from './analyze';
+import { artifactsCommand, artifactsSpec } from './artifacts';
+import { configCommand, configSpec } from './config';
+import { distributionCommand, distributionSpec } from './distribution';
 import type { Command, CommandIO } from './io';
-import { runCommand } from './run';
-import { scheduleCommand } from './schedule';
-import { trackingCommand } from './tracking';
-import { workerCommand } from './worker';
+import { type CommandSpec, helpText } from './options';
+import { runCommand, runSpec } from './run';
+import { scheduleCommand, scheduleSpec } from './schedule';
+import { trackingCommand, trackingSpec } from './tracking';
+import { workerCommand, workerSpec } from './worker';
 
 interface CommandEntry {
-  readonly summary: string;
+  readonly spec: CommandSpec;
   readonly run: Command;
 }
 
-/** Registered commands; `demo`, `analyze`, `worker`, `run`, `schedule`, `config`, `tracking` join here. */
+/** Every command, in the order `line-rca --help` lists them. */
 export const commands: Record<string, CommandEntry> = {
-  demo: {
-    summary: 'demo [--out DIR] [--cause burnt|cracks|energy] [--trials N] [--json]',
-    run: demoCommand,
-  },
-  analyze: { summary: 'analyze --config FILE [--out DIR] [--json]', run: analyzeCommand },
-  worker: { summary: 'worker [--task-queue Q] [--concurrency N]', run: workerCommand },
-  run: {
-    summary: 'run (--config FILE | --config-id ID) [--wait] [--json] [--task-queue Q]',
-    run: runCommand,
-  },
-  schedule: {
-    summary:
-      'schedule create --config-id ID --cron EXPR [--timezone TZ] | list [--json] | delete --config-id ID | trigger --config-id ID | backfill --config-id ID --from ISO --to ISO',
-    run: scheduleCommand,
-  },
-  distribution: {
-    summary:
-      'distribution --data FILE --target EXPR [--time-column NAME] [--from ISO] [--to ISO] [--variables a,b,c] [--json]',
-    run: distributionCommand,
-  },
-  config: {
-    summary: 'config put FILE [--id ID] | get ID | list [--line LINE] [--json] | delete ID',
-    run: configCommand,
-  },
-  tracking: {
-    summary: 'tracking flush [--dir DIR] [--any-server] [--json] | pending [--json]',
-    run: trackingCommand,
-  },
+  demo: { spec: demoSpec, run: demoCommand },
+  analyze: { spec: analyzeSpec, run: analyzeCommand },
+  distribution: { spec: distributionSpec, run: distributionCommand },
+  worker: { spec: workerSpec, run: workerCommand },
+  run: { spec: runSpec, run: runCommand },
+  schedule: { spec: scheduleSpec, run: scheduleCommand },
+  config: { spec: configSpec, run: configCommand },
+  tracking: { spec: trackingSpec, run: trackingCommand },
+  artifacts: { spec: artifactsSpec, run: artifactsCommand },
 };
 
 export const processIO: CommandIO = {
@@ -56,8 +39,8 @@ export const processIO: CommandIO = {
 };
 
 function usage(): string {
-  const lines = Object.values(commands).map((c) => `  line-rca ${c.summary}`);
-  return `usage:\n${lines.join('\n')}\n`;
+  const lines = Object.values(commands).flatMap((c) => c.spec.usage.map((u) => `  line-rca ${u}`));
+  return `usage:\n${lines.join('\n')}\n\nline-rca <command> --help describes a command and every option.\n`;
 }
 
 /** Errors `node:util` parseArgs throws for unknown or malformed options. */
@@ -72,6 +55,10 @@ export async function main(
   io: CommandIO = processIO,
 ): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0] !== undefined && commands[rest[0]]) {
+    io.stdout(helpText(commands[rest[0]].spec));
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(usage());
     return name === undefined ? 2 : 0;
@@ -90,7 +77,7 @@ export async function main(
       return 2;
     }
     if (isArgumentError(error)) {
-      io.stderr(`line-rca ${name}: error: ${(error as Error).message}\n${usage()}`);
+      io.stderr(`line-rca ${name}: error: ${(error as Error).message}\n${helpText(command.spec)}`);
       return 2;
     }
     io.stderr(`line-rca ${name}: failed: ${(error as Error)?.stack ?? String(error)}\n`);

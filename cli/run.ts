@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { storedResults } from '../activities/results';
@@ -17,6 +16,7 @@ import { connectClient, temporalSettings } from '../connectors/temporal';
 import type { PipelineResult } from '../pipeline/plan';
 import { readConfigFile } from './config';
 import type { CommandIO } from './io';
+import { type CommandSpec, parseCommand } from './options';
 
 /** Workflow ids: the line (or configuration) and the time, so one night's run exists once. */
 export function analysisWorkflowId(key: string, at: Date): string {
@@ -36,18 +36,37 @@ export async function readResults(outcome: PipelineResult): Promise<ResultsDocum
   return JSON.parse(readFileSync(datasetPath(outcome.resultsUri), 'utf8')) as ResultsDocument;
 }
 
-export async function runCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string' },
-      'config-id': { type: 'string' },
-      wait: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      'task-queue': { type: 'string' },
+export const runSpec = {
+  name: 'run',
+  usage: ['run (--config FILE | --config-id ID) [--wait] [--json] [--task-queue Q]'],
+  description:
+    'Starts an analysis on Temporal (TEMPORAL_ADDRESS); workers (`line-rca worker`) run it. Prints the\n' +
+    'workflow id, or with --wait the outcome once the analysis is done.',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'a configuration file, sent with the request' },
+    'config-id': {
+      type: 'string',
+      value: 'ID',
+      description: 'a configuration stored in MongoDB (`line-rca config put`)',
     },
-    strict: true,
-  });
+    wait: { type: 'boolean', description: 'wait for the analysis to finish', default: false },
+    json: {
+      type: 'boolean',
+      description: 'with --wait, print the results document on stdout; without, the workflow and run ids',
+      default: false,
+    },
+    'task-queue': {
+      type: 'string',
+      value: 'Q',
+      description: 'Temporal task queue (default LINE_RCA_TASK_QUEUE, else line-rca)',
+    },
+  },
+} as const satisfies CommandSpec;
+
+export async function runCommand(argv: string[], io: CommandIO): Promise<number> {
+  const parsed = parseCommand(runSpec, argv, io);
+  if (!parsed) return 0;
+  const { values } = parsed;
   if ((values.config === undefined) === (values['config-id'] === undefined)) {
     throw new InvalidInputError({
       where: 'run',

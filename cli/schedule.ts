@@ -3,15 +3,56 @@
  * configuration (id `line-rca-<configId>`), running `analyzeLine` on a cron, skipping a run
  * while the previous one is still going, and catching up runs missed within a day.
  */
-import { parseArgs } from 'node:util';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { InvalidInputError } from '../analysis/errors';
 import { connectClient, temporalSettings } from '../connectors/temporal';
 import type { CommandIO } from './io';
+import { type CommandSpec, parseCommand } from './options';
 
 const PREFIX = 'line-rca-';
-const USAGE =
-  'schedule create --config-id ID --cron EXPR [--timezone TZ] | list [--json] | delete --config-id ID | trigger --config-id ID | backfill --config-id ID --from ISO --to ISO';
+export const scheduleSpec = {
+  name: 'schedule',
+  usage: [
+    'schedule create --config-id ID --cron EXPR [--timezone TZ] [--task-queue Q]',
+    'schedule list [--json]',
+    'schedule delete --config-id ID',
+    'schedule trigger --config-id ID',
+    'schedule backfill --config-id ID --from ISO --to ISO',
+  ],
+  description:
+    'Nightly (or any cron) analyses on Temporal: one schedule per stored configuration, id\n' +
+    'line-rca-<configId>; a run still going when the next is due makes the next one skip.',
+  actions: [
+    { name: 'create', description: 'schedule the stored configuration on a cron expression' },
+    { name: 'list', description: 'the schedules, their cron and next run (a new one shows after a moment)' },
+    { name: 'delete', description: "remove the configuration's schedule" },
+    { name: 'trigger', description: 'run it now' },
+    { name: 'backfill', description: 'run it for every time the cron names between --from and --to' },
+  ],
+  options: {
+    'config-id': {
+      type: 'string',
+      value: 'ID',
+      description: 'the stored configuration (`line-rca config list`)',
+    },
+    cron: { type: 'string', value: 'EXPR', description: "cron expression, e.g. '0 2 * * *' (create)" },
+    timezone: {
+      type: 'string',
+      value: 'TZ',
+      description: 'time zone of the cron, e.g. Europe/Paris (default UTC)',
+    },
+    from: { type: 'string', value: 'ISO', description: 'backfill from this time, e.g. 2026-11-01T00:00:00Z' },
+    to: { type: 'string', value: 'ISO', description: 'backfill up to this time' },
+    json: { type: 'boolean', description: 'list as JSON on stdout', default: false },
+    'task-queue': {
+      type: 'string',
+      value: 'Q',
+      description: 'Temporal task queue (default LINE_RCA_TASK_QUEUE, else line-rca)',
+    },
+  },
+  positionals: true,
+} as const satisfies CommandSpec;
+const USAGE = scheduleSpec.usage.join(' | ');
 
 export function scheduleId(configId: string): string {
   return `${PREFIX}${configId}`;
@@ -34,21 +75,11 @@ function isoTime(value: string | undefined, flag: string): Date {
 }
 
 export async function scheduleCommand(argv: string[], io: CommandIO): Promise<number> {
-  const [action, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      'config-id': { type: 'string' },
-      cron: { type: 'string' },
-      timezone: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'task-queue': { type: 'string' },
-    },
-    strict: true,
-  });
-  if (!['create', 'list', 'delete', 'trigger', 'backfill'].includes(action ?? '')) {
+  const parsed = parseCommand(scheduleSpec, argv, io);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  const [action, ...extra] = positionals;
+  if (!['create', 'list', 'delete', 'trigger', 'backfill'].includes(action ?? '') || extra.length > 0) {
     throw new InvalidInputError({
       where: 'schedule',
       message: `unknown action ${JSON.stringify(action ?? '')}; usage: ${USAGE}`,

@@ -4,25 +4,45 @@
  * `LINE_RCA_TRACKING_DIR`, default `.data/tracking`). `tracking pending` lists them without
  * contacting MLflow. Exit 0 when nothing is left pending, 1 when some is (MLflow still down).
  */
-import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../analysis/errors';
 import { MlflowClient, mlflowSettingsFromEnv } from '../connectors/mlflow';
 import { MongoStore, mongoUriFromEnv } from '../connectors/mongo';
 import { type FlushReport, flushJournals, pendingJournals, trackingDirFromEnv } from '../connectors/tracking';
 import type { CommandIO } from './io';
+import { type CommandSpec, parseCommand } from './options';
 
-const USAGE = 'tracking flush [--dir DIR] [--any-server] [--json] | pending [--dir DIR] [--json]';
+export const trackingSpec = {
+  name: 'tracking',
+  usage: ['tracking flush [--dir DIR] [--any-server] [--json]', 'tracking pending [--dir DIR] [--json]'],
+  description:
+    'MLflow runs that could not be logged while MLflow was unreachable wait in journals (default\n' +
+    '.data/tracking, LINE_RCA_TRACKING_DIR). flush sends them to MLFLOW_TRACKING_URI, each exactly once;\n' +
+    'exit 1 while some stay pending.',
+  actions: [
+    { name: 'flush', description: 'send the pending runs to MLflow (and update the stored results)' },
+    { name: 'pending', description: 'list the pending runs without contacting MLflow' },
+  ],
+  options: {
+    dir: {
+      type: 'string',
+      value: 'DIR',
+      description: 'the journals folder (default LINE_RCA_TRACKING_DIR or .data/tracking)',
+    },
+    'any-server': {
+      type: 'boolean',
+      description: 'flush to MLFLOW_TRACKING_URI even when the journal was written for another server',
+      default: false,
+    },
+    json: { type: 'boolean', description: 'JSON on stdout', default: false },
+  },
+  positionals: true,
+} as const satisfies CommandSpec;
+const USAGE = trackingSpec.usage.join(' | ');
 
 export async function trackingCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      dir: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'any-server': { type: 'boolean', default: false },
-    },
-  });
+  const parsed = parseCommand(trackingSpec, argv, io);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const [action, ...extra] = positionals;
   if ((action !== 'flush' && action !== 'pending') || extra.length > 0) {
     throw new InvalidInputError({ where: 'tracking', message: `usage: line-rca ${USAGE}` });

@@ -1,11 +1,11 @@
 /** `line-rca worker [--task-queue Q] [--concurrency N]`: a Temporal worker for analyses. */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../analysis/errors';
 import { temporalSettings } from '../connectors/temporal';
 import { runWorker } from '../workers/worker';
 import { trialTaskQueue } from '../workflows/queues';
 import type { CommandIO } from './io';
+import { type CommandSpec, parseCommand } from './options';
 
 export function positiveInteger(text: string | undefined, where: string, fallback: number): number {
   if (text === undefined) return fallback;
@@ -18,12 +18,30 @@ export function positiveInteger(text: string | undefined, where: string, fallbac
   return n;
 }
 
+export const workerSpec = {
+  name: 'worker',
+  usage: ['worker [--task-queue Q] [--concurrency N]'],
+  description:
+    'A Temporal worker (TEMPORAL_ADDRESS): runs analyses and their stages from the task queue Q, and\n' +
+    'trials from Q-trials on worker threads. SIGTERM or Ctrl-C stop it after the running activities.',
+  options: {
+    'task-queue': {
+      type: 'string',
+      value: 'Q',
+      description: 'Temporal task queue (default LINE_RCA_TASK_QUEUE, else line-rca)',
+    },
+    concurrency: {
+      type: 'string',
+      value: 'N',
+      description: 'trials trained at once on worker threads (default: cores - 1)',
+    },
+  },
+} as const satisfies CommandSpec;
+
 export async function workerCommand(argv: string[], io: CommandIO): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { 'task-queue': { type: 'string' }, concurrency: { type: 'string' } },
-    strict: true,
-  });
+  const parsed = parseCommand(workerSpec, argv, io);
+  if (!parsed) return 0;
+  const { values } = parsed;
   const settings = temporalSettings(process.env, values['task-queue']);
   const concurrency = positiveInteger(
     values.concurrency,

@@ -39,7 +39,7 @@ function fakeStages(options: { failAt?: string; variables?: number } = {}): {
     <T>(name: string, output: (input: never) => T) =>
     async (input: unknown): Promise<T> => {
       rec.calls.push(name);
-      (rec.inputs[name] ??= []).push(input);
+      rec.inputs[name] = [...(rec.inputs[name] ?? []), input];
       // Each stage takes a turn of the event loop, as activities do.
       await new Promise((r) => setImmediate(r));
       if (options.failAt === name) throw new Error(`${name} failed`);
@@ -244,7 +244,7 @@ describe('runPipeline', () => {
     const many = await sizes(5000);
     expect(many.length).toBe(few.length);
     // counts grow by a few digits, never by a list
-    many.forEach((size, i) => expect(size - few[i]).toBeLessThan(16));
+    expect(Math.max(...many.map((size, i) => size - few[i]))).toBeLessThan(16);
   });
 });
 
