@@ -57,8 +57,9 @@ export function stderrProgress(write: (text: string) => void, options: ProgressO
     write(`${elapsed()} ${text}\n`);
     lastLine = now();
   };
-  const show = (text: string) => {
-    status = text;
+  /** The status line: a step or a trial (kept, and shown again by the clock), or the clock's own. */
+  const show = (text: string, kept = true) => {
+    if (kept) status = text;
     if (options.isTerminal) {
       write(`\r\x1b[2K${elapsed()} ${text}`);
       statusOpen = true;
@@ -67,7 +68,7 @@ export function stderrProgress(write: (text: string) => void, options: ProgressO
   const clock = setInterval(() => {
     if (!stage) return;
     const quiet = `${stage}: still running (${formatDuration((now() - stageStarted) / 1000)} in this stage)`;
-    if (options.isTerminal) show(status || quiet);
+    if (options.isTerminal) show(status || quiet, false);
     else if (now() - lastLine >= quietMs) line(quiet);
   }, 1000);
   clock.unref();
