@@ -25,6 +25,13 @@ export interface CommandSpec {
   readonly positionals?: boolean;
 }
 
+/** The Temporal task queue, the same option for `worker`, `run` and `schedule`. */
+export const TASK_QUEUE_OPTION = {
+  type: 'string',
+  value: 'Q',
+  description: 'Temporal task queue (default LINE_RCA_TASK_QUEUE, else line-rca)',
+} as const satisfies OptionSpec;
+
 export type OptionValues<S extends CommandSpec> = {
   [K in keyof S['options']]?: S['options'][K]['type'] extends 'boolean' ? boolean : string;
 };

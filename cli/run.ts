@@ -16,7 +16,7 @@ import { connectClient, temporalSettings } from '../connectors/temporal';
 import type { PipelineResult } from '../pipeline/plan';
 import { readConfigFile } from './config';
 import type { CommandIO } from './io';
-import { type CommandSpec, parseCommand } from './options';
+import { type CommandSpec, parseCommand, TASK_QUEUE_OPTION } from './options';
 
 /** Workflow ids: the line (or configuration) and the time, so one night's run exists once. */
 export function analysisWorkflowId(key: string, at: Date): string {
@@ -55,11 +55,7 @@ export const runSpec = {
       description: 'with --wait, print the results document on stdout; without, the workflow and run ids',
       default: false,
     },
-    'task-queue': {
-      type: 'string',
-      value: 'Q',
-      description: 'Temporal task queue (default LINE_RCA_TASK_QUEUE, else line-rca)',
-    },
+    'task-queue': TASK_QUEUE_OPTION,
   },
 } as const satisfies CommandSpec;
 

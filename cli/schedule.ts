@@ -7,7 +7,7 @@ import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client
 import { InvalidInputError } from '../analysis/errors';
 import { connectClient, temporalSettings } from '../connectors/temporal';
 import type { CommandIO } from './io';
-import { type CommandSpec, parseCommand } from './options';
+import { type CommandSpec, parseCommand, TASK_QUEUE_OPTION } from './options';
 
 const PREFIX = 'line-rca-';
 export const scheduleSpec = {
@@ -44,11 +44,7 @@ export const scheduleSpec = {
     from: { type: 'string', value: 'ISO', description: 'backfill from this time, e.g. 2026-11-01T00:00:00Z' },
     to: { type: 'string', value: 'ISO', description: 'backfill up to this time' },
     json: { type: 'boolean', description: 'list as JSON on stdout', default: false },
-    'task-queue': {
-      type: 'string',
-      value: 'Q',
-      description: 'Temporal task queue (default LINE_RCA_TASK_QUEUE, else line-rca)',
-    },
+    'task-queue': TASK_QUEUE_OPTION,
   },
   positionals: true,
 } as const satisfies CommandSpec;

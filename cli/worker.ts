@@ -5,7 +5,7 @@ import { temporalSettings } from '../connectors/temporal';
 import { runWorker } from '../workers/worker';
 import { trialTaskQueue } from '../workflows/queues';
 import type { CommandIO } from './io';
-import { type CommandSpec, parseCommand } from './options';
+import { type CommandSpec, parseCommand, TASK_QUEUE_OPTION } from './options';
 
 export function positiveInteger(text: string | undefined, where: string, fallback: number): number {
   if (text === undefined) return fallback;
@@ -25,11 +25,7 @@ export const workerSpec = {
     'A Temporal worker (TEMPORAL_ADDRESS): runs analyses and their stages from the task queue Q, and\n' +
     'trials from Q-trials on worker threads. SIGTERM or Ctrl-C stop it after the running activities.',
   options: {
-    'task-queue': {
-      type: 'string',
-      value: 'Q',
-      description: 'Temporal task queue (default LINE_RCA_TASK_QUEUE, else line-rca)',
-    },
+    'task-queue': TASK_QUEUE_OPTION,
     concurrency: {
       type: 'string',
       value: 'N',
