@@ -1,0 +1,131 @@
+/**
+ * The last stages on files (activities/results.ts): compose reads the per-variable lists from
+ * their artifacts into results.json, persist adds the tracking status once, discard removes an
+ * analysis' folder and nothing outside the artifact root's analyses.
+ */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { analysisWorkDir } from '../../activities/prepare';
+import { compose, discard, persist } from '../../activities/results';
+import type { ComposeInput } from '../../activities/types';
+import { readJsonArtifact, writeArtifact } from '../../activities/workspace';
+import { parseConfig } from '../../analysis/config';
+import type { ResultsDocument } from '../../analysis/results';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'line-rca-results-'));
+const saved = { ...process.env };
+beforeAll(() => {
+  process.env.LINE_RCA_ARTIFACTS = root;
+  delete process.env.LINE_RCA_ARTIFACTS_URI;
+  process.env.MONGODB_URI = '';
+});
+afterAll(() => {
+  process.env = saved;
+});
+
+function composeInput(workDir: string, status: ComposeInput['status']): ComposeInput {
+  const entries = [{ variable: 'oven', kind: 'numeric', score: 0.7, threshold: 301.65000915527344 }];
+  const importance = [{ variable: 'oven', meanAbsShap: 1.2, features: [] }];
+  return {
+    analysisId: 'a1',
+    workDir,
+    config: parseConfig({
+      name: 'n',
+      line: 'l',
+      source: { kind: 'file', path: 'x.csv' },
+      target: 'defect > 0',
+    }),
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:01:00.000Z',
+    status,
+    extract: {
+      observationsUri: 'file:///o.parquet',
+      rows: 10,
+      from: '',
+      to: '',
+      variables: 2,
+      duplicateRows: 0,
+      unsortedRows: 0,
+    },
+    aggregate: {
+      featuresUri: 'file:///f.parquet',
+      rows: 10,
+      positives: 3,
+      features: 5,
+      variables: 1,
+      split: { fraction: 0.2, gapMs: 0, windowMs: 0 },
+      trainRows: 8,
+      validationRows: 2,
+      validationPositives: 1,
+    },
+    distribution: {
+      entriesUri: writeArtifact(workDir, 'distribution.json', JSON.stringify(entries)),
+      variables: 1,
+    },
+    trials: [],
+    evaluate: null,
+    explain:
+      status === 'complete'
+        ? {
+            importanceUri: writeArtifact(workDir, 'importance.json', JSON.stringify(importance)),
+            contributionsUri: 'file:///c.json',
+            shapSampleUri: 'file:///s.json',
+          }
+        : null,
+  };
+}
+
+describe('compose and persist', () => {
+  it('write the results document once composed, then with its tracking status', async () => {
+    const workDir = analysisWorkDir('a1');
+    const { resultsUri } = await compose(composeInput(workDir, 'complete'));
+    const composed = readJsonArtifact<ResultsDocument>(resultsUri);
+    expect(composed.distribution).toEqual([
+      { variable: 'oven', kind: 'numeric', score: 0.7, threshold: 301.65000915527344 },
+    ]);
+    expect(composed.importance.map((e) => e.variable)).toEqual(['oven']);
+    expect(composed.data).toEqual({ rows: 10, positives: 3, variables: 1, features: 5 });
+    expect(composed.tracking).toBeUndefined();
+
+    const persisted = await persist({
+      analysisId: 'a1',
+      workDir,
+      resultsUri,
+      tracking: { pending: ['trial-3'] },
+    });
+    expect(persisted).toEqual({ resultId: 'a1', resultsUri, storedIn: ['file'] });
+    const stored = readJsonArtifact<ResultsDocument>(resultsUri);
+    expect(stored.tracking).toEqual({ pending: ['trial-3'] });
+    expect(stored.distribution).toEqual(composed.distribution);
+  });
+
+  it('compose a cancelled analysis without a distribution', async () => {
+    const input = {
+      ...composeInput(analysisWorkDir('a2'), 'cancelled'),
+      analysisId: 'a2',
+      distribution: null,
+    };
+    const doc = readJsonArtifact<ResultsDocument>((await compose(input)).resultsUri);
+    expect(doc.status).toBe('cancelled');
+    expect(doc.distribution).toEqual([]);
+    expect(doc.importance).toEqual([]);
+  });
+});
+
+describe('discard', () => {
+  it("removes an analysis' folder, and nothing outside the root's analyses", async () => {
+    const workDir = analysisWorkDir('failed-1');
+    writeArtifact(workDir, 'observations.parquet', 'rows');
+    await discard({ analysisId: 'failed-1', workDir });
+    expect(existsSync(workDir)).toBe(false);
+
+    const elsewhere = path.join(root, 'keep');
+    mkdirSync(elsewhere, { recursive: true });
+    writeFileSync(path.join(elsewhere, 'data'), 'x');
+    for (const dir of [elsewhere, root, path.join(root, 'analyses'), path.join(root, 'analyses', 'a', 'b')])
+      await discard({ analysisId: 'x', workDir: dir });
+    expect(existsSync(path.join(elsewhere, 'data'))).toBe(true);
+    expect(existsSync(path.join(root, 'analyses'))).toBe(true);
+  });
+});
