@@ -99,7 +99,12 @@ function storedArraysDir(workDir: string): string {
 
 /** A results document as stored in MongoDB, with the arrays that were kept aside read back. */
 export async function storedResults(stored: ResultsDocument, workDir: string): Promise<ResultsDocument> {
-  return joinLargeArrays(stored, new ArtifactStore(storedArraysDir(workDir)), ['distribution', 'importance']);
+  const store = new ArtifactStore(storedArraysDir(workDir));
+  // Only what persist moved: other artifacts (model.json, …) are files in their own right.
+  const moved = Object.entries(stored.artifacts ?? {})
+    .filter(([, uri]) => uri.startsWith(`${store.uri}/`))
+    .map(([key]) => key);
+  return joinLargeArrays(stored, store, moved);
 }
 
 /**

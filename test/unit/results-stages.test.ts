@@ -7,11 +7,12 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { analysisWorkDir } from '../../activities/prepare';
-import { compose, discard, persist } from '../../activities/results';
+import { compose, discard, persist, storedResults } from '../../activities/results';
 import type { ComposeInput } from '../../activities/types';
 import { readJsonArtifact, writeArtifact } from '../../activities/workspace';
 import { parseConfig } from '../../analysis/config';
 import type { ResultsDocument } from '../../analysis/results';
+import { ArtifactStore, splitLargeArrays } from '../../connectors/artifacts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'line-rca-results-'));
 const saved = { ...process.env };
@@ -110,6 +111,28 @@ describe('compose and persist', () => {
     expect(doc.status).toBe('cancelled');
     expect(doc.distribution).toEqual([]);
     expect(doc.importance).toEqual([]);
+  });
+});
+
+describe('storedResults', () => {
+  it('reads back the arrays kept aside from MongoDB, and leaves the other artifacts alone', async () => {
+    const workDir = analysisWorkDir('a3');
+    const document = {
+      id: 'a3',
+      distribution: Array.from({ length: 50 }, (_, i) => ({ variable: `tag_${i}`, score: i / 50 })),
+      importance: [{ variable: 'tag_1', meanAbsShap: 1, features: [] }],
+      artifacts: { model: 'file:///elsewhere/model.json' },
+    };
+    // what MongoStore.saveResults does with persist's store
+    const split = await splitLargeArrays(document, new ArtifactStore(path.join(workDir, 'stored')), {
+      prefix: 'results/a3',
+      maxInlineBytes: 500,
+    });
+    expect(Object.keys(split)).not.toContain('distribution');
+    const read = await storedResults(split as unknown as ResultsDocument, workDir);
+    expect(read.distribution).toEqual(document.distribution);
+    expect(read.importance).toEqual(document.importance);
+    expect(read.artifacts).toEqual({ model: 'file:///elsewhere/model.json' });
   });
 });
 
