@@ -1,28 +1,27 @@
 /**
- * The last stages: compose (the results document, to `results.json` in the work folder, what the
- * report and MLflow read), persist (the document with its MLflow status, to `results.json` and
- * to MongoDB when `MONGODB_URI` is set), report (the self-contained HTML page), and discard (a
- * failed analysis' working data).
+ * The last stages: compose (the results document, compared with the previous analysis of the
+ * line and target, to `results.json` in the work folder, what the report and MLflow read),
+ * persist (the document with its MLflow status, to `results.json` and to MongoDB when
+ * `MONGODB_URI` is set), and discard (a failed analysis' working data). The report stage is in
+ * report.ts.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { type Changes, compareResults } from '../analysis/changes';
+import type { AnalysisConfig } from '../analysis/config';
 import type { DistributionEntry, ImportanceEntry, ResultsDocument, TrialSummary } from '../analysis/results';
 import { ArtifactStore, joinLargeArrays } from '../connectors/artifacts';
-import { artifactRoot, datasetPath, readObservationDataset } from '../connectors/datasets';
-import { MongoStore } from '../connectors/mongo';
-import { downsampleSeries, positiveRanges, type ReportSeries, type ReportShapSample } from '../report/data';
-import { renderReport } from '../report/html';
-import { featureDataset } from './data';
-import type {
-  ComposeInput,
-  ComposeOutput,
-  DiscardInput,
-  PersistInput,
-  PersistOutput,
-  ReportInput,
-  ReportOutput,
-} from './types';
+import { artifactRoot } from '../connectors/datasets';
+import { MongoStore, mongoUriFromEnv } from '../connectors/mongo';
+import { analysisWorkDir } from './prepare';
+import type { ComposeInput, ComposeOutput, DiscardInput, PersistInput, PersistOutput } from './types';
 import { readJsonArtifact, toJson, writeArtifact } from './workspace';
+
+/** The webhook's address may hold its secret: results are read more widely than configurations. */
+function withoutAlerts(config: AnalysisConfig): Omit<AnalysisConfig, 'alerts'> {
+  const { alerts: _alerts, ...rest } = config;
+  return rest;
+}
 
 export function resultsDocument(
   input: ComposeInput,
@@ -49,6 +48,7 @@ export function resultsDocument(
     finishedAt: input.finishedAt,
     status: input.status,
     target: config.target,
+    config: withoutAlerts(config),
     data: {
       rows: aggregate.rows,
       positives: aggregate.positives,
@@ -67,8 +67,37 @@ export async function compose(input: ComposeInput): Promise<ComposeOutput> {
     ? readJsonArtifact<DistributionEntry[]>(input.distribution.entriesUri)
     : [];
   const importance = input.explain ? readJsonArtifact<ImportanceEntry[]>(input.explain.importanceUri) : [];
-  const document = resultsDocument(input, distribution, importance);
-  return { resultsUri: writeArtifact(input.workDir, 'results.json', `${toJson(document, 2)}\n`) };
+  const plain = resultsDocument(input, distribution, importance);
+  const changes = await changesSince(plain);
+  const document = changes === undefined ? plain : { ...plain, changes };
+  return {
+    resultsUri: writeArtifact(input.workDir, 'results.json', `${toJson(document, 2)}\n`),
+    ...(changes !== undefined ? { changes } : {}),
+  };
+}
+
+/**
+ * What changed since the previous complete analysis of the same line and target, found in
+ * MongoDB; null when there is none; undefined when analyses are not stored (no `MONGODB_URI`)
+ * or this one is not complete.
+ */
+export async function changesSince(document: ResultsDocument): Promise<Changes | null | undefined> {
+  const uri = mongoUriFromEnv();
+  if (!uri || document.status !== 'complete' || typeof document.target !== 'string') return undefined;
+  const store = await MongoStore.connect(uri);
+  try {
+    const previous = await store.previousResults({
+      line: document.line,
+      target: document.target,
+      before: document.finishedAt,
+      excludeId: document.id,
+    });
+    if (!previous) return null;
+    // Per-variable lists too large for the stored document wait in that analysis's folder.
+    return compareResults(document, await storedResults(previous, analysisWorkDir(previous.id)));
+  } finally {
+    await store.close();
+  }
 }
 
 export async function persist(input: PersistInput): Promise<PersistOutput> {
@@ -116,49 +145,4 @@ export async function discard(input: DiscardInput): Promise<void> {
   const folder = path.resolve(input.workDir);
   if (path.dirname(folder) !== analyses) return;
   rmSync(folder, { recursive: true, force: true });
-}
-
-/** Variables drawn over time: the top of the combined ranking that the raw data has. */
-function seriesVariables(results: ResultsDocument, count: number): string[] {
-  const ranks = new Map<string, number>();
-  const ranked = results.distribution.filter((d) => d.kind !== 'identifier');
-  ranked.forEach((d, i) => {
-    ranks.set(d.variable, i);
-  });
-  results.importance.forEach((d, i) => {
-    ranks.set(d.variable, (ranks.get(d.variable) ?? ranked.length) + i);
-  });
-  return [...ranks.entries()]
-    .sort((a, b) => a[1] - b[1])
-    .slice(0, count)
-    .map(([v]) => v);
-}
-
-export async function report(input: ReportInput): Promise<ReportOutput> {
-  const results = JSON.parse(readFileSync(datasetPath(input.resultsUri), 'utf8')) as ResultsDocument;
-  const variables = input.variables ?? seriesVariables(results, 6);
-  const table = await readObservationDataset(input.observationsUri, { columns: variables });
-  let series: ReportSeries | undefined;
-  if (table.time && table.rows > 0) {
-    const features = await featureDataset(input.featuresUri);
-    const times = features.times;
-    // A window lasts until the next one starts (or one typical step for the last).
-    const step = times.length > 1 ? (times[times.length - 1] - times[0]) / (times.length - 1) : 60_000;
-    series = downsampleSeries(
-      {
-        time: Array.from(table.time),
-        variables: table.variables
-          .filter((v) => v.data.kind === 'numeric')
-          .map((v) => ({
-            name: v.name,
-            values: Array.from(v.data.values as Float64Array, (x) => (Number.isNaN(x) ? null : x)),
-          })),
-        positive: positiveRanges(times, features.labels, step),
-      },
-      4000,
-    );
-  }
-  const shap = input.shapSampleUri ? readJsonArtifact<ReportShapSample>(input.shapSampleUri) : undefined;
-  const html = renderReport({ results, target: String(results.target ?? ''), series, shap });
-  return { reportUri: writeArtifact(input.workDir, 'report.html', html) };
 }

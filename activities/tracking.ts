@@ -3,6 +3,7 @@
  * journal on disk remembers the runs already created, applies one step and settles. The
  * embedded runner calls the same functions, so both runners log the same runs.
  */
+import type { Changes } from '../analysis/changes';
 import type { AnalysisConfig } from '../analysis/config';
 import { datasetPath } from '../connectors/datasets';
 import {
@@ -47,14 +48,28 @@ export async function trackTrial(input: TrackInput & { readonly trial: TrialLog 
  * local files, and `copyFile` would read a URI string as a relative path and log nothing.
  */
 export async function trackFinish(
-  input: TrackInput & { readonly outcome: AnalysisOutcome },
+  input: TrackInput & { readonly outcome: AnalysisOutcome; readonly changes?: Changes | null },
 ): Promise<TrackingStatus> {
   const { artifacts } = input.outcome;
-  const outcome: AnalysisOutcome = artifacts
-    ? {
-        ...input.outcome,
-        artifacts: Object.fromEntries(Object.entries(artifacts).map(([n, f]) => [n, datasetPath(f)])),
-      }
-    : input.outcome;
+  const outcome: AnalysisOutcome = {
+    ...input.outcome,
+    ...(artifacts
+      ? { artifacts: Object.fromEntries(Object.entries(artifacts).map(([n, f]) => [n, datasetPath(f)])) }
+      : {}),
+    ...(input.changes ? { tags: { ...input.outcome.tags, ...changesTags(input.changes) } } : {}),
+  };
   return trackerFor(input).finishAnalysis(outcome);
+}
+
+/** The changes since the last run as run tags, so MLflow's run list can be searched by them. */
+export function changesTags(changes: Changes): Record<string, string> {
+  const list = (names: readonly string[]) => names.join(', ').slice(0, 5000);
+  return {
+    'line_rca.changes.previous_id': changes.previousId,
+    'line_rca.changes.new_causes': list(changes.newCauses),
+    'line_rca.changes.gone_causes': list(changes.goneCauses),
+    'line_rca.changes.causes': list(changes.causes),
+    'line_rca.changes.auc_change': changes.aucChange === null ? '' : String(changes.aucChange),
+    'line_rca.changes.bad_rate_moved': String(changes.badRate.moved),
+  };
 }

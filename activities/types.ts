@@ -6,6 +6,7 @@
  * stays far under Temporal's 2 MB a payload. Every input carries the analysis' `workDir`, the
  * folder its artifacts go to.
  */
+import type { Changes } from '../analysis/changes';
 import type { AnalysisConfig, Learner } from '../analysis/config';
 import type { ModelSummary, TrialSummary } from '../analysis/results';
 
@@ -145,6 +146,8 @@ export interface ComposeInput extends AnalysisRef {
 export interface ComposeOutput {
   /** `results.json` in the work folder: what the report and MLflow read. */
   readonly resultsUri: string;
+  /** Since the previous complete analysis of the line and target (null: none; absent: not compared). */
+  readonly changes?: Changes | null;
 }
 
 export interface TrackingSummary {

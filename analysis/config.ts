@@ -37,6 +37,8 @@ const aggregationFunction = z
   });
 
 export const LEARNERS = ['gbdt', 'logistic'] as const;
+export const ALERT_EVENTS = ['new-cause', 'gone-cause', 'auc-drop', 'bad-rate'] as const;
+export type AlertEvent = (typeof ALERT_EVENTS)[number];
 export type Learner = (typeof LEARNERS)[number];
 
 const fileSource = z
@@ -131,6 +133,27 @@ export const configSchema = z
       .default({ trials: 40, seed: 42, timeoutSeconds: 600, parallelism: 2 }),
     tracking: z
       .object({ experiment: name.optional().describe('MLflow experiment; default: the line.') })
+      .strict()
+      .optional(),
+    alerts: z
+      .object({
+        webhook: z
+          .string({ error: 'must be an http(s) URL' })
+          .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), {
+            error: 'must be an http(s) URL',
+          })
+          .describe('Receives a POST with a short JSON summary when a condition in `on` holds.'),
+        on: z
+          .array(z.enum(ALERT_EVENTS, { error: `must be one of ${ALERT_EVENTS.join(', ')}` }))
+          .min(1, { error: 'must list at least one condition' })
+          .default(['new-cause', 'auc-drop']),
+        aucDrop: z
+          .number({ error: 'must be a number between 0 and 1' })
+          .gt(0, { error: 'must be a number between 0 and 1' })
+          .lt(1, { error: 'must be a number between 0 and 1' })
+          .default(0.05)
+          .describe('auc-drop: the validation AUC fell by at least this much since the last run.'),
+      })
       .strict()
       .optional(),
   })

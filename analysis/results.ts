@@ -2,7 +2,8 @@
  * The results document (ARCHITECTURE.md, "Results document"): what `results.json`, `--json`
  * and MongoDB `analysis_results` hold. Field names are a contract: add, never rename.
  */
-import type { Learner } from './config';
+import type { Changes } from './changes';
+import type { AnalysisConfigInput, Learner } from './config';
 import type { DistributionEntry } from './distribution/types';
 
 /** The distribution entries are defined with the analysis that makes them. */
@@ -65,6 +66,11 @@ export interface ResultsDocument {
   readonly importance: readonly ImportanceEntry[];
   /** Where large per-row arrays (contributions over time, series for the report) were put. */
   readonly artifacts?: Record<string, string>;
+  readonly target?: string;
+  /** The configuration as run, defaults filled in: what a zoom labels the stored rows with. */
+  readonly config?: AnalysisConfigInput;
+  /** Compared with the previous complete analysis of the line and target; null when there is none. */
+  readonly changes?: Changes | null;
   /** MLflow runs not logged yet (the server could not be reached); `line-rca tracking flush` retries them. */
   readonly tracking?: {
     readonly experimentId?: string;

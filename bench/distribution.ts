@@ -60,7 +60,7 @@ export function syntheticTable(
   return { table: { rows, variables: vars }, labels };
 }
 
-function writeForPython(dir: string, table: ObservationTable, labels: Uint8Array): void {
+export function writeForPython(dir: string, table: ObservationTable, labels: Uint8Array): void {
   const parts = table.variables.map((v) => {
     const values = (v.data as { values: Float64Array }).values;
     return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);

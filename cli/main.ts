@@ -12,6 +12,7 @@ import type { Command, CommandIO } from './io';
 import { type CommandSpec, helpText } from './options';
 import { runCommand, runSpec } from './run';
 import { scheduleCommand, scheduleSpec } from './schedule';
+import { serveCommand, serveSpec } from './serve';
 import { trackingCommand, trackingSpec } from './tracking';
 import { workerCommand, workerSpec } from './worker';
 
@@ -31,6 +32,7 @@ export const commands: Record<string, CommandEntry> = {
   config: { spec: configSpec, run: configCommand },
   tracking: { spec: trackingSpec, run: trackingCommand },
   artifacts: { spec: artifactsSpec, run: artifactsCommand },
+  serve: { spec: serveSpec, run: serveCommand },
 };
 
 export const processIO: CommandIO = {

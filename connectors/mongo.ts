@@ -339,6 +339,82 @@ export class MongoStore {
     return result.matchedCount === 1;
   }
 
+  /** Lines that have results, with how many each and when the newest finished. */
+  async listLines(): Promise<{ line: string; analyses: number; latestFinishedAt: string }[]> {
+    const lines = await this.guard('listing lines', () => this.results.distinct('line'));
+    const out: { line: string; analyses: number; latestFinishedAt: string }[] = [];
+    for (const line of lines.filter((l): l is string => typeof l === 'string').sort()) {
+      const query = { line: { $eq: line } };
+      const [analyses, newest] = await this.guard('listing lines', () =>
+        Promise.all([
+          this.results.countDocuments(query),
+          this.results
+            .find(query, { projection: { finishedAt: 1 } })
+            .sort({ finishedAt: -1 })
+            .limit(1)
+            .next(),
+        ]),
+      );
+      out.push({ line, analyses, latestFinishedAt: String(newest?.finishedAt ?? '') });
+    }
+    return out;
+  }
+
+  /**
+   * One page of a line's results, newest first: each document with only `fields` (top-level
+   * names), keys unescaped, and how many the line has in all.
+   */
+  async pageResults(
+    line: string,
+    page: { offset: number; limit: number; fields: readonly string[] },
+  ): Promise<{ total: number; items: Record<string, unknown>[] }> {
+    const query = { line: { $eq: escapeValue(line) } };
+    const projection = Object.fromEntries(page.fields.map((f) => [escapeKey(f), 1]));
+    const [total, docs] = await this.guard('listing results', () =>
+      Promise.all([
+        this.results.countDocuments(query),
+        this.results
+          .find(query, { projection })
+          .sort({ finishedAt: -1, _id: -1 })
+          .skip(page.offset)
+          .limit(page.limit)
+          .toArray(),
+      ]),
+    );
+    return {
+      total,
+      items: docs.map(({ _id, _meta, ...rest }) => ({ ...(unescapeKeys(rest) as object), id: _id })),
+    };
+  }
+
+  /**
+   * The newest complete results of the same line and target that finished before `before`
+   * (another analysis than `excludeId`): what a new analysis is compared with.
+   */
+  async previousResults(query: {
+    line: string;
+    target: string;
+    before: string;
+    excludeId: string;
+  }): Promise<ResultsDocument | undefined> {
+    const found = await this.guard('reading the previous results', () =>
+      this.results
+        .find({
+          line: { $eq: escapeValue(query.line) },
+          target: { $eq: escapeValue(query.target) },
+          status: { $eq: 'complete' },
+          finishedAt: { $lt: escapeValue(query.before) },
+          _id: { $ne: checkId(query.excludeId, 'id') },
+        })
+        .sort({ finishedAt: -1, _id: -1 })
+        .limit(1)
+        .next(),
+    );
+    if (!found) return undefined;
+    const { _id, _meta, ...rest } = found;
+    return unescapeKeys(rest) as ResultsDocument;
+  }
+
   /** Results of a line, newest first (summaries only). */
   async listResults(line: string, limit = 20): Promise<{ id: string; name: string; finishedAt: string }[]> {
     const docs = await this.guard('listing results', () =>

@@ -60,7 +60,8 @@ function relationFor(file: string): string {
   });
 }
 
-function parseInstant(value: string, where: string): number {
+/** An ISO date or instant in epoch ms; without an offset it is UTC. */
+export function parseInstant(value: string, where: string): number {
   const withZone =
     /([zZ]|[+-]\d\d:?\d\d)$/.test(value) || /^\d{4}-\d\d-\d\d$/.test(value) ? value : `${value}Z`;
   const ms = Date.parse(withZone);

@@ -72,6 +72,8 @@ export interface AnalysisOutcome {
   artifacts?: Record<string, string>;
   status?: 'complete' | 'failed' | 'cancelled';
   finishedAt?: string | number;
+  /** Run tags set at the end (what changed since the last run). */
+  tags?: Record<string, string>;
 }
 
 export interface TrackingStatus {
@@ -735,10 +737,11 @@ export class MlflowTracker implements Tracker {
     await this.enqueue(async () => {
       const ops: { id: string; op: TrackingOp }[] = [];
       const metrics = metricsOf(outcome.metrics, now);
-      if (metrics.length > 0) {
+      const tags = Object.entries(outcome.tags ?? {}).map(([key, value]) => ({ key, value }));
+      if (metrics.length > 0 || tags.length > 0) {
         ops.push({
           id: randomUUID(),
-          op: { kind: 'logBatch', key: ANALYSIS_KEY, batch: { metrics, params: [], tags: [] } },
+          op: { kind: 'logBatch', key: ANALYSIS_KEY, batch: { metrics, params: [], tags } },
         });
       }
       for (const [name, file] of Object.entries(outcome.artifacts ?? {})) {

@@ -1,7 +1,8 @@
 /**
  * Recording the outcome, complete or cancelled with what the analysis has: the results document
- * composed once (results.json, what the report and MLflow read), the report (complete analyses
- * only), the MLflow run closed, then the document persisted once with its tracking status.
+ * composed once and compared with the line's previous analysis (results.json, what the report
+ * and MLflow read), the report (complete analyses only), the MLflow run closed with the changes
+ * as tags, the document persisted once with its tracking status, then the alert if one is due.
  */
 import type { DistributionOutput } from '../activities/types';
 import type { ModelOutcome } from './model-branch';
@@ -31,11 +32,12 @@ export async function recordOutcome(
   const ref = { analysisId: run.analysisId, workDir: run.workDir };
 
   say('persist');
-  const { resultsUri } = await stages.compose({
+  const finishedAt = new Date(hooks.now()).toISOString();
+  const { resultsUri, changes } = await stages.compose({
     ...ref,
     config: run.config,
     startedAt: run.startedAt,
-    finishedAt: new Date(hooks.now()).toISOString(),
+    finishedAt,
     status,
     extract: extracted,
     aggregate: aggregated,
@@ -61,19 +63,26 @@ export async function recordOutcome(
   if (reportUri) artifacts['report.html'] = reportUri;
   if (evaluated) artifacts['model.json'] = evaluated.modelUri;
   if (evaluated?.onnxUri) artifacts['model.onnx'] = evaluated.onnxUri;
-  const tracking = await analysed.tracking.finish({
-    metrics: evaluated
-      ? {
-          validation_auc: evaluated.model.validation.auc,
-          validation_pr_auc: evaluated.model.validation.prAuc,
-          validation_logloss: evaluated.model.validation.logloss,
-        }
-      : {},
-    artifacts,
-    status,
-  });
+  const tracking = await analysed.tracking.finish(
+    {
+      metrics: evaluated
+        ? {
+            validation_auc: evaluated.model.validation.auc,
+            validation_pr_auc: evaluated.model.validation.prAuc,
+            validation_logloss: evaluated.model.validation.logloss,
+          }
+        : {},
+      artifacts,
+      status,
+    },
+    changes,
+  );
   const tracked = tracking.experimentId !== undefined || tracking.pending.length > 0;
   const persisted = await stages.persist({ ...ref, resultsUri, ...(tracked ? { tracking } : {}) });
+  if (status === 'complete' && run.config.alerts) {
+    // An alert that cannot be sent is logged by the stage; the analysis is done regardless.
+    await stages.alert({ ...ref, config: run.config, finishedAt, changes, reportUri }).catch(() => undefined);
+  }
   return {
     ...ref,
     status,

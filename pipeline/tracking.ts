@@ -9,6 +9,7 @@ import type { AnalysisRun, StageOutput, Stages } from './stages';
 
 export type TrackingStatus = StageOutput<'trackFinish'>;
 export type TrackingOutcome = Parameters<Stages['trackFinish']>[0]['outcome'];
+type TrackedChanges = Parameters<Stages['trackFinish']>[0]['changes'];
 
 export interface Tracking {
   /** Logs one told trial (the request it was asked with, the report it was told with). */
@@ -21,8 +22,11 @@ export interface Tracking {
       readonly intermediate: readonly { readonly step: number; readonly value: number }[];
     },
   ) => void;
-  /** Closes the parent run; resolves to what is still pending once the trial logs are done. */
-  readonly finish: (outcome: TrackingOutcome) => Promise<TrackingStatus>;
+  /**
+   * Closes the parent run (tagged with the changes since the last run, if any); resolves to what
+   * is still pending once the trial logs are done.
+   */
+  readonly finish: (outcome: TrackingOutcome, changes?: TrackedChanges) => Promise<TrackingStatus>;
 }
 
 export async function startTracking(
@@ -73,9 +77,9 @@ export async function startTracking(
       logged.catch(() => undefined);
       trialLogs.push(logged);
     },
-    finish: async (outcome) => {
+    finish: async (outcome, changes) => {
       await Promise.allSettled(trialLogs);
-      return stages.trackFinish({ ...track, outcome });
+      return stages.trackFinish({ ...track, outcome, ...(changes ? { changes } : {}) });
     },
   };
 }

@@ -1,20 +1,25 @@
 /**
- * The HTML report: one self-contained file (no network, no external script) that a process
- * engineer can open from an e-mail. The data is embedded as JSON with `<` escaped, and the
- * client script writes every text with textContent, so names like `<script>` stay text.
+ * The HTML pages: the report, one self-contained file (no network, no external script) that a
+ * process engineer can open from an e-mail, and the list of analyses `serve` shows. The data is
+ * embedded as JSON with `<` escaped, the scripts are the bundles `npm run build` makes from
+ * `report/client/` (charts on Apache ECharts), and every text from the data is written as text,
+ * so names like `<script>` stay text.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ReportData } from './data';
 
-function clientScript(): string {
-  // From the sources (tests) the script sits beside this file; from dist/ it is in the sources.
+/** The bundle `name` (`report`, `index`) built by report/build.js into dist/report/client/. */
+function bundle(name: string): string {
+  // From dist/report/ the bundles sit beside this file; from the sources (tests) under dist/.
   const candidates = [
-    path.join(__dirname, 'client.js'),
-    path.join(__dirname, '..', '..', 'report', 'client.js'),
+    path.join(__dirname, 'client', `${name}.js`),
+    path.join(__dirname, '..', 'dist', 'report', 'client', `${name}.js`),
   ];
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`report client script not found (looked in ${candidates.join(', ')})`);
+  if (!found) {
+    throw new Error(`the report's script ${candidates[1]} does not exist: run \`npm run build\` first`);
+  }
   return readFileSync(found, 'utf8');
 }
 
@@ -32,45 +37,65 @@ export function embeddedJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/** A script's text inside <script>: only `</script` could end it early. */
+function inlineScript(code: string): string {
+  return code.replace(/<\/(script)/gi, '<\\/$1');
+}
+
 const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1000px; color: #222; padding: 0 16px; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1100px; color: #222; padding: 0 16px; }
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28px; border-bottom: 1px solid #ddd; }
-.meta { color: #666; } table { border-collapse: collapse; font-size: 13px; } th, td { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; }
-td.name, th:nth-child(3) { text-align: left; } .charts { display: flex; flex-wrap: wrap; gap: 12px; }
-.legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 12px; vertical-align: middle; }
-#zoom { margin: 8px 0; } #zoom button { margin-left: 6px; } .hint { color: #777; } svg.series { cursor: crosshair; }
+.meta, .hint { color: #666; } table { border-collapse: collapse; font-size: 13px; }
+th, td { padding: 3px 8px; border-bottom: 1px solid #eee; text-align: right; } td.name, th.name { text-align: left; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px; } .chart { width: 520px; height: 260px; }
+.chart.wide { width: 1060px; height: 200px; } .chart.tall { height: 360px; }
+.zoom { margin: 8px 0; } .zoom button { margin-left: 6px; }
+.status { margin: 6px 0; padding: 4px 8px; background: #f4f6fa; border-left: 3px solid #4e79a7; }
+.status.error { border-left-color: #e15759; background: #fbefef; }
+ul.changes li.new { color: #b02a2a; } ul.changes li.gone { color: #2a6a2a; }
 `;
 
-export function renderReport(data: ReportData): string {
-  const r = data.results;
-  const title = `${r.name} — line ${r.line}`;
+/** The document's head; no favicon request (the page stays self-contained). */
+function head(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
-</head>
-<body>
+</head>`;
+}
+
+export interface RenderOptions {
+  /** Served by `line-rca serve`: zooms ask the API (`./zoom` beside the page) instead of the page's rows. */
+  readonly served?: boolean;
+}
+
+export function renderReport(data: ReportData, options: RenderOptions = {}): string {
+  const r = data.results;
+  const title = `${r.name} — line ${r.line}`;
+  return `${head(title)}
+<body data-mode="${options.served ? 'served' : 'standalone'}">
 <h1>${escapeHtml(r.name)}</h1>
 <p class="meta">Line ${escapeHtml(r.line)} · target <code>${escapeHtml(data.target)}</code> · analysed ${escapeHtml(r.finishedAt)} · analysis ${escapeHtml(r.id)}</p>
-<h2>Summary</h2>
-<div id="summary"></div>
-<h2>Rankings</h2>
-<p>Left: how different each variable's distribution is between positive and negative observations. Right: how much it drives the model (SHAP). Tick variables to show them below.</p>
-<table id="rankings"></table>
-<h2>Distributions</h2>
-<p class="legend"><span style="background:#4e79a7"></span>negative observations<span style="background:#e15759"></span>positive observations; dashed line: the separating value.</p>
-<div id="histograms" class="charts"></div>
-<h2>Model explanation</h2>
-<div class="charts"><div id="shap-bar"></div><div id="beeswarm"></div></div>
-<h2>Over time</h2>
-<p>Shaded: periods where the target was positive.</p>
-<div id="zoom"></div>
-<div id="series"></div>
+<main id="report"></main>
 <script type="application/json" id="report-data">${embeddedJson(data)}</script>
-<script>${clientScript()}</script>
+<script>${inlineScript(bundle('report'))}</script>
+</body>
+</html>
+`;
+}
+
+/** `serve`'s home page: lines, their analyses newest first, links to the reports. */
+export function renderIndexPage(): string {
+  return `${head('line-rca analyses')}
+<body>
+<h1>line-rca analyses</h1>
+<p class="meta">Each line's analyses, newest first, with what changed since the run before.</p>
+<main id="index"></main>
+<script>${inlineScript(bundle('index'))}</script>
 </body>
 </html>
 `;

@@ -76,6 +76,7 @@ const stagesOn = (taskQueue: string): Stages => ({
   trackStart: tracking.trackStart,
   trackTrial: tracking.trackTrial,
   trackFinish: tracking.trackFinish,
+  alert: quick.alert,
 });
 
 export async function analyzeLine(input: AnalyzeLineInput): Promise<PipelineResult> {

@@ -57,7 +57,8 @@ export interface PreparedTable {
   readonly options: DistributionOptions;
 }
 
-function lowerBound(a: Float64Array, v: number): number {
+/** The first index of sorted `a` whose value is not below `v`. */
+export function lowerBound(a: Float64Array, v: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

@@ -1,11 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { analyzeDistribution } from '../../analysis/distribution';
+import type { ObservationTable } from '../../analysis/frame';
+import { createRng } from '../../analysis/random';
 import type { ResultsDocument } from '../../analysis/results';
-import { downsampleSeries, positiveRanges, type ReportData } from '../../report/data';
+import { downsampleSeries, encodeRecompute, positiveRanges, type ReportData } from '../../report/data';
 import { renderReport } from '../../report/html';
+import { launchChromium } from './setup/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = path.join(__dirname, '..', '..', 'test-artifacts');
 
 /** `origin` 0: a source without time, whose rows sit at 1970-01-01 + i minutes. */
@@ -77,6 +80,20 @@ function reportData(origin = Date.UTC(2026, 9, 1)): ReportData {
       },
       { variable: evil, meanAbsShap: 0.4, features: [] },
     ],
+    changes: {
+      previousId: 'a0',
+      previousFinishedAt: '2026-10-31T00:03:00Z',
+      causeRule: 'test',
+      causes: ['oven_zone2_temp'],
+      previousCauses: ['humidity'],
+      newCauses: ['oven_zone2_temp'],
+      goneCauses: ['humidity'],
+      rankMoves: [{ variable: 'oven_zone2_temp', from: 3, to: 1 }],
+      thresholdShifts: [],
+      windowShifts: [],
+      aucChange: 0.02,
+      badRate: { from: 0.1, to: 0.2, moved: true },
+    },
   };
   const series = downsampleSeries(
     {
@@ -103,71 +120,173 @@ function reportData(origin = Date.UTC(2026, 9, 1)): ReportData {
   };
 }
 
+/** A small analysis of minute rows: one variable tied to the target, the rest noise. */
+function smallAnalysis(): {
+  table: ObservationTable & { time: Float64Array };
+  labels: Uint8Array;
+  results: ResultsDocument;
+} {
+  const rng = createRng(4);
+  const rows = 2000;
+  const time = Float64Array.from({ length: rows }, (_, i) => Date.UTC(2026, 9, 1) + i * 60_000);
+  const labels = Uint8Array.from({ length: rows }, () => (rng.next() < 0.1 ? 1 : 0));
+  const variables = [
+    {
+      name: 'cause',
+      data: { kind: 'numeric' as const, values: Float64Array.from(labels, (y) => rng.normal() + 1.5 * y) },
+    },
+    ...Array.from({ length: 5 }, (_, j) => ({
+      name: `noise_${j}`,
+      data: { kind: 'numeric' as const, values: Float64Array.from(labels, () => rng.normal()) },
+    })),
+    {
+      name: 'lot',
+      data: {
+        kind: 'text' as const,
+        values: Array.from(labels, (y) => (y && rng.next() < 0.5 ? 'L7' : `L${rng.int(4)}`)),
+      },
+    },
+  ];
+  const table = { rows, variables, time };
+  const results: ResultsDocument = {
+    id: 'small',
+    name: 'small line',
+    line: 'small',
+    startedAt: '2026-10-03T00:00:00Z',
+    finishedAt: '2026-10-03T00:01:00Z',
+    data: {
+      rows,
+      positives: labels.reduce<number>((a, b) => a + b, 0),
+      variables: variables.length,
+      features: 0,
+    },
+    distribution: analyzeDistribution(table, labels),
+    model: null,
+    importance: [],
+  };
+  return { table, labels, results };
+}
+
+/** The ranking table's distribution columns, in distribution rank order. */
+async function rankingOf(page: Page): Promise<{ variable: string; score: number; q: number | null }[]> {
+  const rows = await page.$$eval('#rankings-table tr[data-variable]', (trs) =>
+    trs.map((tr) => ({
+      variable: tr.getAttribute('data-variable') as string,
+      rank: Number(tr.getAttribute('data-distribution-rank')),
+      score: Number(tr.getAttribute('data-score')),
+      q: tr.getAttribute('data-q') === 'null' ? null : Number(tr.getAttribute('data-q')),
+    })),
+  );
+  return rows.sort((a, b) => a.rank - b.rank).map(({ variable, score, q }) => ({ variable, score, q }));
+}
+
+async function open(browser: Browser, file: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1150, height: 900 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  return page;
+}
+
 describe('report.html in a real browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
   });
 
-  it('draws every chart without console errors, keeps names as text, and zooms', async () => {
+  it('draws every chart without console errors, keeps names as text, and zooms the series', async () => {
     mkdirSync(artifacts, { recursive: true });
     const file = path.join(artifacts, 'report.html');
     writeFileSync(file, renderReport(reportData()));
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`file://${file}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+    const page = await open(browser, file, errors);
     expect(errors).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
-    expect(await page.textContent('#rankings')).toContain('<script>window.__pwned = true</script>');
+    expect(await page.textContent('#rankings-table')).toContain('<script>window.__pwned = true</script>');
     expect(await page.title()).toBe('burnt <b>biscuits</b> — line line-3');
+    // Sections in order, what changed first.
+    expect(await page.$$eval('main > section', (s) => s.map((x) => x.id))).toEqual([
+      'changes',
+      'summary',
+      'rankings',
+      'distributions',
+      'model',
+      'time',
+    ]);
+    expect(await page.textContent('#changes')).toContain('New cause: oven_zone2_temp');
 
-    // Top three of the combined ranking are shown: histograms with their separating value.
-    expect(await page.locator('svg.histogram').count()).toBe(3);
-    expect(await page.locator('svg.histogram line.threshold').count()).toBe(3);
-    expect(await page.locator('svg.shap-bar rect').count()).toBe(2);
-    expect(await page.locator('svg.beeswarm circle').count()).toBe(400);
-    expect(await page.locator('svg.series').count()).toBe(2);
-    expect(
-      await page.locator('svg.series[data-variable="oven_zone2_temp"] rect.positive').count(),
-    ).toBeGreaterThan(3);
+    // The top three of the combined ranking are ticked: their histograms with the separating value.
+    const histograms = page.locator('.chart.histogram');
+    expect(await histograms.count()).toBe(3);
+    expect(await page.locator('.chart.histogram svg').count()).toBe(3);
+    expect(await page.textContent('.chart.histogram[data-variable="oven_zone2_temp"]')).toContain('> 228');
+    // Axes with ticks: the histogram's variable axis has its edges' values.
+    expect(await page.textContent('.chart.histogram[data-variable="oven_zone2_temp"]')).toMatch(
+      /210[\s\S]*230/,
+    );
+    expect(await page.textContent('#shap-bar')).toContain('mean |SHAP| (log-odds)');
+    expect(await page.getAttribute('#beeswarm', 'data-points')).toBe('400');
+    const series = page.locator('.chart.series[data-variable="oven_zone2_temp"]');
+    expect(await page.locator('.chart.series').count()).toBe(2);
     const summary = await page.textContent('#summary');
     expect(summary).toMatch(/oven_zone2_temp: bad observations are more frequent above 228/);
     expect(summary).toMatch(/AUC 0\.93/);
 
-    // Zoom on one day: the view narrows and fewer positive periods remain.
-    const before = await page.locator('svg.series[data-variable="oven_zone2_temp"] rect.positive').count();
+    // Zoom on one day with the fields: the series narrow; without rows the ranking stays and says why.
     await page.fill('#zoom-from', '2026-10-02T00:00');
     await page.fill('#zoom-to', '2026-10-03T00:00');
     await page.click('#zoom-apply');
-    const chart = page.locator('svg.series[data-variable="oven_zone2_temp"]');
-    expect(Number(await chart.getAttribute('data-from'))).toBe(Date.UTC(2026, 9, 2));
-    expect(Number(await chart.getAttribute('data-to'))).toBe(Date.UTC(2026, 9, 3));
-    const after = await chart.locator('rect.positive').count();
-    expect(after).toBeGreaterThan(0);
-    expect(after).toBeLessThan(before);
+    expect(Number(await series.getAttribute('data-from'))).toBe(Date.UTC(2026, 9, 2));
+    expect(Number(await series.getAttribute('data-to'))).toBe(Date.UTC(2026, 9, 3));
+    expect(await page.getAttribute('#zoom-status', 'data-state')).toBe('refused');
+    expect(await page.textContent('#zoom-status')).toContain('line-rca serve');
 
-    // Choosing a variable: unticking one removes its charts.
+    // Unticking a variable removes its charts.
     await page.locator('input[data-variable="humidity"]').uncheck();
-    expect(await page.locator('svg.histogram').count()).toBe(2);
+    expect(await histograms.count()).toBe(2);
     await page.screenshot({ path: path.join(artifacts, 'report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('recomputes the ranking in the page on a zoomed period, as the analysis does', async () => {
+    const { table, labels, results } = smallAnalysis();
+    const data: ReportData = {
+      results,
+      target: 'defect == 1',
+      series: { time: Array.from(table.time), variables: [], positive: [] },
+      recompute: encodeRecompute(table, labels, new Uint8Array(table.rows).fill(1)),
+    };
+    const file = path.join(artifacts, 'report-recompute.html');
+    writeFileSync(file, renderReport(data));
+    const errors: string[] = [];
+    const page = await open(browser, file, errors);
+    expect(await page.getAttribute('body', 'data-recompute')).toBe('page');
+    const from = table.time[300];
+    const to = table.time[1700];
+    await page.fill('#zoom-from', new Date(from).toISOString().slice(0, 16));
+    await page.fill('#zoom-to', new Date(to).toISOString().slice(0, 16));
+    await page.click('#zoom-apply');
+    await page.waitForSelector('#zoom-status[data-state="zoomed"]');
+    const shown = await rankingOf(page);
+    const expected = analyzeDistribution(table, labels, { rows: { start: 300, end: 1700 } });
+    expect(shown).toEqual(expected.map((e) => ({ variable: e.variable, score: e.score, q: e.qValue })));
+    expect(await page.textContent('#zoom-status')).toContain('1400 observations');
+    // Ticking a variable draws its (zoomed) histogram.
+    await page.locator('input[data-variable="noise_3"]').check();
+    expect(await page.getAttribute('.chart.histogram[data-variable="noise_3"]', 'data-period')).toBe(
+      'zoomed',
+    );
+    await page.click('#zoom-reset');
+    await page.waitForSelector('#zoom-status[data-state="whole"]', { state: 'attached' });
+    expect(await rankingOf(page)).toEqual(
+      results.distribution.map((e) => ({ variable: e.variable, score: e.score, q: e.qValue })),
+    );
     expect(errors).toEqual([]);
   });
 
@@ -175,15 +294,11 @@ describe('report.html in a real browser', () => {
     mkdirSync(artifacts, { recursive: true });
     const file = path.join(artifacts, 'report-rows.html');
     writeFileSync(file, renderReport(reportData(0)));
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`file://${file}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
-    const chart = page.locator('svg.series[data-variable="oven_zone2_temp"]');
+    const page = await open(browser, file, errors);
+    const chart = page.locator('.chart.series[data-variable="oven_zone2_temp"]');
     const axis = await chart.textContent();
     expect(axis).toContain('row 1');
-    expect(axis).toContain(`row ${24 * 7 * 60}`);
     expect(axis).not.toContain('1970');
     expect(await page.getAttribute('#zoom-from', 'type')).toBe('number');
     await page.fill('#zoom-from', '101');

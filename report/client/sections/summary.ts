@@ -1,0 +1,67 @@
+/** The summary in plain words: the strongest variables and how well the model tells bad from good. */
+import { el, fmt } from '../format';
+import { combined } from '../state';
+import type { Section } from './section';
+
+export const summarySection: Section = {
+  id: 'summary',
+  title: 'Summary',
+  render(body, { state }) {
+    const results = state.data.results;
+    const d = results.data;
+    body.append(
+      el(
+        'p',
+        {},
+        `${d.rows} observations, ${d.positives} of them positive (${state.data.target}); ${d.variables} variables compared.`,
+      ),
+    );
+    const byName = new Map(results.distribution.map((e) => [e.variable, e]));
+    const list = el('ol');
+    for (const c of combined(state).slice(0, 3)) {
+      const dist = byName.get(c.variable);
+      const li = el('li');
+      li.append(el('strong', {}, c.variable), document.createTextNode(': '));
+      const parts: string[] = [];
+      if (dist?.kind === 'numeric' && dist.threshold !== null) {
+        const side = dist.direction === 'above' ? 'above' : 'below';
+        const inside = side === 'above' ? dist.positiveRateAbove : dist.positiveRateBelow;
+        const outside = side === 'above' ? dist.positiveRateBelow : dist.positiveRateAbove;
+        parts.push(
+          `bad observations are more frequent ${side} ${fmt(dist.threshold, 4)} ` +
+            `(${fmt(100 * (inside ?? 0), 2)} % bad ${side}, ${fmt(100 * (outside ?? 0), 2)} % otherwise)`,
+        );
+      } else if (dist?.kind === 'categorical' && dist.categories.length > 0) {
+        parts.push(`bad observations are more frequent with ${dist.categories.join(', ')}`);
+      }
+      if (dist && dist.kind !== 'identifier' && dist.qValue !== null) {
+        const sure =
+          dist.qValue < 0.001
+            ? 'very unlikely to be chance'
+            : dist.qValue < 0.05
+              ? 'unlikely to be chance'
+              : 'could be chance';
+        parts.push(`distributions differ by ${fmt(dist.score, 2)} (q = ${fmt(dist.qValue, 2)}: ${sure})`);
+      }
+      if (c.importanceRank !== null) parts.push(`rank ${c.importanceRank} in the model's explanation`);
+      li.append(document.createTextNode(`${parts.join('; ')}.`));
+      list.append(li);
+    }
+    body.append(el('p', {}, 'The variables that best explain the positives, both analyses combined:'), list);
+    const model = results.model;
+    if (model?.validation) {
+      const auc = model.validation.auc;
+      const word = auc >= 0.9 ? 'well' : auc >= 0.75 ? 'fairly well' : auc >= 0.6 ? 'weakly' : 'hardly';
+      body.append(
+        el(
+          'p',
+          {},
+          `The best model (${model.kind}) tells positives from negatives ${word} on the most recent ` +
+            `${model.validation.rows} observations it never saw: ROC AUC ${fmt(auc, 3)}, ` +
+            `average precision ${fmt(model.validation.prAuc, 3)}` +
+            (model.baseline ? ` (logistic baseline: AUC ${fmt(model.baseline.validation.auc, 3)}).` : '.'),
+        ),
+      );
+    }
+  },
+};
