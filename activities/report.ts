@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseConfig } from '../analysis/config';
 import { combinedRanking } from '../analysis/ranking';
 import type { ResultsDocument } from '../analysis/results';
-import { datasetPath, readObservationDataset } from '../connectors/datasets';
+import { datasetPath, readFeatureDataset, readObservationDataset } from '../connectors/datasets';
 import {
   downsampleSeries,
   encodeRecompute,
@@ -20,7 +20,6 @@ import {
   STANDALONE_MAX_VALUES,
 } from '../report/data';
 import { renderReport } from '../report/html';
-import { featureDataset } from './data';
 import { explanatoryVariables, populationLabels } from './distribution';
 import type { ReportInput, ReportOutput } from './types';
 import { readJsonArtifact, writeArtifact } from './workspace';
@@ -68,7 +67,7 @@ export async function reportData(
   const table = await readObservationDataset(sources.observationsUri, { columns: variables });
   let series: ReportSeries | undefined;
   if (table.time && table.rows > 0) {
-    const features = await featureDataset(sources.featuresUri);
+    const features = await readFeatureDataset(sources.featuresUri);
     const times = features.times;
     // A window lasts until the next one starts (or one typical step for the last).
     const step = times.length > 1 ? (times[times.length - 1] - times[0]) / (times.length - 1) : 60_000;

@@ -56,7 +56,15 @@ export function resultsDocument(
       features: aggregate.features,
     },
     distribution,
-    model: evaluate ? { ...evaluate.model, baseline: evaluate.baseline, trials } : null,
+    model: evaluate
+      ? {
+          ...evaluate.model,
+          baseline: evaluate.baseline,
+          selection: evaluate.selection,
+          searchValidation: evaluate.searchValidation,
+          trials,
+        }
+      : null,
     importance,
     artifacts,
   };

@@ -8,7 +8,12 @@
  */
 import type { Changes } from '../analysis/changes';
 import type { AnalysisConfig, Learner } from '../analysis/config';
-import type { ModelSummary, TrialSummary } from '../analysis/results';
+import type {
+  ModelSelection,
+  ModelSummary,
+  SearchValidationSummary,
+  TrialSummary,
+} from '../analysis/results';
 
 export interface AnalysisRef {
   readonly analysisId: string;
@@ -79,17 +84,18 @@ export interface TrialInput {
   readonly params: TrialParams;
   /**
    * The median pruner's curve, computed by the search from finished trials of the same learner:
-   * at each step the median validation AUC; a trial below it there stops as pruned.
+   * at each step the median validation log loss; a trial above it there stops as pruned.
    */
-  readonly pruneBelow?: readonly { readonly step: number; readonly value: number }[];
+  readonly pruneAbove?: readonly { readonly step: number; readonly value: number }[];
 }
 
 export interface TrialOutput {
   readonly number: number;
   readonly learner: Learner;
   readonly state: 'complete' | 'pruned' | 'failed';
-  /** Inner-validation AUC (the value maximized). */
+  /** The search's validation AUC, mean over its folds (the value maximized). */
   readonly value: number | null;
+  /** Validation binary log loss by boosting round (the pruners' curve). */
   readonly intermediate: readonly { readonly step: number; readonly value: number }[];
   readonly bestIteration?: number;
   readonly seconds: number;
@@ -100,12 +106,15 @@ export interface EvaluateInput extends AnalysisRef {
   readonly featuresUri: string;
   readonly split: SplitSpec;
   readonly best: { readonly learner: Learner; readonly params: TrialParams; readonly bestIteration?: number };
-  readonly baseline?: { readonly params: TrialParams };
+  readonly baseline?: { readonly learner: Learner; readonly params: TrialParams };
 }
 
 export interface EvaluateOutput {
+  /** The model explained. */
   readonly model: ModelSummary;
   readonly baseline: ModelSummary | null;
+  readonly selection: ModelSelection;
+  readonly searchValidation: SearchValidationSummary;
   readonly modelUri: string;
   readonly onnxUri: string | null;
 }

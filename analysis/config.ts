@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { type InputProblem, InvalidInputError } from './errors';
+import { type LearnerKind, learnerKinds } from './learners/kinds';
 import { parseTarget } from './target';
 
 const DURATION = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
@@ -36,10 +37,10 @@ const aggregationFunction = z
     error: `must be one of ${AGGREGATION_FUNCTIONS.join(', ')} or a quantile p1 … p99`,
   });
 
-export const LEARNERS = ['gbdt', 'logistic'] as const;
 export const ALERT_EVENTS = ['new-cause', 'gone-cause', 'auc-drop', 'bad-rate'] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
-export type Learner = (typeof LEARNERS)[number];
+/** The learners a configuration may list (the registry's kinds). */
+export type Learner = LearnerKind;
 
 const fileSource = z
   .object({
@@ -116,9 +117,9 @@ export const configSchema = z
       .strict()
       .default({ fraction: 0.2, gap: '0m' }),
     models: z
-      .array(z.enum(LEARNERS, { error: `must be one of ${LEARNERS.join(', ')}` }))
+      .array(z.enum(learnerKinds, { error: `must be one of ${learnerKinds.join(', ')}` }))
       .min(1, { error: 'must list at least one model' })
-      .default(['gbdt', 'logistic']),
+      .default([...learnerKinds]),
     search: z
       .object({
         trials: positiveInt().default(40),

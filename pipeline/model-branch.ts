@@ -42,11 +42,12 @@ export async function modelBranch(
       ...ref,
       ...data,
       best: choice.best,
-      ...(choice.baseline ? { baseline: { params: choice.baseline } } : {}),
+      ...(choice.baseline ? { baseline: choice.baseline } : {}),
     });
     outcome = { ...outcome, evaluated };
     checkpoint();
-    say('explain', `${evaluated.model.kind}: validation AUC ${evaluated.model.validation.auc.toFixed(4)}`);
+    const auc = evaluated.model.validation.auc;
+    say('explain', `${evaluated.model.kind}: validation AUC ${auc === null ? 'none' : auc.toFixed(4)}`);
     const explained = await stages.explain({
       ...ref,
       featuresUri: data.featuresUri,

@@ -18,8 +18,8 @@
  * Preprocessing is kept apart from fitting (`standardize`) so a hyper-parameter search can
  * standardize once and fit many `C`s on the same `StandardizedFeatures`.
  */
-import { InvalidInputError, unknownName } from '../errors';
-import type { FeatureMatrix } from '../frame';
+import { InvalidInputError, unknownName } from '../../errors';
+import type { FeatureMatrix } from '../../frame';
 
 // Module-level aliases for the hot loops: a global lookup per element is slow inside sandboxed
 // contexts (jest's vm, some worker set-ups), a module constant is not.
