@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
+import type { Observations } from '../analysis/aggregate/aggregate';
 import { InvalidInputError } from '../analysis/errors';
 import {
   type FeatureMatrix,
@@ -22,8 +23,13 @@ import {
   type Variable,
 } from '../analysis/frame';
 import { ident, literal, queryRows, withDuck } from './duckdb';
-import { LABEL, ROWS, TIME } from './source/aggregate';
+import { createTableFromColumns } from './source/append';
 import { readColumns } from './source/columns';
+
+/** Reserved columns of the datasets (variable names never start with `__`). */
+export const TIME = '__time';
+export const LABEL = '__label';
+export const ROWS = '__rows';
 
 /**
  * The artifact folder: `root` if given, else `LINE_RCA_ARTIFACTS_URI` (a `file:` URI or a path,
@@ -147,15 +153,6 @@ export function oneHot(
   return { names: kept.map((v) => `${name}=${v}`), columns };
 }
 
-/**
- * A text column with a different value on every row (a batch or unit id) says nothing a model
- * can learn from new rows: left out, as the distribution analysis reports it as an identifier.
- */
-export function isIdentifier(values: readonly (string | null)[]): boolean {
-  const present = values.filter((v) => v !== null);
-  return present.length > 20 && new Set(present).size === present.length;
-}
-
 /** Reads a features dataset for the learners. */
 export async function readFeatureDataset(uri: string): Promise<FeatureDataset> {
   return withDuck(async (db) => readFeatures(db, datasetRelation(uri), await readDescription(db, uri)));
@@ -195,7 +192,7 @@ export function featuresFromColumns(
     else if (c instanceof Float64Array) {
       names.push(name);
       columns.push(c);
-    } else if (!(c instanceof Uint8Array) && !isIdentifier(c)) {
+    } else if (!(c instanceof Uint8Array)) {
       const hot = oneHot(name, c);
       names.push(...hot.names);
       columns.push(...hot.columns);
@@ -218,39 +215,75 @@ export async function readObservationDataset(
   options: ObservationReadOptions = {},
 ): Promise<ObservationTable> {
   return withDuck(async (db) => {
-    const relation = datasetRelation(uri);
-    const all = (await queryRows(db, `DESCRIBE SELECT * FROM ${relation}`)).map((r) => ({
-      name: String(r.column_name),
-      type: String(r.column_type),
-    }));
-    const known = all.filter((c) => c.name !== TIME);
-    const wanted = options.columns ? known.filter((c) => options.columns!.includes(c.name)) : known;
-    const where: string[] = [];
-    if (options.from) where.push(`${TIME} >= CAST(${literal(options.from)} AS TIMESTAMPTZ)`);
-    if (options.to) where.push(`${TIME} < CAST(${literal(options.to)} AS TIMESTAMPTZ)`);
-    const select = [
-      `CAST(epoch_ms(${TIME}) AS DOUBLE) AS ${TIME}`,
-      ...wanted.map((c) =>
-        c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
-      ),
-    ];
-    const read = await readColumns(
-      db,
-      `SELECT ${select.join(', ')} FROM ${relation} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${TIME}`,
-    );
     const description = await readDescription(db, uri);
-    const invalid = new Map<string, number>();
-    const described = description.variables as { name: string; invalidCount?: number }[] | undefined;
-    for (const v of described ?? []) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
-    const variables: Variable[] = read.names.slice(1).map((name, j) => {
-      const c = read.columns[j + 1];
-      const data =
-        c instanceof Float64Array
-          ? ({ kind: 'numeric', values: c } as const)
-          : ({ kind: 'text', values: c } as const);
-      return invalid.has(name) ? { name, data, invalidCount: invalid.get(name) } : { name, data };
-    });
-    return { rows: read.rows, variables, time: read.columns[0] as Float64Array };
+    const described = (description.variables as { name: string; invalidCount?: number }[] | undefined) ?? [];
+    return readObservations(db, datasetRelation(uri), TIME, described, options);
+  });
+}
+
+/**
+ * Reads a canonical table (a time column `time` of TIMESTAMP, then one column a variable) as an
+ * `ObservationTable`: times in epoch ms (sub-millisecond digits kept as fractions), ascending.
+ * `variables` give the invalid counts loading found.
+ */
+export async function readObservations(
+  db: DuckDBConnection,
+  relation: string,
+  time: string,
+  variables: readonly { readonly name: string; readonly invalidCount?: number }[] = [],
+  options: ObservationReadOptions = {},
+): Promise<ObservationTable> {
+  const all = (await queryRows(db, `DESCRIBE SELECT * FROM ${relation}`)).map((r) => ({
+    name: String(r.column_name),
+    type: String(r.column_type),
+  }));
+  const known = all.filter((c) => c.name !== time);
+  const wanted = options.columns ? known.filter((c) => options.columns!.includes(c.name)) : known;
+  const where: string[] = [];
+  if (options.from) where.push(`${ident(time)} >= CAST(${literal(options.from)} AS TIMESTAMPTZ)`);
+  if (options.to) where.push(`${ident(time)} < CAST(${literal(options.to)} AS TIMESTAMPTZ)`);
+  const select = [
+    `CAST(epoch_us(${ident(time)}) AS DOUBLE) / 1000 AS ${TIME}`,
+    ...wanted.map((c) =>
+      c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
+    ),
+  ];
+  const read = await readColumns(
+    db,
+    `SELECT ${select.join(', ')} FROM ${relation} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${ident(time)}`,
+  );
+  const invalid = new Map<string, number>();
+  for (const v of variables) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
+  const columns: Variable[] = read.names.slice(1).map((name, j) => {
+    const c = read.columns[j + 1];
+    const data =
+      c instanceof Float64Array
+        ? ({ kind: 'numeric', values: c } as const)
+        : ({ kind: 'text', values: c } as const);
+    return invalid.has(name) ? { name, data, invalidCount: invalid.get(name) } : { name, data };
+  });
+  return { rows: read.rows, variables: columns, time: read.columns[0] as Float64Array };
+}
+
+/** Writes the aggregation's observations as a features dataset at `uri`. */
+export async function writeFeatures(
+  observations: Observations,
+  uri: string,
+  description: DatasetDescription,
+): Promise<void> {
+  await withDuck(async (db) => {
+    await createTableFromColumns(
+      db,
+      '__features',
+      [TIME, LABEL, ROWS, ...observations.features],
+      [observations.times, observations.labels, observations.rowCounts, ...observations.columns],
+      observations.rows,
+    );
+    try {
+      await writeDataset(db, '__features', uri, description);
+    } finally {
+      await db.run('DROP TABLE IF EXISTS __features');
+    }
   });
 }
 
