@@ -87,7 +87,7 @@ export function aggregateObservations(
           : 'row';
     throw new InvalidInputError({
       where: 'target',
-      message: `no ${unit} has a value for the target's columns${lag ? ' (with the lag)' : ''}`,
+      message: `the target's columns (${targetColumns(target).join(', ')}) have no value in any ${unit}${lag ? ' that has a window the lag before it' : ''}`,
     });
   }
 
