@@ -82,6 +82,26 @@ describe('line-rca distribution on AI4I 2020 (known mechanisms)', () => {
     for (const e of entries) if (e.qValue !== null) expect(e.qValue).toBeGreaterThanOrEqual(0.05);
   });
 
+  test('an outcome of the target is flagged suspectedLeak: Machine failure when the target is TWF', async () => {
+    const { status, stdout } = await run(['distribution', '--data', AI4I, '--target', 'TWF == 1', '--json']);
+    expect(status).toBe(0);
+    const entries = (JSON.parse(stdout) as DistributionDocument).distribution;
+    const flagged = entries.filter((e) => e.kind !== 'identifier' && e.suspectedLeak).map((e) => e.variable);
+    // Every TWF row is a machine failure, and 3 % of the others are: an outcome, not a cause.
+    expect(flagged).toEqual(['Machine failure']);
+    // The causes are not: tool wear separates TWF well, but a fifth of the other rows are as worn.
+    for (const target of ['HDF == 1', 'OSF == 1', 'PWF == 1']) {
+      const doc = JSON.parse(
+        (await run(['distribution', '--data', AI4I, '--target', target, '--variables', VARIABLES, '--json']))
+          .stdout,
+      ) as DistributionDocument;
+      expect([target, doc.distribution.filter((e) => e.kind !== 'identifier' && e.suspectedLeak)]).toEqual([
+        target,
+        [],
+      ]);
+    }
+  });
+
   test('UDI and Product ID are identifiers, listed last and not ranked', async () => {
     const entries = await analyse('HDF == 1');
     expect(entries.slice(-2).map((e) => [e.variable, e.kind])).toEqual([
