@@ -240,26 +240,30 @@ async function loadWide(
   const typeOf = new Map(columns.map((c) => [c.name, c.type]));
   // Text columns holding mostly numbers are numeric; the rest of their values are counted invalid.
   const textColumns = chosen.filter((n) => !numericType(typeOf.get(n)!));
-  const counts = new Map<string, { present: number; numbers: number; commas: number; thousands: number }>();
+  const counts = new Map<
+    string,
+    { present: number; numbers: number; commas: number; thousands: number; infinite: number }
+  >();
   if (textColumns.length > 0) {
-    const parts = textColumns.flatMap((n, j) => {
-      const c = `nullif(trim(CAST(${ident(n)} AS VARCHAR)), '')`;
-      return [
-        `count(${c}) AS p${j}`,
-        `count(*) FILTER (WHERE isfinite(TRY_CAST(${c} AS DOUBLE))) AS n${j}`,
-        `count(*) FILTER (WHERE regexp_full_match(${c}, '[+-]?[0-9]*,[0-9]+([eE][+-]?[0-9]+)?')) AS d${j}`,
-        `count(*) FILTER (WHERE regexp_full_match(${c}, '[+-]?[0-9]{1,3},[0-9]{3}')) AS t${j}`,
-      ];
-    });
-    const row = (await queryRows(db, `SELECT ${parts.join(', ')} FROM ${staged.relation}`))[0];
-    textColumns.forEach((n, j) => {
-      counts.set(n, {
-        present: Number(row[`p${j}`]),
-        numbers: Number(row[`n${j}`]),
-        commas: Number(row[`d${j}`]),
-        thousands: Number(row[`t${j}`]),
+    // One long (column, value) relation grouped by column: a SELECT of four aggregates per
+    // column took DuckDB minutes to plan for thousands of columns.
+    const v = "nullif(trim(v), '')";
+    const rows = await queryRows(
+      db,
+      `SELECT name, count(${v}) AS p, count(*) FILTER (WHERE isfinite(TRY_CAST(${v} AS DOUBLE))) AS n, count(*) FILTER (WHERE NOT isfinite(TRY_CAST(replace(${v}, ',', '.') AS DOUBLE))) AS x, count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]*,[0-9]+([eE][+-]?[0-9]+)?')) AS d, count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]{1,3},[0-9]{3}')) AS t FROM (UNPIVOT (SELECT ${textColumns.map((n) => `CAST(${ident(n)} AS VARCHAR) AS ${ident(n)}`).join(', ')} FROM ${staged.relation}) ON COLUMNS(*) INTO NAME name VALUE v) GROUP BY name`,
+    );
+    for (const r of rows) {
+      counts.set(String(r.name), {
+        present: Number(r.p),
+        numbers: Number(r.n),
+        commas: Number(r.d),
+        thousands: Number(r.t),
+        infinite: Number(r.x),
       });
-    });
+    }
+    // UNPIVOT leaves out NULLs: a column with no value at all has no group.
+    for (const n of textColumns)
+      if (!counts.has(n)) counts.set(n, { present: 0, numbers: 0, commas: 0, thousands: 0, infinite: 0 });
   }
   const decimalComma = new Set<string>();
   const variables: SourceVariable[] = chosen.map((name) => {
@@ -290,7 +294,9 @@ async function loadWide(
     if (v.kind === 'text') return `nullif(trim(CAST(${c} AS VARCHAR)), '')`;
     if (numericType(typeOf.get(v.name)!)) return `CAST(${c} AS DOUBLE)`;
     const text = decimalComma.has(v.name) ? `replace(trim(${c}), ',', '.')` : c;
-    // NaN / inf strings read as numbers by DuckDB are missing values here.
+    // NaN / inf strings read as numbers by DuckDB are missing values here. Only the columns
+    // that hold one get the CASE: thousands of them made DuckDB take minutes to plan.
+    if ((counts.get(v.name)?.infinite ?? 0) === 0) return `TRY_CAST(${text} AS DOUBLE)`;
     return `(CASE WHEN isfinite(TRY_CAST(${text} AS DOUBLE)) THEN TRY_CAST(${text} AS DOUBLE) END)`;
   };
   const select = variables.map((v) => `${cast(v)} AS ${ident(v.name)}`);
