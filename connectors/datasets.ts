@@ -2,8 +2,12 @@
  * Datasets: Parquet files under an artifact folder, referred to by `file://` URI. This is what
  * activities pass to each other instead of the data itself. Two kinds:
  *   - observations: the canonical raw table, `__time` (TIMESTAMP, UTC) and one column a variable;
- *   - features: one row per window, `__time` (window start, epoch ms), `__label`, `__rows` and
- *     the features `variable__function` (DOUBLE, or VARCHAR for `__mode` of text variables).
+ *   - features: per observation (window, batch or row) `__time` (its start, epoch ms),
+ *     `__label`, `__rows` and the features `variable__function` (numbers, or texts for the
+ *     `__mode` of text variables), stored long: one Parquet row per present value
+ *     (`feature`, `row`, `value` or `text`), the column names in the description. Lines with
+ *     thousands of variables make tens of thousands of features, and DuckDB's time to write and
+ *     read a table grows with the square of its columns (25,000 of them: four minutes).
  * A JSON description (what was loaded, duplicates, the aggregation) travels inside the file as
  * Parquet key-value metadata under `line-rca`. Files are written to a temporary name and renamed,
  * so a dataset URI never points at a half-written file.
@@ -155,20 +159,41 @@ export function oneHot(
 
 /** Reads a features dataset for the learners. */
 export async function readFeatureDataset(uri: string): Promise<FeatureDataset> {
-  return withDuck(async (db) => readFeatures(db, datasetRelation(uri), await readDescription(db, uri)));
+  return withDuck(async (db) => {
+    const description = await readDescription(db, uri);
+    return featuresFromColumns(await readFeatureColumns(db, uri, description), description);
+  });
 }
 
-/** Reads features from any relation with the features layout (a dataset scan or a table). */
-export async function readFeatures(
+/** The names and kinds of a features dataset's columns, in its description. */
+interface FeatureLayout {
+  readonly columns: readonly string[];
+  readonly text: readonly string[];
+}
+
+/** A features dataset's columns as written (`__time`, `__label`, `__rows`, then the features). */
+export async function readFeatureColumns(
   db: DuckDBConnection,
-  relation: string,
+  uri: string,
   description: DatasetDescription,
-): Promise<FeatureDataset> {
-  const read = await readColumns(
-    db,
-    `SELECT * REPLACE (CAST(${LABEL} AS DOUBLE) AS ${LABEL}) FROM ${relation}`,
+): Promise<{ names: string[]; columns: (Float64Array | (string | null)[])[] }> {
+  const layout = description.layout as FeatureLayout;
+  const rows = Number(description.rows);
+  const relation = datasetRelation(uri);
+  const text = new Set(layout.text);
+  const columns = layout.columns.map((name) =>
+    text.has(name) ? new Array<string | null>(rows).fill(null) : new Float64Array(rows).fill(Number.NaN),
   );
-  return featuresFromColumns(read, description);
+  const numbers = await readColumns(db, `SELECT feature, row, value FROM ${relation} WHERE text IS NULL`);
+  const [feature, row, value] = numbers.columns as Float64Array[];
+  for (let k = 0; k < numbers.rows; k++) (columns[feature[k]] as Float64Array)[row[k]] = value[k];
+  if (text.size > 0) {
+    const texts = await readColumns(db, `SELECT feature, row, text FROM ${relation} WHERE text IS NOT NULL`);
+    const [f, r] = texts.columns as Float64Array[];
+    const t = texts.columns[2] as (string | null)[];
+    for (let k = 0; k < texts.rows; k++) (columns[f[k]] as (string | null)[])[r[k]] = t[k];
+  }
+  return { names: [...layout.columns], columns };
 }
 
 /** Features from columns in the features layout, as read from DuckDB or computed in memory. */
@@ -265,22 +290,55 @@ export async function readObservations(
   return { rows: read.rows, variables: columns, time: read.columns[0] as Float64Array };
 }
 
-/** Writes the aggregation's observations as a features dataset at `uri`. */
+/** Writes the aggregation's observations as a features dataset at `uri` (the long layout above). */
 export async function writeFeatures(
   observations: Observations,
   uri: string,
   description: DatasetDescription,
 ): Promise<void> {
+  const names = [TIME, LABEL, ROWS, ...observations.features];
+  const all = [
+    observations.times,
+    Float64Array.from(observations.labels),
+    observations.rowCounts,
+    ...observations.columns,
+  ];
+  let present = 0;
+  for (const c of all)
+    for (let i = 0; i < observations.rows; i++)
+      if (c instanceof Float64Array ? !Number.isNaN(c[i]) : c[i] !== null) present++;
+  const feature = new Float64Array(present);
+  const row = new Float64Array(present);
+  const value = new Float64Array(present).fill(Number.NaN);
+  const text = new Array<string | null>(present).fill(null);
+  let k = 0;
+  all.forEach((c, j) => {
+    for (let i = 0; i < observations.rows; i++) {
+      if (c instanceof Float64Array) {
+        if (Number.isNaN(c[i])) continue;
+        value[k] = c[i];
+      } else {
+        if (c[i] === null) continue;
+        text[k] = c[i];
+      }
+      feature[k] = j;
+      row[k++] = i;
+    }
+  });
+  const layout: FeatureLayout = {
+    columns: names,
+    text: names.filter((_, j) => !(all[j] instanceof Float64Array)),
+  };
   await withDuck(async (db) => {
     await createTableFromColumns(
       db,
       '__features',
-      [TIME, LABEL, ROWS, ...observations.features],
-      [observations.times, observations.labels, observations.rowCounts, ...observations.columns],
-      observations.rows,
+      ['feature', 'row', 'value', 'text'],
+      [feature, row, value, text],
+      present,
     );
     try {
-      await writeDataset(db, '__features', uri, description);
+      await writeDataset(db, '__features', uri, { ...description, rows: observations.rows, layout });
     } finally {
       await db.run('DROP TABLE IF EXISTS __features');
     }

@@ -7,9 +7,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { analysisSettings, parseConfig } from '../../analysis/config';
-import { datasetRelation, newDatasetUri, readFeatureDataset } from '../../connectors/datasets';
+import {
+  newDatasetUri,
+  readDescription,
+  readFeatureColumns,
+  readFeatureDataset,
+} from '../../connectors/datasets';
 import { withDuck } from '../../connectors/duckdb';
-import { readColumns } from '../../connectors/source/columns';
 import { aggregateDataset, extractSource } from '../../connectors/sources';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'aggregate');
@@ -44,9 +48,7 @@ async function aggregateFile(file: string, target: string, aggregation: unknown,
   );
   const uri = newDatasetUri('features', tmp);
   const report = await aggregateDataset(observations, { target: s.target, aggregation: s.aggregation }, uri);
-  const read = await withDuck((db) =>
-    readColumns(db, `SELECT * REPLACE (CAST(__label AS DOUBLE) AS __label) FROM ${datasetRelation(uri)}`),
-  );
+  const read = await withDuck(async (db) => readFeatureColumns(db, uri, await readDescription(db, uri)));
   return { load, report, read, features: await readFeatureDataset(uri) };
 }
 
