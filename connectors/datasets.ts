@@ -4,10 +4,12 @@
  *   - observations: the canonical raw table, `__time` (TIMESTAMP, UTC) and one column a variable;
  *   - features: per observation (window, batch or row) `__time` (its start, epoch ms),
  *     `__label`, `__rows` and the features `variable__function` (numbers, or texts for the
- *     `__mode` of text variables), stored long: one Parquet row per present value
- *     (`feature`, `row`, `value` or `text`), the column names in the description. Lines with
- *     thousands of variables make tens of thousands of features, and DuckDB's time to write and
- *     read a table grows with the square of its columns (25,000 of them: four minutes).
+ *     `__mode` of text variables), one Parquet column each; beyond `WIDE_FEATURES_MAX` stored
+ *     long, one row per present value (`feature`, `row`, `value` or `text`), the column names
+ *     in the description: lines with thousands of variables make tens of thousands of
+ *     features, and DuckDB's time to write a table grows with the square of its columns (25,000
+ *     of them: four minutes), while appending millions of long rows costs more than a few
+ *     hundred columns.
  * A JSON description (what was loaded, duplicates, the aggregation) travels inside the file as
  * Parquet key-value metadata under `line-rca`. Files are written to a temporary name and renamed,
  * so a dataset URI never points at a half-written file.
@@ -167,9 +169,14 @@ export async function readFeatureDataset(uri: string): Promise<FeatureDataset> {
 
 /** The names and kinds of a features dataset's columns, in its description. */
 interface FeatureLayout {
+  /** `wide`: one Parquet column a feature; `long`: (feature, row, value | text) rows. */
+  readonly kind: 'wide' | 'long';
   readonly columns: readonly string[];
   readonly text: readonly string[];
 }
+
+/** Up to this many features are written one column each; more, long (see the header). */
+export const WIDE_FEATURES_MAX = 2000;
 
 /** A features dataset's columns as written (`__time`, `__label`, `__rows`, then the features). */
 export async function readFeatureColumns(
@@ -180,6 +187,10 @@ export async function readFeatureColumns(
   const layout = description.layout as FeatureLayout;
   const rows = Number(description.rows);
   const relation = datasetRelation(uri);
+  if (layout.kind === 'wide') {
+    const read = await readColumns(db, `SELECT * FROM ${relation}`);
+    return { names: read.names, columns: read.columns };
+  }
   const text = new Set(layout.text);
   const columns = layout.columns.map((name) =>
     text.has(name) ? new Array<string | null>(rows).fill(null) : new Float64Array(rows).fill(Number.NaN),
@@ -295,6 +306,7 @@ export async function writeFeatures(
   observations: Observations,
   uri: string,
   description: DatasetDescription,
+  wideMax = WIDE_FEATURES_MAX,
 ): Promise<void> {
   const names = [TIME, LABEL, ROWS, ...observations.features];
   const all = [
@@ -303,44 +315,80 @@ export async function writeFeatures(
     observations.rowCounts,
     ...observations.columns,
   ];
-  let present = 0;
-  for (const c of all)
-    for (let i = 0; i < observations.rows; i++)
-      if (c instanceof Float64Array ? !Number.isNaN(c[i]) : c[i] !== null) present++;
-  const feature = new Float64Array(present);
-  const row = new Float64Array(present);
-  const value = new Float64Array(present).fill(Number.NaN);
-  const text = new Array<string | null>(present).fill(null);
-  let k = 0;
+  const text = names.filter((_, j) => !(all[j] instanceof Float64Array));
+  if (names.length <= wideMax) {
+    const layout: FeatureLayout = { kind: 'wide', columns: names, text };
+    await withDuck(async (db) => {
+      await createTableFromColumns(db, '__features', names, all, observations.rows);
+      try {
+        await writeDataset(db, '__features', uri, { ...description, rows: observations.rows, layout });
+      } finally {
+        await db.run('DROP TABLE IF EXISTS __features');
+      }
+    });
+    return;
+  }
+  // Numbers and texts apart: a text column of millions of NULLs costs a call per row to append.
+  let numbers = 0;
+  let texts = 0;
+  for (const c of all) {
+    for (let i = 0; i < observations.rows; i++) {
+      if (c instanceof Float64Array) numbers += Number.isNaN(c[i]) ? 0 : 1;
+      else texts += c[i] === null ? 0 : 1;
+    }
+  }
+  const number = {
+    feature: new Float64Array(numbers),
+    row: new Float64Array(numbers),
+    value: new Float64Array(numbers),
+  };
+  const textRows = {
+    feature: new Float64Array(texts),
+    row: new Float64Array(texts),
+    text: new Array<string>(texts),
+  };
+  let n = 0;
+  let t = 0;
   all.forEach((c, j) => {
     for (let i = 0; i < observations.rows; i++) {
       if (c instanceof Float64Array) {
         if (Number.isNaN(c[i])) continue;
-        value[k] = c[i];
-      } else {
-        if (c[i] === null) continue;
-        text[k] = c[i];
+        number.feature[n] = j;
+        number.row[n] = i;
+        number.value[n++] = c[i];
+      } else if (c[i] !== null) {
+        textRows.feature[t] = j;
+        textRows.row[t] = i;
+        textRows.text[t++] = c[i] as string;
       }
-      feature[k] = j;
-      row[k++] = i;
     }
   });
-  const layout: FeatureLayout = {
-    columns: names,
-    text: names.filter((_, j) => !(all[j] instanceof Float64Array)),
-  };
+  const layout: FeatureLayout = { kind: 'long', columns: names, text };
   await withDuck(async (db) => {
     await createTableFromColumns(
       db,
-      '__features',
-      ['feature', 'row', 'value', 'text'],
-      [feature, row, value, text],
-      present,
+      '__numbers',
+      ['feature', 'row', 'value'],
+      [number.feature, number.row, number.value],
+      numbers,
+    );
+    await createTableFromColumns(
+      db,
+      '__texts',
+      ['feature', 'row', 'text'],
+      [textRows.feature, textRows.row, textRows.text],
+      texts,
     );
     try {
-      await writeDataset(db, '__features', uri, { ...description, rows: observations.rows, layout });
+      await writeDataset(
+        db,
+        '(SELECT *, CAST(NULL AS VARCHAR) AS text FROM __numbers UNION ALL SELECT feature, row, NULL, text FROM __texts)',
+        uri,
+        { ...description, rows: observations.rows, layout },
+      );
     } finally {
-      await db.run('DROP TABLE IF EXISTS __features');
+      await db.run('DROP TABLE IF EXISTS __numbers');
+      await db.run('DROP TABLE IF EXISTS __texts');
     }
   });
 }

@@ -6,12 +6,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { aggregateObservations } from '../../analysis/aggregate/aggregate';
 import { analysisSettings, parseConfig } from '../../analysis/config';
 import {
   newDatasetUri,
   readDescription,
   readFeatureColumns,
   readFeatureDataset,
+  readObservationDataset,
+  writeFeatures,
 } from '../../connectors/datasets';
 import { withDuck } from '../../connectors/duckdb';
 import { aggregateDataset, extractSource } from '../../connectors/sources';
@@ -49,7 +52,7 @@ async function aggregateFile(file: string, target: string, aggregation: unknown,
   const uri = newDatasetUri('features', tmp);
   const report = await aggregateDataset(observations, { target: s.target, aggregation: s.aggregation }, uri);
   const read = await withDuck(async (db) => readFeatureColumns(db, uri, await readDescription(db, uri)));
-  return { load, report, read, features: await readFeatureDataset(uri) };
+  return { load, report, read, observations, features: await readFeatureDataset(uri) };
 }
 
 const windows = (lag: string) => ({ window: '10m', functions: expected.functions, lag });
@@ -135,6 +138,28 @@ describe('window aggregation equals pandas resample', () => {
       });
     }
   });
+});
+
+test('features written long (the layout of very wide lines) read back as written wide', async () => {
+  const s = settings(expected.target, windows('0m'));
+  const table = await readObservationDataset(
+    (await aggregateFile(path.join(dir, 'line.csv'), expected.target, windows('0m'))).observations,
+  );
+  const observations = aggregateObservations(table, s.target, s.aggregation);
+  const wide = newDatasetUri('wide', tmp);
+  const long = newDatasetUri('long', tmp);
+  await writeFeatures(observations, wide, { kind: 'features' });
+  await writeFeatures(observations, long, { kind: 'features' }, 0);
+  const a = await readFeatureDataset(wide);
+  const b = await readFeatureDataset(long);
+  expect((b.description.layout as { kind: string }).kind).toBe('long');
+  expect(b.matrix.names).toEqual(a.matrix.names);
+  expect(b.matrix.columns.map((c) => Array.from(c))).toEqual(a.matrix.columns.map((c) => Array.from(c)));
+  expect([Array.from(b.labels), Array.from(b.times), Array.from(b.windowRows)]).toEqual([
+    Array.from(a.labels),
+    Array.from(a.times),
+    Array.from(a.windowRows),
+  ]);
 });
 
 describe('batches and rows as observations', () => {
