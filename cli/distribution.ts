@@ -2,7 +2,6 @@
  * `line-rca distribution`: the distribution analysis alone on a CSV or Parquet file, each row an
  * observation. With `--json` the document goes to stdout and nothing else does.
  */
-import { parseArgs } from 'node:util';
 import { explanatoryVariables } from '../analysis/aggregate/aggregate';
 import { populationLabels } from '../analysis/aggregate/labels';
 import { formatDuration, windowOf } from '../analysis/aggregate/time';
