@@ -42,7 +42,7 @@ export function parseDuration(text: string | number, where = 'duration'): number
     if (!match) {
       throw new InvalidInputError({
         where,
-        message: `must be ${DURATION_HINT} (a number and a unit: ms, s, m, h, d, w), got ${JSON.stringify(text)}`,
+        message: `cannot read ${JSON.stringify(text)} as a duration: use a number and a unit (ms, s, m, h, d, w), e.g. "10m" or "1h30m"`,
       });
     }
     total += Number(match[1]) * UNIT_MS[match[2]];
