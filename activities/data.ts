@@ -3,10 +3,9 @@
  * features dataset with labels, and the split's counts).
  */
 import path from 'node:path';
-import type { AnalysisConfig } from '../analysis/config';
+import { formatTarget } from '../analysis/aggregate/target';
+import type { AnalysisConfig, AnalysisSettings } from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
-import { parseTarget, targetColumns } from '../analysis/target';
-import { parseDuration } from '../analysis/window';
 import { newDatasetUri } from '../connectors/datasets';
 import { aggregateDataset, extractSource, type SourceSpec } from '../connectors/sources';
 import type { LearningDataStore } from './learning-data';
@@ -27,15 +26,15 @@ export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec 
 }
 
 export async function extract(input: ExtractInput): Promise<ExtractOutput> {
-  const { config } = input;
+  const { config, settings } = input;
   const observationsUri = newDatasetUri('observations', input.workDir);
   const report = await extractSource(
     sourceSpec(config, input.baseDir),
     {
-      period: config.period,
+      period: settings.period,
       include: config.variables.include,
       exclude: config.variables.exclude,
-      keep: targetColumns(parseTarget(config.target)),
+      keep: settings.targetColumns,
     },
     observationsUri,
   );
@@ -50,47 +49,35 @@ export async function extract(input: ExtractInput): Promise<ExtractOutput> {
   };
 }
 
-export function splitSpec(config: AnalysisConfig): SplitSpec {
-  const aggregation = config.aggregation;
-  const windowMs =
-    aggregation !== 'none' && aggregation.window !== undefined
-      ? parseDuration(aggregation.window, 'aggregation.window')
-      : 0;
+export function splitSpec(settings: AnalysisSettings): SplitSpec {
+  const { aggregation, validation } = settings;
   return {
-    fraction: config.validation.fraction,
-    gapMs: parseDuration(config.validation.gap, 'validation.gap'),
-    windowMs,
+    fraction: validation.fraction,
+    gapMs: validation.gapMs,
+    windowMs: aggregation.kind === 'windows' ? aggregation.windowMs : 0,
   };
 }
 
 export async function aggregate(input: AggregateInput, store: LearningDataStore): Promise<AggregateOutput> {
-  const { config } = input;
+  const { config, settings } = input;
   const featuresUri = newDatasetUri('features', input.workDir);
-  const aggregation = config.aggregation;
   const report = await aggregateDataset(
     input.observationsUri,
     {
-      target: config.target,
-      aggregation:
-        aggregation === 'none'
-          ? { window: 'none' }
-          : {
-              window: aggregation.window,
-              batchColumn: aggregation.batchColumn,
-              functions: aggregation.functions,
-              lag: aggregation.lag,
-            },
+      target: settings.target,
+      aggregation: settings.aggregation,
       exclude: config.variables.exclude,
+      describe: { target: config.target, aggregation: config.aggregation },
     },
     featuresUri,
   );
   if (report.positives === 0 || report.positives === report.rows) {
     throw new InvalidInputError({
       where: 'target',
-      message: `${JSON.stringify(config.target)} is true on ${report.positives} of ${report.rows} observations; it must split them into two populations`,
+      message: `${formatTarget(settings.target)} is true on ${report.positives} of ${report.rows} observations; it must split them into two populations`,
     });
   }
-  const split = splitSpec(config);
+  const split = splitSpec(settings);
   const data = await store.learningData(featuresUri, split);
   let validationPositives = 0;
   for (const i of data.outer.validation) validationPositives += data.labels[i];

@@ -3,76 +3,26 @@
  * With windows every raw row is labelled by its window's target (a window is positive when any
  * of its rows is), so thresholds stay in the variable's units; rows of windows (or batches) where
  * the target cannot be evaluated at all are left out, as aggregation leaves those windows out.
+ * The labels and the variables come from analysis/aggregate, as the features' do.
  */
-import type { AnalysisConfig } from '../analysis/config';
+import { explanatoryVariables } from '../analysis/aggregate/aggregate';
+import { populationLabels } from '../analysis/aggregate/labels';
 import { analyzeDistribution } from '../analysis/distribution';
-import type { ObservationTable } from '../analysis/frame';
-import { evaluateTarget, parseTarget, targetColumns } from '../analysis/target';
-import { parseDuration, windowStart } from '../analysis/window';
 import { readObservationDataset } from '../connectors/datasets';
 import type { DistributionInput, DistributionOutput } from './types';
 import { toJson, writeArtifact } from './workspace';
 
-/** Per-row labels and the mask of rows whose group (window, batch or row) has a target value. */
-export function populationLabels(
-  table: ObservationTable,
-  config: AnalysisConfig,
-): { labels: Uint8Array; mask: Uint8Array } {
-  const target = parseTarget(config.target);
-  const own = evaluateTarget(target, table);
-  const columns = targetColumns(target).map((c) => table.variables.find((v) => v.name === c)!);
-  const known = new Uint8Array(table.rows);
-  for (let i = 0; i < table.rows; i++) {
-    known[i] = columns.some((v) =>
-      v.data.kind === 'numeric' ? !Number.isNaN(v.data.values[i]) : v.data.values[i] !== null,
-    )
-      ? 1
-      : 0;
-  }
-  const aggregation = config.aggregation;
-  let groupOf: ((i: number) => string | number) | undefined;
-  if (aggregation !== 'none' && aggregation.batchColumn !== undefined) {
-    const batch = table.variables.find((v) => v.name === aggregation.batchColumn);
-    if (batch)
-      groupOf = (i) => (batch.data.kind === 'numeric' ? batch.data.values[i] : (batch.data.values[i] ?? ''));
-  } else if (aggregation !== 'none' && aggregation.window !== undefined && table.time) {
-    const width = parseDuration(aggregation.window, 'aggregation.window');
-    const time = table.time;
-    groupOf = (i) => windowStart(time[i], width);
-  }
-  if (!groupOf) return { labels: own, mask: known };
-  const positive = new Map<string | number, number>();
-  const hasTarget = new Map<string | number, number>();
-  for (let i = 0; i < table.rows; i++) {
-    const g = groupOf(i);
-    positive.set(g, (positive.get(g) ?? 0) | own[i]);
-    hasTarget.set(g, (hasTarget.get(g) ?? 0) | known[i]);
-  }
-  const labels = new Uint8Array(table.rows);
-  const mask = new Uint8Array(table.rows);
-  for (let i = 0; i < table.rows; i++) {
-    const g = groupOf(i);
-    labels[i] = positive.get(g)!;
-    mask[i] = hasTarget.get(g)!;
-  }
-  return { labels, mask };
-}
-
-/** The variables compared: every source variable but the target's columns and the batch column. */
-export function explanatoryVariables(table: ObservationTable, config: AnalysisConfig): string[] {
-  const left = new Set(targetColumns(parseTarget(config.target)));
-  if (config.aggregation !== 'none' && config.aggregation.batchColumn)
-    left.add(config.aggregation.batchColumn);
-  return table.variables.map((v) => v.name).filter((name) => !left.has(name));
-}
-
 export async function distribution(input: DistributionInput): Promise<DistributionOutput> {
+  const { settings } = input;
   const table = await readObservationDataset(input.observationsUri);
-  const { labels, mask } = populationLabels(table, input.config);
-  const entries = analyzeDistribution(table, labels, {
-    rows: mask,
-    variables: explanatoryVariables(table, input.config),
-  });
+  const { labels, mask } = populationLabels(table, settings.target, settings.aggregation);
+  const variables = explanatoryVariables(
+    table,
+    settings.target,
+    settings.aggregation,
+    input.config.variables.exclude,
+  );
+  const entries = analyzeDistribution(table, labels, { rows: mask, variables: variables.map((v) => v.name) });
   const entriesUri = writeArtifact(input.workDir, 'distribution.json', toJson(entries));
   return { entriesUri, variables: entries.length };
 }

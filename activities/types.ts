@@ -7,7 +7,7 @@
  * folder its artifacts go to.
  */
 import type { Changes } from '../analysis/changes';
-import type { AnalysisConfig, Learner } from '../analysis/config';
+import type { AnalysisConfig, AnalysisSettings, Learner } from '../analysis/config';
 import type {
   ModelSelection,
   ModelSummary,
@@ -23,6 +23,7 @@ export interface AnalysisRef {
 
 export interface ExtractInput extends AnalysisRef {
   readonly config: AnalysisConfig;
+  readonly settings: AnalysisSettings;
   /** Folder a relative `source.path` is relative to (the configuration file's). */
   readonly baseDir: string;
 }
@@ -40,6 +41,7 @@ export interface ExtractOutput {
 
 export interface AggregateInput extends AnalysisRef {
   readonly config: AnalysisConfig;
+  readonly settings: AnalysisSettings;
   readonly observationsUri: string;
 }
 
@@ -65,6 +67,7 @@ export interface AggregateOutput {
 
 export interface DistributionInput extends AnalysisRef {
   readonly config: AnalysisConfig;
+  readonly settings: AnalysisSettings;
   readonly observationsUri: string;
 }
 

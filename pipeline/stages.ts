@@ -45,6 +45,8 @@ export interface AnalysisRun {
   readonly analysisId: string;
   readonly workDir: string;
   readonly config: StageOutput<'prepare'>['config'];
+  /** The configuration's values parsed once by `prepare`, typed. */
+  readonly settings: StageOutput<'prepare'>['settings'];
   readonly startedAt: string;
 }
 

@@ -1,5 +1,4 @@
 import { learners } from '../../analysis/learners/registry';
-import { isIdentifier } from '../../connectors/datasets';
 
 describe('finalParams', () => {
   it('keeps the rounds early stopping chose, without early stopping', () => {
@@ -26,15 +25,5 @@ describe('finalParams', () => {
       C: 0.3,
       penalty: 'l1',
     });
-  });
-});
-
-describe('isIdentifier', () => {
-  it('is a text column with a different value on every row', () => {
-    const ids = Array.from({ length: 40 }, (_, i) => `B${i}`);
-    expect(isIdentifier(ids)).toBe(true);
-    expect(isIdentifier([...ids, null])).toBe(true);
-    expect(isIdentifier([...ids, 'B3'])).toBe(false);
-    expect(isIdentifier(ids.slice(0, 10))).toBe(false);
   });
 });

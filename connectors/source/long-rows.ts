@@ -1,16 +1,15 @@
 /**
  * Reading the staged long rows (`__long`: t, variable, num, txt, and `__long_variables`) into
- * typed arrays, for the window aggregation straight from long rows (aggregate_long.ts) and for
- * the pivot to the canonical wide table (`pivotLong`). DuckDB reads and normalizes the rows
+ * typed arrays, for the pivot to the canonical wide table (`pivotLong`). DuckDB reads and normalizes the rows
  * and hands them over in one scan in source order (time, a variable code, value); JS groups
  * them by variable on the way.
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
-import { alignColumns, type MeasuredColumn } from '../../analysis/window_grid';
+import { alignColumns, type MeasuredColumn } from '../../analysis/aggregate/duplicates';
 import { ident, literal, queryRows } from '../duckdb';
 import { createTableFromColumns } from './append';
 import { readColumns, vectorArray } from './columns';
-import type { SourceVariable, VariableKind } from './load';
+import type { SourceVariable, VariableKind } from './types';
 
 /**
  * Up to this many measurements are read as one materialized result (about 20 bytes each in

@@ -11,10 +11,12 @@
  *   op := > | >= | < | <= | == | !=
  *   value := number | 'single-quoted text' | true | false
  * A comparison on a missing value is false (as in SQL, where it is NULL), so `!=` does not
- * make missing rows positive.
+ * make missing rows positive. A text column compares with == or != and a quoted text only: the
+ * loader reads a column as text when most of its values are not numbers, so a number compared
+ * with it is a mistake, reported as such.
  */
-import { InvalidInputError, unknownName } from './errors';
-import type { ObservationTable } from './frame';
+import { InvalidInputError, unknownName } from '../errors';
+import type { ObservationTable } from '../frame';
 
 export type ComparisonOperator = '>' | '>=' | '<' | '<=' | '==' | '!=';
 
@@ -241,13 +243,11 @@ export function evaluateTarget(target: TargetExpression, table: ObservationTable
     }
     const values = variable.data.values;
     if (typeof t.value === 'number') {
-      // Text columns holding numbers (read as text because of junk rows) still compare numerically.
-      for (let i = 0; i < out.length; i++) {
-        const s = values[i];
-        const x = s === null || s.trim() === '' ? Number.NaN : Number(s);
-        out[i] = !Number.isNaN(x) && compareNumbers(x, t.op, t.value) ? 1 : 0;
-      }
-      return out;
+      const example = values.find((v) => v !== null);
+      throw new InvalidInputError({
+        where: 'target',
+        message: `column ${JSON.stringify(t.column)} is text${example !== undefined ? ` (values such as '${example}')` : ''}: compare it with == or != and a 'quoted' value, not with the number ${t.value}`,
+      });
     }
     if (t.op !== '==' && t.op !== '!=') {
       throw new InvalidInputError({
