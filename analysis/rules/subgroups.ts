@@ -1,0 +1,458 @@
+/**
+ * Subgroup discovery by beam search (as pysubgroup's `BeamSearch` with `WRAccQF`): conjunctions
+ * of up to `maxConditions` conditions whose weighted relative accuracy,
+ * WRAcc = support × (bad rate inside − bad rate overall), is highest.
+ *
+ * Where pysubgroup discretizes each numeric variable once (equal-frequency cut points), each
+ * refinement here takes the exact best cut point of the variable within the subgroup being
+ * refined (a scan of the variable's sorted order), for `≤` and for `>`; a text variable gives
+ * its best single category and the set of categories whose bad rate is above the overall one
+ * (WRAcc adds up over disjoint parts, so that set is the best of all sets). The beam keeps the
+ * best `beamWidth` subgroups found so far; each is refined once. Every subgroup met is a
+ * candidate rule; its observations are only materialized when it enters the beam or is read
+ * out, so the search costs a few sorted scans per beam member.
+ *
+ * Then the rules a reader should see, best first:
+ * - each numeric bound is moved to where the bad rate changes (the depth-1 tree's Gini split
+ *   of the variable among the observations the other conditions select, PRIM's "pasting" in
+ *   spirit): WRAcc alone pushes a bound out until the bad rate beyond it falls to the overall
+ *   rate, past the change when labels are smeared over windows;
+ * - a rule must beat each of its sub-rules (the rule with one condition less) by
+ *   `minImprovement` of its quality, so no condition is there by chance alone;
+ * - rules covering nearly the same observations (Jaccard ≥ `duplicateJaccard`) are merged into
+ *   the better one.
+ *
+ * `seek: "good"` looks for the complement: subgroups with fewer bad observations (quality
+ * support × (overall − inside)).
+ */
+import { conditionRows, type RuleColumn } from './columns';
+import {
+  countAll,
+  countBoth,
+  countRows,
+  hasRow,
+  intersect,
+  jaccard,
+  type RowSet,
+  rowSetOf,
+  sameRows,
+} from './row-set';
+import type { Condition } from './types';
+
+export interface SubgroupSearchOptions {
+  /** Conditions a rule may have (default 3). */
+  readonly maxConditions?: number;
+  /** Subgroups kept for refinement (default 20, pysubgroup's default). */
+  readonly beamWidth?: number;
+  /** Smallest share of the observations a subgroup may cover (default 0.01). */
+  readonly minSupport?: number;
+  /** Relative quality a rule must gain over each of its sub-rules (default 0.05). */
+  readonly minImprovement?: number;
+  /** Rules returned (default 10). */
+  readonly maxRules?: number;
+  /** Rules whose observations overlap at least this much (Jaccard) are merged (default 0.8). */
+  readonly duplicateJaccard?: number;
+  /** Move numeric bounds to where the bad rate changes (default true). */
+  readonly placeBounds?: boolean;
+  /** `bad` (default): more bad observations; `good`: fewer. */
+  readonly seek?: 'bad' | 'good';
+}
+
+export interface Subgroup {
+  readonly conditions: readonly Condition[];
+  /** The observations covered (positions in the columns). */
+  readonly rows: RowSet;
+  readonly size: number;
+  readonly positives: number;
+  /** WRAcc for `seek: "bad"`, its opposite for `"good"`. */
+  readonly quality: number;
+}
+
+/** A subgroup met in the search: its rows are its parent's rows ∩ its last condition's. */
+interface Candidate {
+  readonly conditions: readonly Condition[];
+  readonly size: number;
+  readonly positives: number;
+  readonly quality: number;
+  readonly parent: Candidate | null;
+  rows: RowSet | null;
+  expanded: boolean;
+}
+
+interface SearchState {
+  readonly columns: ReadonlyMap<string, RuleColumn>;
+  readonly labels: Uint8Array;
+  readonly positivesSet: RowSet;
+  readonly n: number;
+  readonly baseRate: number;
+  readonly minRows: number;
+  readonly sign: 1 | -1;
+  /** Single-condition row sets, made once per condition. */
+  readonly singles: Map<string, RowSet>;
+  /** Each numeric column's labels in its sorted order. */
+  readonly sortedLabels: Map<string, Uint8Array>;
+}
+
+const quality = (s: SearchState, size: number, positives: number) =>
+  (s.sign * (positives - s.baseRate * size)) / s.n;
+
+function conditionKey(c: Condition): string {
+  return `${c.variable}\u0000${c.op}\u0000${Array.isArray(c.value) ? c.value.join('\u0001') : String(c.value)}`;
+}
+
+function single(s: SearchState, c: Condition): RowSet {
+  const key = conditionKey(c);
+  let set = s.singles.get(key);
+  if (!set) {
+    set = conditionRows(s.columns.get(c.variable) as RuleColumn, c);
+    s.singles.set(key, set);
+  }
+  return set;
+}
+
+function rowsOf(s: SearchState, c: Candidate): RowSet {
+  if (c.rows === null) {
+    const parentRows = c.parent ? rowsOf(s, c.parent) : null;
+    const last = single(s, c.conditions[c.conditions.length - 1]);
+    c.rows = parentRows ? intersect(parentRows, last) : last;
+  }
+  return c.rows;
+}
+
+/** The rows satisfying every condition (all rows for none). */
+function conjunction(s: SearchState, conditions: readonly Condition[]): RowSet {
+  let rows: RowSet | null = null;
+  for (const c of conditions) rows = rows === null ? single(s, c) : intersect(rows, single(s, c));
+  return rows ?? rowSetOf(s.n, () => true);
+}
+
+/** A refinement proposed for a subgroup: one more condition, with the counts it gives. */
+interface Proposal {
+  readonly condition: Condition;
+  readonly size: number;
+  readonly positives: number;
+  readonly quality: number;
+}
+
+/**
+ * How a cut is scored: `wracc` (the search's quality of the kept side) or `gini` (the split of
+ * the rows into the two sides, `Σ (bad² + good²) / size`, the kept side having to be the worse
+ * one — the better one for "good").
+ */
+type CutScore = 'wracc' | 'gini';
+
+function cutScore(
+  s: SearchState,
+  by: CutScore,
+  size: number,
+  positives: number,
+  total: number,
+  totalPositives: number,
+): number {
+  if (by === 'wracc') return quality(s, size, positives);
+  const rest = total - size;
+  const restPositives = totalPositives - positives;
+  if (rest === 0 || s.sign * (positives * rest - restPositives * size) <= 0) return Number.NEGATIVE_INFINITY;
+  const negatives = size - positives;
+  const restNegatives = rest - restPositives;
+  return (
+    (positives * positives + negatives * negatives) / size +
+    (restPositives * restPositives + restNegatives * restNegatives) / rest
+  );
+}
+
+/** The best `≤` and `>` cut points of a numeric column within `within`. */
+function bestCuts(
+  s: SearchState,
+  column: Extract<RuleColumn, { kind: 'numeric' }>,
+  within: RowSet,
+  ops: { le: boolean; gt: boolean },
+  by: CutScore,
+): Proposal[] {
+  const { sorted, order } = column;
+  const { minRows } = s;
+  let labels = s.sortedLabels.get(column.name);
+  if (!labels) {
+    labels = new Uint8Array(order.length);
+    for (let k = 0; k < order.length; k++) labels[k] = s.labels[order[k]];
+    s.sortedLabels.set(column.name, labels);
+  }
+  const total = countBoth(within, column.present);
+  const totalPositives = countAll(within, column.present, s.positivesSet);
+  let size = 0;
+  let positives = 0;
+  let previous = Number.NaN;
+  let leScore = Number.NEGATIVE_INFINITY;
+  let leCut = Number.NaN;
+  let leSize = 0;
+  let lePositives = 0;
+  let gtScore = Number.NEGATIVE_INFINITY;
+  let gtCut = Number.NaN;
+  let gtSize = 0;
+  let gtPositives = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    if (((within[i >>> 5] >>> (i & 31)) & 1) === 0) continue;
+    const v = sorted[k];
+    if (size > 0 && v !== previous) {
+      if (ops.le && size >= minRows) {
+        const q = cutScore(s, by, size, positives, total, totalPositives);
+        if (q > leScore) {
+          leScore = q;
+          leCut = previous + (v - previous) / 2;
+          leSize = size;
+          lePositives = positives;
+        }
+      }
+      const above = total - size;
+      if (ops.gt && above >= minRows) {
+        const q = cutScore(s, by, above, totalPositives - positives, total, totalPositives);
+        if (q > gtScore) {
+          gtScore = q;
+          gtCut = previous + (v - previous) / 2;
+          gtSize = above;
+          gtPositives = totalPositives - positives;
+        }
+      }
+    }
+    size++;
+    positives += labels[k];
+    previous = v;
+  }
+  const out: Proposal[] = [];
+  if (leScore > Number.NEGATIVE_INFINITY)
+    out.push({
+      condition: { variable: column.name, op: '<=', value: leCut },
+      size: leSize,
+      positives: lePositives,
+      quality: by === 'wracc' ? leScore : quality(s, leSize, lePositives),
+    });
+  if (gtScore > Number.NEGATIVE_INFINITY)
+    out.push({
+      condition: { variable: column.name, op: '>', value: gtCut },
+      size: gtSize,
+      positives: gtPositives,
+      quality: by === 'wracc' ? gtScore : quality(s, gtSize, gtPositives),
+    });
+  return out;
+}
+
+/** The best single category and the best set of categories of a text column within `within`. */
+function categoricalProposals(
+  s: SearchState,
+  column: Extract<RuleColumn, { kind: 'categorical' }>,
+  within: RowSet,
+): Proposal[] {
+  const m = column.categories.length;
+  const size = new Float64Array(m);
+  const positives = new Float64Array(m);
+  const { codes } = column;
+  for (let w = 0; w < within.length; w++) {
+    let word = within[w];
+    while (word !== 0) {
+      const bit = 31 - Math.clz32(word & -word);
+      word &= word - 1;
+      const i = (w << 5) | bit;
+      const c = codes[i];
+      if (c >= 0) {
+        size[c]++;
+        positives[c] += s.labels[i];
+      }
+    }
+  }
+  const out: Proposal[] = [];
+  let best = -1;
+  let bestQuality = 0;
+  const chosen: number[] = [];
+  let setSize = 0;
+  let setPositives = 0;
+  for (let c = 0; c < m; c++) {
+    if (size[c] === 0) continue;
+    const q = quality(s, size[c], positives[c]);
+    if (q > 0) {
+      chosen.push(c);
+      setSize += size[c];
+      setPositives += positives[c];
+    }
+    if (size[c] >= s.minRows && (best < 0 || q > bestQuality)) {
+      best = c;
+      bestQuality = q;
+    }
+  }
+  if (best >= 0)
+    out.push({
+      condition: { variable: column.name, op: 'in', value: [column.categories[best]] },
+      size: size[best],
+      positives: positives[best],
+      quality: bestQuality,
+    });
+  if (chosen.length > 1 && chosen.length < m && setSize >= s.minRows)
+    out.push({
+      condition: { variable: column.name, op: 'in', value: chosen.map((c) => column.categories[c]) },
+      size: setSize,
+      positives: setPositives,
+      quality: quality(s, setSize, setPositives),
+    });
+  return out;
+}
+
+function refine(s: SearchState, parent: Candidate | null, parentRows: RowSet): Candidate[] {
+  const out: Candidate[] = [];
+  const conditions = parent?.conditions ?? [];
+  const parentSize = parent?.size ?? s.n;
+  for (const column of s.columns.values()) {
+    const used = conditions.filter((c) => c.variable === column.name);
+    let proposals: Proposal[];
+    if (column.kind === 'numeric') {
+      const ops = { le: !used.some((c) => c.op === '<='), gt: !used.some((c) => c.op === '>') };
+      if (!ops.le && !ops.gt) continue;
+      proposals = bestCuts(s, column, parentRows, ops, 'wracc');
+    } else {
+      if (used.length > 0) continue;
+      proposals = categoricalProposals(s, column, parentRows);
+    }
+    for (const p of proposals) {
+      // A condition that removes nothing is no refinement.
+      if (p.size === parentSize || p.quality <= 0) continue;
+      out.push({
+        conditions: [...conditions, p.condition],
+        size: p.size,
+        positives: p.positives,
+        quality: p.quality,
+        parent,
+        rows: null,
+        expanded: false,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Each numeric bound moved to the variable's Gini split among the rows the other conditions
+ * select, keeping its direction and the side with more (fewer, for "good") bad observations.
+ */
+function placeBounds(s: SearchState, conditions: readonly Condition[]): Condition[] {
+  const out = [...conditions];
+  for (let pass = 0; pass < 2; pass++) {
+    for (let j = 0; j < out.length; j++) {
+      const c = out[j];
+      if (c.op === 'in') continue;
+      const column = s.columns.get(c.variable);
+      if (column?.kind !== 'numeric') continue;
+      const others = conjunction(
+        s,
+        out.filter((_, k) => k !== j),
+      );
+      const [cut] = bestCuts(s, column, others, { le: c.op === '<=', gt: c.op === '>' }, 'gini');
+      if (cut) out[j] = cut.condition;
+    }
+  }
+  return out;
+}
+
+/** Whether a rule beats each of its sub-rules by the required margin. */
+function beatsSubRules(s: SearchState, rule: Subgroup, minImprovement: number): boolean {
+  const k = rule.conditions.length;
+  if (k < 2) return true;
+  for (let drop = 0; drop < k; drop++) {
+    const sub = conjunction(
+      s,
+      rule.conditions.filter((_, j) => j !== drop),
+    );
+    const q = quality(s, countRows(sub), countBoth(sub, s.positivesSet));
+    if (!(rule.quality > q + minImprovement * Math.abs(rule.quality))) return false;
+  }
+  return true;
+}
+
+const byQuality = (a: { quality: number }, b: { quality: number }) => b.quality - a.quality;
+
+/**
+ * The best rules over the columns' observations, best first. `labels[i]` is 1 for a bad
+ * observation at position i of the columns.
+ */
+export function searchSubgroups(
+  columns: readonly RuleColumn[],
+  labels: Uint8Array,
+  options: SubgroupSearchOptions = {},
+): Subgroup[] {
+  const n = labels.length;
+  const beamWidth = options.beamWidth ?? 20;
+  const maxConditions = options.maxConditions ?? 3;
+  const maxRules = options.maxRules ?? 10;
+  const duplicateJaccard = options.duplicateJaccard ?? 0.8;
+  const minImprovement = options.minImprovement ?? 0.05;
+  let positiveCount = 0;
+  for (let i = 0; i < n; i++) positiveCount += labels[i];
+  if (n === 0 || positiveCount === 0 || positiveCount === n) return [];
+  const s: SearchState = {
+    columns: new Map(columns.map((c) => [c.name, c])),
+    labels,
+    positivesSet: rowSetOf(n, (i) => labels[i] === 1),
+    n,
+    baseRate: positiveCount / n,
+    minRows: Math.max(1, Math.ceil((options.minSupport ?? 0.01) * n)),
+    sign: options.seek === 'good' ? -1 : 1,
+    singles: new Map(),
+    sortedLabels: new Map(),
+  };
+
+  // Every subgroup met is a candidate rule; the beam only decides which are refined further.
+  let beam: Candidate[] = [];
+  const pool: Candidate[] = [];
+  const all = rowSetOf(n, () => true);
+  let frontier: { parent: Candidate | null; rows: RowSet }[] = [{ parent: null, rows: all }];
+  while (frontier.length > 0) {
+    for (const { parent, rows } of frontier) {
+      for (const c of refine(s, parent, rows)) {
+        pool.push(c);
+        if (beam.length === beamWidth && c.quality <= beam[beamWidth - 1].quality) continue;
+        const cRows = rowsOf(s, c);
+        if (
+          beam.some(
+            (b) => b.size === c.size && b.positives === c.positives && sameRows(b.rows as RowSet, cRows),
+          )
+        )
+          continue;
+        beam.push(c);
+        beam.sort(byQuality);
+        if (beam.length > beamWidth) beam = beam.slice(0, beamWidth);
+      }
+    }
+    frontier = [];
+    for (const c of beam) {
+      if (!c.expanded && c.conditions.length < maxConditions) {
+        c.expanded = true;
+        frontier.push({ parent: c, rows: rowsOf(s, c) });
+      }
+    }
+  }
+  pool.sort(byQuality);
+
+  const rules: Subgroup[] = [];
+  const place = options.placeBounds ?? true;
+  for (const c of pool) {
+    let rule: Subgroup = {
+      conditions: c.conditions,
+      rows: rowsOf(s, c),
+      size: c.size,
+      positives: c.positives,
+      quality: c.quality,
+    };
+    if (rules.some((r) => jaccard(r.rows, rule.rows) >= duplicateJaccard)) continue;
+    if (!beatsSubRules(s, rule, minImprovement)) continue;
+    if (place && c.conditions.some((k) => k.op !== 'in')) {
+      const conditions = placeBounds(s, c.conditions);
+      const rows = conjunction(s, conditions);
+      const size = countRows(rows);
+      const positives = countBoth(rows, s.positivesSet);
+      const placed = { conditions, rows, size, positives, quality: quality(s, size, positives) };
+      if (size >= s.minRows && placed.quality > 0 && beatsSubRules(s, placed, minImprovement)) rule = placed;
+    }
+    if (rules.some((r) => jaccard(r.rows, rule.rows) >= duplicateJaccard)) continue;
+    rules.push(rule);
+    if (rules.length === maxRules) break;
+  }
+  return rules;
+}
