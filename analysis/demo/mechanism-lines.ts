@@ -10,7 +10,9 @@
  * - `confounded`: one recipe makes more defects by itself, and a setting whose set-point
  *   depends on the recipe differs between the populations only through the recipe mix;
  * - `indicator`: a threshold cause on a setting, and a measurement that moves with the defects
- *   (it separates better than the cause, but nobody can set it).
+ *   (it separates better than the cause, but nobody can set it);
+ * - `null`: no cause: the defects come in runs driven by a hidden process no variable sees, so
+ *   any rule, window or lag found is chance (what q-values must hold their rate on).
  *
  * Every line comes with roles (`variables.roles`): the causes are settings, the lot and the
  * recipe materials, ambient conditions ambient, a few sensors measurements. Pure and
@@ -37,6 +39,7 @@ export const MECHANISMS = [
   'stratified',
   'confounded',
   'indicator',
+  'null',
 ] as const;
 export type Mechanism = (typeof MECHANISMS)[number];
 
@@ -310,6 +313,38 @@ function indicatorLine(options: MechanismLineOptions, rng: Rng): MechanismLine {
   };
 }
 
+function nullLine(options: MechanismLineOptions, rng: Rng): MechanismLine {
+  const { table, truth } = baseLine(options, 'threshold');
+  const n = table.rows;
+  const minutes = truth.shape === 'minutes';
+  const hidden = smoothNoise(
+    rng,
+    n,
+    minutes ? exp(uniform(rng, log(20), log(240))) : exp(uniform(rng, 0, log(10))),
+  );
+  const threshold = quantile(hidden, 1 - uniform(rng, 0.08, 0.18));
+  const active = new Uint8Array(n);
+  for (let i = 0; i < n; i++) active[i] = +(hidden[i] > threshold);
+  const flag = flags(rng, active, minutes);
+  const out = withColumns(
+    table,
+    new Map([[truth.quality, { kind: 'numeric', values: flag }]]),
+    [],
+    truth.quality,
+  );
+  return {
+    table: out,
+    truth: {
+      ...truth,
+      mechanism: 'null',
+      causes: [],
+      thresholds: [],
+      positiveRate: positiveRate(flag),
+      roles: rolesFor(out, { causes: [], quality: truth.quality }),
+    },
+  };
+}
+
 /** A random line with one mechanism injected, and what was injected. */
 export function generateMechanismLine(options: MechanismLineOptions): MechanismLine {
   const rng = createRng((options.seed * 7919 + MECHANISMS.indexOf(options.mechanism) * 104_729) >>> 0);
@@ -322,6 +357,8 @@ export function generateMechanismLine(options: MechanismLineOptions): MechanismL
       return recipeLine(options, rng, true);
     case 'indicator':
       return indicatorLine(options, rng);
+    case 'null':
+      return nullLine(options, rng);
     default: {
       const { table, truth } = baseLine(options, options.mechanism);
       return { table, truth: { ...truth, mechanism: options.mechanism, roles: rolesFor(table, truth) } };

@@ -2,8 +2,10 @@
  * The variables a rule can name, restricted to a set of observations (the training part) and
  * prepared once for the search: numeric columns sorted (missing values left out), text columns
  * coded. Conditions are evaluated here too, on prepared columns (the search) and on the source
- * table (the validation period), with one meaning: a missing value satisfies no condition.
+ * table (the validation period), with one meaning: a missing (or infinite) value satisfies no
+ * condition.
  */
+import { sortColumn } from '../distribution/analyze';
 import type { Labels, ObservationTable, Variable } from '../frame';
 import { addRow, emptyRowSet, type RowSet } from './row-set';
 import type { Condition, RuleFigures } from './types';
@@ -13,10 +15,17 @@ export interface NumericRuleColumn {
   readonly name: string;
   /** Values of the selected rows, in their order (NaN missing). */
   readonly values: Float64Array;
-  /** Positions of the non-missing values, ascending by value. */
+  /** Positions of the finite values, ascending by value (NaN and ±Infinity left out). */
   readonly order: Uint32Array;
   /** The values in that order. */
   readonly sorted: Float64Array;
+  /**
+   * Quantile bins for the search (at most `MAX_RULE_BINS`, equal values never split): the bin
+   * of each position (`MISSING_BIN` for a missing value), and the cut between bin b and b + 1,
+   * halfway from the largest value of b to the smallest of b + 1.
+   */
+  readonly bins: Uint16Array;
+  readonly cuts: Float64Array;
   readonly present: RowSet;
 }
 
@@ -30,28 +39,36 @@ export interface CategoricalRuleColumn {
 
 export type RuleColumn = NumericRuleColumn | CategoricalRuleColumn;
 
+/** Bins a numeric variable is cut into for the search (LightGBM's `max_bin` idea). */
+export const MAX_RULE_BINS = 256;
+export const MISSING_BIN = 0xffff;
+
 /** Text variables with more categories than this (serials, batch ids) cannot be named by a rule. */
 export const MAX_RULE_CATEGORIES = 64;
 
 function numericColumn(name: string, source: Float64Array, rows: ArrayLike<number>): NumericRuleColumn {
   const n = rows.length;
   const values = new Float64Array(n);
+  for (let k = 0; k < n; k++) values[k] = source[rows[k]];
+  // ±Infinity is left out of the order as the distribution analysis leaves it out.
+  const { sorted, order } = sortColumn(values);
+  const count = order.length;
   const present = emptyRowSet(n);
-  let count = 0;
-  for (let k = 0; k < n; k++) {
-    const v = source[rows[k]];
-    values[k] = v;
-    if (!Number.isNaN(v)) {
-      addRow(present, k);
-      count++;
+  for (let k = 0; k < count; k++) addRow(present, order[k]);
+  const bins = new Uint16Array(n).fill(MISSING_BIN);
+  const cuts: number[] = [];
+  let bin = 0;
+  let start = 0;
+  for (let k = 0; k < count; k++) {
+    // A bin closes once it holds its share and the next value differs.
+    if (k > start && sorted[k] !== sorted[k - 1] && k >= ((bin + 1) * count) / MAX_RULE_BINS) {
+      cuts.push(sorted[k - 1] + (sorted[k] - sorted[k - 1]) / 2);
+      bin++;
+      start = k;
     }
+    bins[order[k]] = bin;
   }
-  const order = new Uint32Array(count);
-  for (let k = 0, m = 0; k < n; k++) if (!Number.isNaN(values[k])) order[m++] = k;
-  order.sort((a, b) => values[a] - values[b] || a - b);
-  const sorted = new Float64Array(count);
-  for (let k = 0; k < count; k++) sorted[k] = values[order[k]];
-  return { kind: 'numeric', name, values, order, sorted, present };
+  return { kind: 'numeric', name, values, order, sorted, bins, cuts: Float64Array.from(cuts), present };
 }
 
 function categoricalColumn(
@@ -103,10 +120,13 @@ export function conditionRows(column: RuleColumn, condition: Condition): RowSet 
     if (condition.op === 'in') return set;
     const { values } = column;
     const t = condition.value;
+    // v − v is 0 for finite values only: ±Infinity, like NaN, satisfies no condition.
     if (condition.op === '<=') {
-      for (let k = 0; k < values.length; k++) if (values[k] <= t) addRow(set, k);
+      for (let k = 0; k < values.length; k++)
+        if (values[k] <= t && values[k] - values[k] === 0) addRow(set, k);
     } else {
-      for (let k = 0; k < values.length; k++) if (values[k] > t) addRow(set, k);
+      for (let k = 0; k < values.length; k++)
+        if (values[k] > t && values[k] - values[k] === 0) addRow(set, k);
     }
     return set;
   }
@@ -125,6 +145,7 @@ export function conditionRows(column: RuleColumn, condition: Condition): RowSet 
 export function satisfies(variable: Variable, condition: Condition, row: number): boolean {
   if (variable.data.kind === 'numeric') {
     const v = variable.data.values[row];
+    if (v - v !== 0) return false;
     if (condition.op === '<=') return v <= condition.value;
     if (condition.op === '>') return v > condition.value;
     return false;

@@ -11,6 +11,7 @@
  * A second end is kept only when it separates clearly better than the best one-sided window
  * (by `twoSidedGain`, relative): otherwise a one-sided cause would gain a spurious far end.
  */
+import { sortColumn } from '../distribution/analyze';
 import type { Labels } from '../frame';
 import type { OperatingWindow, WindowFigures } from './types';
 
@@ -32,20 +33,20 @@ interface Levels {
 }
 
 function levelsOf(values: Float64Array, labels: Labels, rows: ArrayLike<number>): Levels {
-  const present: number[] = [];
-  for (let k = 0; k < rows.length; k++) if (!Number.isNaN(values[rows[k]])) present.push(rows[k]);
-  present.sort((a, b) => values[a] - values[b]);
+  const own = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) own[k] = values[rows[k]];
+  const { sorted, order } = sortColumn(own);
   const distinct: number[] = [];
   const good: number[] = [0];
   const bad: number[] = [0];
-  for (const r of present) {
-    const v = values[r];
+  for (let k = 0; k < sorted.length; k++) {
+    const v = sorted[k];
     if (distinct.length === 0 || v !== distinct[distinct.length - 1]) {
       distinct.push(v);
       good.push(good[good.length - 1]);
       bad.push(bad[bad.length - 1]);
     }
-    if (labels[r]) bad[bad.length - 1]++;
+    if (labels[rows[order[k]]]) bad[bad.length - 1]++;
     else good[good.length - 1]++;
   }
   return { values: Float64Array.from(distinct), good: Float64Array.from(good), bad: Float64Array.from(bad) };

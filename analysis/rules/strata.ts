@@ -19,6 +19,7 @@ import { InvalidInputError, unknownName } from '../errors';
 import type { Labels, ObservationTable } from '../frame';
 import { createRng } from '../random';
 import { circularOffset } from './null';
+import { popcount } from './row-set';
 
 /** Strata above this count are refused (`variables.stratify`). */
 export const MAX_STRATA = 50;
@@ -104,26 +105,72 @@ export function strataOf(table: ObservationTable, stratify: readonly string[], r
   return { codes, names: [...index.keys()] };
 }
 
-/** Per stratum, counts of the 2×2 table: exposed (on the bad side) × bad. */
-interface Tables {
-  /** [a, b, c, d] per stratum: exposed bad, exposed good, unexposed bad, unexposed good. */
-  readonly cells: Float64Array;
+/**
+ * The usable rows laid out stratum after stratum (each stratum's rows in time order, starting
+ * on a fresh 32-bit word) as bit sets, so that a stratum's 2×2 counts are population counts of
+ * word-wise ANDs. Shifting labels within strata keeps each stratum's bad count, so under the
+ * null only "exposed and bad" changes.
+ */
+interface Layout {
+  /** Position of each row in the layout, −1 when unusable or without a stratum. */
+  readonly position: Int32Array;
+  /** First word and word count of each stratum. */
+  readonly firstWord: Int32Array;
+  readonly words: Int32Array;
+  readonly totalWords: number;
+  /** Rows of each stratum in layout order. */
+  readonly rows: readonly Int32Array[];
 }
 
-function tablesOf(
-  strata: Strata,
-  exposed: Int8Array,
-  y: ArrayLike<number>,
-  usable: Uint8Array | undefined,
-): Tables {
-  const cells = new Float64Array(4 * strata.names.length);
-  for (let i = 0; i < exposed.length; i++) {
-    const s = strata.codes[i];
-    const e = exposed[i];
-    if (s < 0 || e < 0 || (usable && !usable[i])) continue;
-    cells[4 * s + (e ? 0 : 2) + (y[i] ? 0 : 1)]++;
+function layoutOf(byStratum: readonly Int32Array[], n: number): Layout {
+  const position = new Int32Array(n).fill(-1);
+  const firstWord = new Int32Array(byStratum.length);
+  const words = new Int32Array(byStratum.length);
+  let word = 0;
+  byStratum.forEach((rows, s) => {
+    firstWord[s] = word;
+    words[s] = (rows.length + 31) >>> 5;
+    rows.forEach((row, k) => {
+      position[row] = word * 32 + k;
+    });
+    word += words[s];
+  });
+  return { position, firstWord, words, totalWords: word, rows: byStratum };
+}
+
+function bitsOf(layout: Layout, member: (row: number) => boolean): Uint32Array {
+  const bits = new Uint32Array(layout.totalWords);
+  for (const rows of layout.rows)
+    for (const row of rows) {
+      const p = layout.position[row];
+      if (member(row)) bits[p >>> 5] |= 1 << (p & 31);
+    }
+  return bits;
+}
+
+/** Per stratum, [a, b, c, d]: exposed bad, exposed good, unexposed bad, unexposed good. */
+function cellsOf(layout: Layout, valid: Uint32Array, exposed: Uint32Array, bad: Uint32Array): Float64Array {
+  const strata = layout.firstWord.length;
+  const cells = new Float64Array(4 * strata);
+  for (let s = 0; s < strata; s++) {
+    let n = 0;
+    let e = 0;
+    let y = 0;
+    let a = 0;
+    const end = layout.firstWord[s] + layout.words[s];
+    for (let w = layout.firstWord[s]; w < end; w++) {
+      const v = valid[w];
+      n += popcount(v);
+      e += popcount(exposed[w]);
+      y += popcount(v & bad[w]);
+      a += popcount(exposed[w] & bad[w]);
+    }
+    cells[4 * s] = a;
+    cells[4 * s + 1] = e - a;
+    cells[4 * s + 2] = y - a;
+    cells[4 * s + 3] = n - e - (y - a);
   }
-  return { cells };
+  return cells;
 }
 
 /** CMH statistic and Mantel–Haenszel odds ratio of stratified 2×2 tables. */
@@ -281,17 +328,22 @@ export function compareWithinStrata(
     return { rows: rows.length, positives, entries: new Map(analysed.map((e) => [e.variable, e])) };
   });
   // One set of shifted label series for every variable, so their p-values share a null.
+  const layout = layoutOf(byStratum, table.rows);
+  const observedBad = bitsOf(layout, (row) => labels[row] === 1);
   const rng = createRng(options.seed ?? 1);
-  const nulls: Uint8Array[] = [];
+  const nulls: Uint32Array[] = [];
   for (let b = 0; b < shifts; b++) {
-    const y = new Uint8Array(table.rows);
-    for (const rows of byStratum) {
+    const bits = new Uint32Array(layout.totalWords);
+    byStratum.forEach((rows, s) => {
       const m = rows.length;
-      if (m === 0) continue;
+      if (m === 0) return;
       const offset = circularOffset(m, rng);
-      for (let k = 0; k < m; k++) y[rows[k]] = labels[rows[(k + offset) % m]];
-    }
-    nulls.push(y);
+      const first = layout.firstWord[s] * 32;
+      for (let k = 0; k < m; k++) {
+        if (labels[rows[(k + offset) % m]]) bits[(first + k) >>> 5] |= 1 << ((first + k) & 31);
+      }
+    });
+    nulls.push(bits);
   }
   return entries.map((entry) => {
     const strataEntries = strata.names.map((name, s) =>
@@ -313,14 +365,16 @@ export function compareWithinStrata(
         pValue: null,
         confounded: false,
       };
-    const tables = tablesOf(strata, exposed, labels, options.rows);
-    const observed = cochranMantelHaenszel(tables.cells);
-    const crude = crudeOdds(tables.cells);
+    const valid = bitsOf(layout, (row) => exposed[row] >= 0);
+    const onBadSide = bitsOf(layout, (row) => exposed[row] === 1);
+    const cells = cellsOf(layout, valid, onBadSide, observedBad);
+    const observed = cochranMantelHaenszel(cells);
+    const crude = crudeOdds(cells);
     let pValue: number | null = null;
     if (observed.statistic !== null && nulls.length > 0) {
       let atLeast = 0;
       for (const y of nulls) {
-        const s = cochranMantelHaenszel(tablesOf(strata, exposed, y, options.rows).cells).statistic;
+        const s = cochranMantelHaenszel(cellsOf(layout, valid, onBadSide, y)).statistic;
         if (s !== null && s >= observed.statistic) atLeast++;
       }
       pValue = (1 + atLeast) / (1 + nulls.length);

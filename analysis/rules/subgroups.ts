@@ -3,9 +3,10 @@
  * of up to `maxConditions` conditions whose weighted relative accuracy,
  * WRAcc = support × (bad rate inside − bad rate overall), is highest.
  *
- * Where pysubgroup discretizes each numeric variable once (equal-frequency cut points), each
- * refinement here takes the exact best cut point of the variable within the subgroup being
- * refined (a scan of the variable's sorted order), for `≤` and for `>`; a text variable gives
+ * Where pysubgroup discretizes each numeric variable once into a few equal-frequency cut points
+ * (5 by default), each refinement here takes the best of up to 256 quantile cut points of the
+ * variable within the subgroup being refined (a histogram of the subgroup's rows per bin, as
+ * LightGBM finds splits), for `≤` and for `>`; a text variable gives
  * its best single category and the set of categories whose bad rate is above the overall one
  * (WRAcc adds up over disjoint parts, so that set is the best of all sets). The beam keeps the
  * best `beamWidth` subgroups found so far; each is refined once. Every subgroup met is a
@@ -13,10 +14,10 @@
  * out, so the search costs a few sorted scans per beam member.
  *
  * Then the rules a reader should see, best first:
- * - each numeric bound is moved to where the bad rate changes (the depth-1 tree's Gini split
- *   of the variable among the observations the other conditions select, PRIM's "pasting" in
- *   spirit): WRAcc alone pushes a bound out until the bad rate beyond it falls to the overall
- *   rate, past the change when labels are smeared over windows;
+ * - each numeric bound is moved to where the bad rate changes (the exact depth-1 tree's Gini
+ *   split of the variable among the observations the other conditions select, PRIM's
+ *   "pasting" in spirit): WRAcc alone pushes a bound out until the bad rate beyond it falls to
+ *   the overall rate, past the change when labels are smeared over windows;
  * - a rule must beat each of its sub-rules (the rule with one condition less) by
  *   `minImprovement` of its quality, so no condition is there by chance alone;
  * - rules covering nearly the same observations (Jaccard ≥ `duplicateJaccard`) are merged into
@@ -25,12 +26,11 @@
  * `seek: "good"` looks for the complement: subgroups with fewer bad observations (quality
  * support × (overall − inside)).
  */
-import { conditionRows, type RuleColumn } from './columns';
+import { conditionRows, MAX_RULE_BINS, MISSING_BIN, type RuleColumn } from './columns';
 import {
   countAll,
   countBoth,
   countRows,
-  hasRow,
   intersect,
   jaccard,
   type RowSet,
@@ -91,6 +91,9 @@ interface SearchState {
   readonly singles: Map<string, RowSet>;
   /** Each numeric column's labels in its sorted order. */
   readonly sortedLabels: Map<string, Uint8Array>;
+  /** Scratch histograms for `binnedCuts`. */
+  readonly binCounts: Float64Array;
+  readonly binPositives: Float64Array;
 }
 
 const quality = (s: SearchState, size: number, positives: number) =>
@@ -135,21 +138,17 @@ interface Proposal {
 }
 
 /**
- * How a cut is scored: `wracc` (the search's quality of the kept side) or `gini` (the split of
- * the rows into the two sides, `Σ (bad² + good²) / size`, the kept side having to be the worse
- * one — the better one for "good").
+ * Gini score of splitting `total` rows into a kept side (size, positives) and the rest:
+ * `Σ (bad² + good²) / size` over the two sides, −∞ unless the kept side is the worse one (the
+ * better one for "good").
  */
-type CutScore = 'wracc' | 'gini';
-
-function cutScore(
+function giniScore(
   s: SearchState,
-  by: CutScore,
   size: number,
   positives: number,
   total: number,
   totalPositives: number,
 ): number {
-  if (by === 'wracc') return quality(s, size, positives);
   const rest = total - size;
   const restPositives = totalPositives - positives;
   if (rest === 0 || s.sign * (positives * rest - restPositives * size) <= 0) return Number.NEGATIVE_INFINITY;
@@ -161,16 +160,14 @@ function cutScore(
   );
 }
 
-/** The best `≤` and `>` cut points of a numeric column within `within`. */
-function bestCuts(
+/** The exact Gini cut of a numeric column within `within` for a `≤` or a `>` condition. */
+function giniCut(
   s: SearchState,
   column: Extract<RuleColumn, { kind: 'numeric' }>,
   within: RowSet,
-  ops: { le: boolean; gt: boolean },
-  by: CutScore,
-): Proposal[] {
+  op: '<=' | '>',
+): Condition | null {
   const { sorted, order } = column;
-  const { minRows } = s;
   let labels = s.sortedLabels.get(column.name);
   if (!labels) {
     labels = new Uint8Array(order.length);
@@ -182,36 +179,20 @@ function bestCuts(
   let size = 0;
   let positives = 0;
   let previous = Number.NaN;
-  let leScore = Number.NEGATIVE_INFINITY;
-  let leCut = Number.NaN;
-  let leSize = 0;
-  let lePositives = 0;
-  let gtScore = Number.NEGATIVE_INFINITY;
-  let gtCut = Number.NaN;
-  let gtSize = 0;
-  let gtPositives = 0;
+  let best = Number.NEGATIVE_INFINITY;
+  let cut = Number.NaN;
   for (let k = 0; k < order.length; k++) {
     const i = order[k];
     if (((within[i >>> 5] >>> (i & 31)) & 1) === 0) continue;
     const v = sorted[k];
     if (size > 0 && v !== previous) {
-      if (ops.le && size >= minRows) {
-        const q = cutScore(s, by, size, positives, total, totalPositives);
-        if (q > leScore) {
-          leScore = q;
-          leCut = previous + (v - previous) / 2;
-          leSize = size;
-          lePositives = positives;
-        }
-      }
-      const above = total - size;
-      if (ops.gt && above >= minRows) {
-        const q = cutScore(s, by, above, totalPositives - positives, total, totalPositives);
-        if (q > gtScore) {
-          gtScore = q;
-          gtCut = previous + (v - previous) / 2;
-          gtSize = above;
-          gtPositives = totalPositives - positives;
+      const kept = op === '<=' ? size : total - size;
+      const keptPositives = op === '<=' ? positives : totalPositives - positives;
+      if (kept >= s.minRows) {
+        const q = giniScore(s, kept, keptPositives, total, totalPositives);
+        if (q > best) {
+          best = q;
+          cut = previous + (v - previous) / 2;
         }
       }
     }
@@ -219,20 +200,90 @@ function bestCuts(
     positives += labels[k];
     previous = v;
   }
+  return best > Number.NEGATIVE_INFINITY ? { variable: column.name, op, value: cut } : null;
+}
+
+/**
+ * The best `≤` and `>` cut points by WRAcc among the column's quantile bins, from one pass over
+ * the subgroup's rows (a histogram of counts and bad counts per bin, then a scan of the bins).
+ */
+function binnedCuts(
+  s: SearchState,
+  column: Extract<RuleColumn, { kind: 'numeric' }>,
+  within: RowSet,
+  ops: { le: boolean; gt: boolean },
+): Proposal[] {
+  const { bins, cuts } = column;
+  const m = cuts.length + 1;
+  const count = s.binCounts;
+  const bad = s.binPositives;
+  count.fill(0, 0, m);
+  bad.fill(0, 0, m);
+  const { labels, minRows } = s;
+  let total = 0;
+  let totalPositives = 0;
+  for (let w = 0; w < within.length; w++) {
+    let word = within[w];
+    while (word !== 0) {
+      const i = (w << 5) | (31 - Math.clz32(word & -word));
+      word &= word - 1;
+      const b = bins[i];
+      if (b === MISSING_BIN) continue;
+      count[b]++;
+      bad[b] += labels[i];
+    }
+  }
+  for (let b = 0; b < m; b++) {
+    total += count[b];
+    totalPositives += bad[b];
+  }
+  let size = 0;
+  let positives = 0;
+  let leScore = Number.NEGATIVE_INFINITY;
+  let leBin = -1;
+  let leSize = 0;
+  let lePositives = 0;
+  let gtScore = Number.NEGATIVE_INFINITY;
+  let gtBin = -1;
+  let gtSize = 0;
+  let gtPositives = 0;
+  for (let b = 0; b + 1 < m; b++) {
+    size += count[b];
+    positives += bad[b];
+    if (size === 0 || size === total) continue;
+    if (ops.le && size >= minRows) {
+      const q = quality(s, size, positives);
+      if (q > leScore) {
+        leScore = q;
+        leBin = b;
+        leSize = size;
+        lePositives = positives;
+      }
+    }
+    if (ops.gt && total - size >= minRows) {
+      const q = quality(s, total - size, totalPositives - positives);
+      if (q > gtScore) {
+        gtScore = q;
+        gtBin = b;
+        gtSize = total - size;
+        gtPositives = totalPositives - positives;
+      }
+    }
+  }
   const out: Proposal[] = [];
-  if (leScore > Number.NEGATIVE_INFINITY)
+  if (leBin >= 0)
     out.push({
-      condition: { variable: column.name, op: '<=', value: leCut },
+      condition: { variable: column.name, op: '<=', value: cuts[leBin] },
       size: leSize,
       positives: lePositives,
-      quality: by === 'wracc' ? leScore : quality(s, leSize, lePositives),
+      quality: leScore,
     });
-  if (gtScore > Number.NEGATIVE_INFINITY)
+  if (gtBin >= 0)
     out.push({
-      condition: { variable: column.name, op: '>', value: gtCut },
+      condition: { variable: column.name, op: '>', value: cuts[gtBin] },
       size: gtSize,
       positives: gtPositives,
-      quality: by === 'wracc' ? gtScore : quality(s, gtSize, gtPositives),
+      quality: gtScore,
     });
   return out;
 }
@@ -306,7 +357,7 @@ function refine(s: SearchState, parent: Candidate | null, parentRows: RowSet): C
     if (column.kind === 'numeric') {
       const ops = { le: !used.some((c) => c.op === '<='), gt: !used.some((c) => c.op === '>') };
       if (!ops.le && !ops.gt) continue;
-      proposals = bestCuts(s, column, parentRows, ops, 'wracc');
+      proposals = binnedCuts(s, column, parentRows, ops);
     } else {
       if (used.length > 0) continue;
       proposals = categoricalProposals(s, column, parentRows);
@@ -344,8 +395,8 @@ function placeBounds(s: SearchState, conditions: readonly Condition[]): Conditio
         s,
         out.filter((_, k) => k !== j),
       );
-      const [cut] = bestCuts(s, column, others, { le: c.op === '<=', gt: c.op === '>' }, 'gini');
-      if (cut) out[j] = cut.condition;
+      const cut = giniCut(s, column, others, c.op);
+      if (cut) out[j] = cut;
     }
   }
   return out;
@@ -396,6 +447,8 @@ export function searchSubgroups(
     sign: options.seek === 'good' ? -1 : 1,
     singles: new Map(),
     sortedLabels: new Map(),
+    binCounts: new Float64Array(MAX_RULE_BINS + 1),
+    binPositives: new Float64Array(MAX_RULE_BINS + 1),
   };
 
   // Every subgroup met is a candidate rule; the beam only decides which are refined further.

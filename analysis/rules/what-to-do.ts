@@ -119,7 +119,11 @@ function recommendationFigures(
  * observations, quality support × (overall bad rate − bad rate inside), so it trades a low bad
  * rate against keeping most of the production.
  */
-function recommend(input: WhatToDoInput, options: WhatToDoOptions, names: readonly string[]): Recommendation | null {
+function recommend(
+  input: WhatToDoInput,
+  options: WhatToDoOptions,
+  names: readonly string[],
+): Recommendation | null {
   const actionable = names.filter((n) => !isIndicator(roleOf(input.roles, n)));
   if (actionable.length === 0) return null;
   const columns = ruleColumns(input.table, input.train, actionable);
