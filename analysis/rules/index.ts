@@ -15,6 +15,13 @@ export { circularOffset, circularShiftNull, type LabelNull, maxTPValues } from '
 export { type OperatingWindowOptions, operatingWindow, windowFigures } from './operating-window';
 export { isIndicator, roleOf, roleProblems } from './roles';
 export {
+  boundsOf,
+  type DrawnBound,
+  type WhatToDoItem,
+  type WhatToDoSection,
+  whatToDoSection,
+} from './section';
+export {
   cochranMantelHaenszel,
   compareWithinStrata,
   MAX_STRATA,

@@ -20,6 +20,7 @@ import {
   ruleFigures,
   searchSubgroups,
   strataOf,
+  whatToDoSection,
 } from '../../analysis/rules';
 import { countBoth, countRows, jaccard, rowSetOf } from '../../analysis/rules/row-set';
 import fixtures from '../fixtures/rules/rules.json';
@@ -340,5 +341,100 @@ describe('the rules’ null', () => {
   test('max-T p-values', () => {
     expect(maxTPValues([0.5, 0.1], [0.2, 0.3, 0.05, 0.6])).toEqual([2 / 5, 4 / 5]);
     expect(maxTPValues([0.5], [])).toEqual([null]);
+  });
+});
+
+describe('the "What to do" section', () => {
+  test('levers and indicators apart, in words, with the bounds to draw', () => {
+    const section = whatToDoSection(
+      {
+        operatingWindows: [
+          {
+            variable: 'oven_zone2_temp',
+            low: null,
+            high: 235.8,
+            badRateInside: 0.02,
+            badRateOutside: 0.41,
+            goodKept: 0.93,
+            rows: 900,
+            validation: { badRateInside: 0.03, badRateOutside: 0.38, goodKept: 0.9, rows: 200 },
+            indicator: false,
+            lagMinutes: 40,
+          },
+          {
+            variable: 'crust_color',
+            low: 55,
+            high: 66,
+            badRateInside: 0.01,
+            badRateOutside: 0.6,
+            goodKept: 0.97,
+            rows: 900,
+            validation: null,
+            role: 'measurement',
+            indicator: true,
+          },
+        ],
+        rules: [
+          {
+            conditions: [
+              { variable: 'oven_zone2_temp', op: '>', value: 236.1 },
+              { variable: 'conveyor_speed', op: '<=', value: 4.4 },
+              { variable: 'conveyor_speed', op: '>', value: 3.9 },
+            ],
+            badRate: 0.48,
+            baseRate: 0.05,
+            support: 0.07,
+            coverage: 0.81,
+            lift: 9.6,
+            rows: 70,
+            positives: 34,
+            wracc: 0.03,
+            qValue: 0.01,
+            validation: null,
+            indicator: false,
+          },
+          {
+            conditions: [{ variable: 'flour_lot', op: 'in', value: ['L7'] }],
+            badRate: 0.2,
+            baseRate: 0.05,
+            support: 0.1,
+            coverage: 0.4,
+            lift: 4,
+            rows: 100,
+            positives: 20,
+            wracc: 0.015,
+            qValue: 0.3,
+            validation: null,
+            indicator: false,
+          },
+        ],
+        recommendation: {
+          conditions: [{ variable: 'oven_zone2_temp', op: '<=', value: 235.8 }],
+          badRate: 0.02,
+          baseRate: 0.05,
+          badRateOutside: 0.41,
+          support: 0.9,
+          goodKept: 0.93,
+          rows: 900,
+          positives: 18,
+          validation: null,
+        },
+      },
+      { lagMinutes: new Map([['oven_zone2_temp', 40]]) },
+    );
+    expect(section.actions.map((a) => a.kind)).toEqual(['recommendation', 'window', 'rule']);
+    expect(section.indicators.map((a) => a.variables)).toEqual([['crust_color']]);
+    expect(section.actions[1].text).toBe(
+      'Keep oven_zone2_temp (40 minutes before) at or below 235.8: 2 % bad inside, 41 % outside (validation period: 3 % and 38 %); keeps 93 % of good production.',
+    );
+    expect(section.actions[2].text).toContain(
+      'When oven_zone2_temp (40 minutes before) > 236.1 and conveyor_speed ≤ 4.4',
+    );
+    expect(section.actions[2].bounds).toEqual([
+      { variable: 'oven_zone2_temp', low: 236.1, high: null, lagMinutes: 40 },
+      { variable: 'conveyor_speed', low: 3.9, high: 4.4 },
+    ]);
+    // The lot rule has no evidence (q 0.3): it is not told.
+    expect(section.actions.some((a) => a.variables.includes('flour_lot'))).toBe(false);
   });
 });
