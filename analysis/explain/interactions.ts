@@ -50,7 +50,10 @@ export function rankInteractions(
       }
     }
     for (let a = 0; a < V; a++)
-      for (let b = a + 1; b < V; b++) total[a * V + b] += Math.abs(perRow[a * V + b]);
+      for (let b = a + 1; b < V; b++) {
+        const x = perRow[a * V + b];
+        total[a * V + b] += x < 0 ? -x : x;
+      }
   }
   const out: InteractionEntry[] = [];
   for (let a = 0; a < V; a++)
@@ -121,7 +124,11 @@ export function dependencePlot(
     });
   }
   const meanAbs = new Float64Array(F);
-  for (let r = 0; r < n; r++) for (let j = 0; j < F; j++) meanAbs[j] += Math.abs(shap.values[r * F + j]);
+  for (let r = 0; r < n; r++)
+    for (let j = 0; j < F; j++) {
+      const x = shap.values[r * F + j];
+      meanAbs[j] += x < 0 ? -x : x;
+    }
   const topFeature = (name: string): number => {
     let best = -1;
     for (let j = 0; j < F; j++)

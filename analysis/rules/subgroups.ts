@@ -33,6 +33,7 @@ import {
   countRows,
   intersect,
   jaccard,
+  lowestBit,
   type RowSet,
   rowSetOf,
   sameRows,
@@ -225,7 +226,7 @@ function binnedCuts(
   for (let w = 0; w < within.length; w++) {
     let word = within[w];
     while (word !== 0) {
-      const i = (w << 5) | (31 - Math.clz32(word & -word));
+      const i = (w << 5) | lowestBit(word);
       word &= word - 1;
       const b = bins[i];
       if (b === MISSING_BIN) continue;
@@ -301,9 +302,8 @@ function categoricalProposals(
   for (let w = 0; w < within.length; w++) {
     let word = within[w];
     while (word !== 0) {
-      const bit = 31 - Math.clz32(word & -word);
+      const i = (w << 5) | lowestBit(word);
       word &= word - 1;
-      const i = (w << 5) | bit;
       const c = codes[i];
       if (c >= 0) {
         size[c]++;
