@@ -26,7 +26,7 @@
  * `seek: "good"` looks for the complement: subgroups with fewer bad observations (quality
  * support × (overall − inside)).
  */
-import { conditionRows, MAX_RULE_BINS, MISSING_BIN, type RuleColumn } from './columns';
+import { conditionRows, MAX_RULE_BINS, type RuleColumn } from './columns';
 import {
   countAll,
   countBoth,
@@ -205,6 +205,32 @@ function giniCut(
 }
 
 /**
+ * The rows of `within` counted per code (quantile bin or category; codes outside 0..m−1 are
+ * missing values): into `size` and, for the bad ones, `positives`.
+ */
+function countPerCode(
+  within: RowSet,
+  codes: ArrayLike<number>,
+  labels: Uint8Array,
+  size: Float64Array,
+  positives: Float64Array,
+  m: number,
+): void {
+  for (let w = 0; w < within.length; w++) {
+    let word = within[w];
+    while (word !== 0) {
+      const i = (w << 5) | lowestBit(word);
+      word &= word - 1;
+      const c = codes[i];
+      if (c >= 0 && c < m) {
+        size[c]++;
+        positives[c] += labels[i];
+      }
+    }
+  }
+}
+
+/**
  * The best `≤` and `>` cut points by WRAcc among the column's quantile bins, from one pass over
  * the subgroup's rows (a histogram of counts and bad counts per bin, then a scan of the bins).
  */
@@ -220,20 +246,10 @@ function binnedCuts(
   const bad = s.binPositives;
   count.fill(0, 0, m);
   bad.fill(0, 0, m);
-  const { labels, minRows } = s;
+  const { minRows } = s;
   let total = 0;
   let totalPositives = 0;
-  for (let w = 0; w < within.length; w++) {
-    let word = within[w];
-    while (word !== 0) {
-      const i = (w << 5) | lowestBit(word);
-      word &= word - 1;
-      const b = bins[i];
-      if (b === MISSING_BIN) continue;
-      count[b]++;
-      bad[b] += labels[i];
-    }
-  }
+  countPerCode(within, bins, s.labels, count, bad, m);
   for (let b = 0; b < m; b++) {
     total += count[b];
     totalPositives += bad[b];
@@ -298,19 +314,7 @@ function categoricalProposals(
   const m = column.categories.length;
   const size = new Float64Array(m);
   const positives = new Float64Array(m);
-  const { codes } = column;
-  for (let w = 0; w < within.length; w++) {
-    let word = within[w];
-    while (word !== 0) {
-      const i = (w << 5) | lowestBit(word);
-      word &= word - 1;
-      const c = codes[i];
-      if (c >= 0) {
-        size[c]++;
-        positives[c] += s.labels[i];
-      }
-    }
-  }
+  countPerCode(within, column.codes, s.labels, size, positives, m);
   const out: Proposal[] = [];
   let best = -1;
   let bestQuality = 0;
