@@ -31,8 +31,11 @@ const table: ObservationTable = {
   ),
 };
 const VARIABLES = fixtures.ai4i.columns;
-const labelsOf = (target: string) =>
-  Uint8Array.from((table.variables.find((v) => v.name === target)?.data as { values: Float64Array }).values);
+function labelsOf(target: string): Uint8Array {
+  const v = table.variables.find((x) => x.name === target);
+  if (v?.data.kind !== 'numeric') throw new Error(`no numeric ${target}`);
+  return Uint8Array.from(v.data.values);
+}
 const all = Uint32Array.from({ length: table.rows }, (_, i) => i);
 
 /** pysubgroup's rule text ("A>=1 AND B<2") as our conditions. */
