@@ -18,8 +18,9 @@
  *   split of the variable among the observations the other conditions select, PRIM's
  *   "pasting" in spirit): WRAcc alone pushes a bound out until the bad rate beyond it falls to
  *   the overall rate, past the change when labels are smeared over windows;
- * - a rule must beat each of its sub-rules (the rule with one condition less) by
- *   `minImprovement` of its quality, so no condition is there by chance alone;
+ * - a rule must beat each of its sub-rules (the rule with one condition less): a bad rate higher
+ *   by `minImprovement` (relative; lower for "good") and clearly above that of the observations
+ *   the condition removes, so no condition is there by chance alone;
  * - rules covering nearly the same observations (Jaccard ≥ `duplicateJaccard`) are merged into
  *   the better one.
  *
@@ -47,8 +48,10 @@ export interface SubgroupSearchOptions {
   readonly beamWidth?: number;
   /** Smallest share of the observations a subgroup may cover (default 0.01). */
   readonly minSupport?: number;
-  /** Relative quality a rule must gain over each of its sub-rules (default 0.05). */
+  /** Relative bad rate a rule must gain over each of its sub-rules (default 0.1)… */
   readonly minImprovement?: number;
+  /** …and standard errors it must lead the observations a condition removes by (default 2). */
+  readonly minZ?: number;
   /** Rules returned (default 10). */
   readonly maxRules?: number;
   /** Rules whose observations overlap at least this much (Jaccard) are merged (default 0.8). */
@@ -92,6 +95,11 @@ interface SearchState {
   readonly singles: Map<string, RowSet>;
   /** Each numeric column's labels in its sorted order. */
   readonly sortedLabels: Map<string, Uint8Array>;
+  /**
+   * Share of the observations that count as independent: (1 − ρ) / (1 + ρ), ρ the lag-1
+   * autocorrelation of the labels in time order (the AR(1) variance inflation).
+   */
+  readonly effectiveShare: number;
   /** Scratch histograms for `binnedCuts`. */
   readonly binCounts: Float64Array;
   readonly binPositives: Float64Array;
@@ -406,19 +414,55 @@ function placeBounds(s: SearchState, conditions: readonly Condition[]): Conditio
   return out;
 }
 
-/** Whether a rule beats each of its sub-rules by the required margin. */
-function beatsSubRules(s: SearchState, rule: Subgroup, minImprovement: number): boolean {
+/**
+ * Whether a rule beats each of its sub-rules (the rule without one of its conditions), as a
+ * "productive" rule in Webb's sense, so every condition earns its place: its bad rate is higher
+ * than the sub-rule's by `minImprovement` (relative; lower for "good"), and higher than that of
+ * the observations the condition removes by `minZ` standard errors, counted on the effective
+ * number of observations (`s.effectiveShare`: neighbours in time share their labels). WRAcc
+ * would not do: dropping a condition widens the rule, and WRAcc prefers wide rules whenever bad
+ * observations are common.
+ */
+function beatsSubRules(s: SearchState, rule: Subgroup, minImprovement: number, minZ: number): boolean {
   const k = rule.conditions.length;
   if (k < 2) return true;
+  const rate = rule.positives / rule.size;
   for (let drop = 0; drop < k; drop++) {
     const sub = conjunction(
       s,
       rule.conditions.filter((_, j) => j !== drop),
     );
-    const q = quality(s, countRows(sub), countBoth(sub, s.positivesSet));
-    if (!(rule.quality > q + minImprovement * Math.abs(rule.quality))) return false;
+    const subSize = countRows(sub);
+    const subPositives = countBoth(sub, s.positivesSet);
+    const subRate = subPositives / subSize;
+    const relative =
+      s.sign > 0 ? rate > subRate * (1 + minImprovement) : rate < subRate * (1 - minImprovement);
+    if (!relative) return false;
+    const removed = subSize - rule.size;
+    if (removed === 0) return false;
+    const removedRate = (subPositives - rule.positives) / removed;
+    const pooled = subRate * (1 - subRate);
+    const se = Math.sqrt((pooled * (1 / rule.size + 1 / removed)) / s.effectiveShare);
+    if (!(se > 0 && (s.sign * (rate - removedRate)) / se >= minZ)) return false;
   }
   return true;
+}
+
+/** (1 − ρ) / (1 + ρ) for the lag-1 autocorrelation ρ of the labels (1 when ρ ≤ 0). */
+function effectiveShare(labels: Uint8Array): number {
+  const n = labels.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += labels[i];
+  const mean = sum / n;
+  let variance = 0;
+  let lagged = 0;
+  for (let i = 0; i < n; i++) {
+    const d = labels[i] - mean;
+    variance += d * d;
+    if (i > 0) lagged += d * (labels[i - 1] - mean);
+  }
+  const rho = variance > 0 ? lagged / variance : 0;
+  return rho > 0 ? (1 - rho) / (1 + rho) : 1;
 }
 
 const byQuality = (a: { quality: number }, b: { quality: number }) => b.quality - a.quality;
@@ -437,7 +481,8 @@ export function searchSubgroups(
   const maxConditions = options.maxConditions ?? 3;
   const maxRules = options.maxRules ?? 10;
   const duplicateJaccard = options.duplicateJaccard ?? 0.8;
-  const minImprovement = options.minImprovement ?? 0.05;
+  const minImprovement = options.minImprovement ?? 0.1;
+  const minZ = options.minZ ?? 2;
   let positiveCount = 0;
   for (let i = 0; i < n; i++) positiveCount += labels[i];
   if (n === 0 || positiveCount === 0 || positiveCount === n) return [];
@@ -451,6 +496,7 @@ export function searchSubgroups(
     sign: options.seek === 'good' ? -1 : 1,
     singles: new Map(),
     sortedLabels: new Map(),
+    effectiveShare: effectiveShare(labels),
     binCounts: new Float64Array(MAX_RULE_BINS + 1),
     binPositives: new Float64Array(MAX_RULE_BINS + 1),
   };
@@ -490,26 +536,32 @@ export function searchSubgroups(
   const rules: Subgroup[] = [];
   const place = options.placeBounds ?? true;
   for (const c of pool) {
-    let rule: Subgroup = {
+    const found: Subgroup = {
       conditions: c.conditions,
       rows: rowsOf(s, c),
       size: c.size,
       positives: c.positives,
       quality: c.quality,
     };
-    if (rules.some((r) => jaccard(r.rows, rule.rows) >= duplicateJaccard)) continue;
-    if (!beatsSubRules(s, rule, minImprovement)) continue;
+    if (rules.some((r) => jaccard(r.rows, found.rows) >= duplicateJaccard)) continue;
+    // The rule with its bounds placed when it still holds, else as found.
+    let rule: Subgroup | null = null;
     if (place && c.conditions.some((k) => k.op !== 'in')) {
       const conditions = placeBounds(s, c.conditions);
       const rows = conjunction(s, conditions);
       const size = countRows(rows);
       const positives = countBoth(rows, s.positivesSet);
       const placed = { conditions, rows, size, positives, quality: quality(s, size, positives) };
-      if (size >= s.minRows && placed.quality > 0 && beatsSubRules(s, placed, minImprovement)) rule = placed;
+      if (size >= s.minRows && placed.quality > 0 && beatsSubRules(s, placed, minImprovement, minZ))
+        rule = placed;
     }
-    if (rules.some((r) => jaccard(r.rows, rule.rows) >= duplicateJaccard)) continue;
-    rules.push(rule);
+    if (rule === null && beatsSubRules(s, found, minImprovement, minZ)) rule = found;
+    if (rule === null) continue;
+    const kept = rule;
+    if (rules.some((r) => jaccard(r.rows, kept.rows) >= duplicateJaccard)) continue;
+    rules.push(kept);
     if (rules.length === maxRules) break;
   }
-  return rules;
+  // Placed bounds change the quality: best first again.
+  return rules.sort(byQuality);
 }
