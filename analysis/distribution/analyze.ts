@@ -75,7 +75,7 @@ export function lowerBound(a: Float64Array, v: number): number {
  * (16-bit digits, passes where every key shares the digit skipped). Several times faster than
  * the engine's comparison sort on a million values, and it gives the order for free.
  */
-function sortColumn(values: Float64Array): {
+export function sortColumn(values: Float64Array): {
   sorted: Float64Array;
   order: Uint32Array;
   missingRows: Uint32Array;

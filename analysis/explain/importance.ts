@@ -20,7 +20,7 @@ export function variableOf(feature: string): string {
   return cut > 0 ? feature.slice(0, cut) : feature;
 }
 
-interface Grouping {
+export interface Grouping {
   readonly variables: string[];
   /** Variable index of each feature. */
   readonly ofFeature: Int32Array;
@@ -40,7 +40,8 @@ export function variableResolver(variables: readonly string[]): (feature: string
   };
 }
 
-function group(features: readonly string[], of: (feature: string) => string = variableOf): Grouping {
+/** Features grouped by source variable: the variables in order of first feature, and each feature's. */
+export function group(features: readonly string[], of: (feature: string) => string = variableOf): Grouping {
   const index = new Map<string, number>();
   const variables: string[] = [];
   const ofFeature = new Int32Array(features.length);
