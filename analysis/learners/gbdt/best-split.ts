@@ -46,6 +46,35 @@ export function leafOutput(g: number, h: number, p: GbdtParams): number {
   return -shrinkL1(g, p.lambda_l1) / (h + p.lambda_l2);
 }
 
+/** What a split must gain over its parent's leaf gain: the parent's gain plus `min_gain_to_split`. */
+export function splitShift(sumG: number, sumH: number, p: GbdtParams): number {
+  return leafGain(sumG, sumH, p) + p.min_gain_to_split;
+}
+
+/**
+ * Records the best split found for `leaf`: `gain` is its gain over the parent (none unless a
+ * feature was found and the gain is positive).
+ */
+export function recordSplit(
+  out: LeafSplits,
+  leaf: number,
+  gain: number,
+  feature: number,
+  bin: number,
+  defaultLeft: number,
+  leftGrad: number,
+  leftHess: number,
+  leftRows: number,
+): void {
+  out.gain[leaf] = feature >= 0 && gain > 0 ? gain : Number.NEGATIVE_INFINITY;
+  out.feature[leaf] = feature;
+  out.bin[leaf] = bin;
+  out.defaultLeft[leaf] = defaultLeft;
+  out.leftGrad[leaf] = leftGrad;
+  out.leftHess[leaf] = leftHess;
+  out.leftRows[leaf] = Math.round(leftRows);
+}
+
 /**
  * Writes the best split of `leaf` (its histogram in `slot`; totals sumG, sumH over `rows` rows)
  * over the sampled `features` into `out`.
@@ -69,7 +98,7 @@ export function findBestSplit(
   const countPerHess = rows / sumH;
   const l1 = p.lambda_l1;
   const l2 = p.lambda_l2;
-  const shift = leafGain(sumG, sumH, p) + p.min_gain_to_split;
+  const shift = splitShift(sumG, sumH, p);
   const hg = histograms.grad;
   const hh = histograms.hess;
   const slotBase = slot * histograms.size;
@@ -148,12 +177,5 @@ export function findBestSplit(
       }
     }
   }
-  const gain = bestGain - shift;
-  out.gain[leaf] = bestFeature >= 0 && gain > 0 ? gain : Number.NEGATIVE_INFINITY;
-  out.feature[leaf] = bestFeature;
-  out.bin[leaf] = bestBin;
-  out.defaultLeft[leaf] = bestDefaultLeft;
-  out.leftGrad[leaf] = bestG;
-  out.leftHess[leaf] = bestH;
-  out.leftRows[leaf] = Math.round(bestC);
+  recordSplit(out, leaf, bestGain - shift, bestFeature, bestBin, bestDefaultLeft, bestG, bestH, bestC);
 }

@@ -12,9 +12,11 @@ import { type GbdtMetric, resolveGbdtParams } from '../params';
 import type { Tree } from '../tree';
 import type { BinnedDataset } from './binning';
 import { evaluateMargins, higherIsBetter } from './evaluation';
+import { createTreeKernels, resolveKernelChoice } from './kernel-choice';
 import type { GbdtModel } from './model';
 import { drawBag, drawFeatures, usableFeatures } from './sampling';
 import { TreeGrower } from './tree-grower';
+import type { KernelChoice } from './tree-kernels';
 
 export interface ValidationSet {
   readonly features: FeatureMatrix;
@@ -42,6 +44,11 @@ export interface TrainOptions {
    * this round are kept (or up to the best round when early stopping is on).
    */
   readonly onIteration?: (report: IterationReport) => boolean | undefined;
+  /**
+   * The tree kernels (see `kernel-choice.ts`): default the environment variable
+   * `LINE_RCA_GBDT_KERNEL`, else `auto`. Every choice grows the same trees.
+   */
+  readonly kernel?: KernelChoice;
 }
 
 /** Trains a binary classifier; `labels[i]` is the label of dataset row `i` (0 or 1). */
@@ -51,6 +58,7 @@ export function trainGbdt(
   options: TrainOptions = {},
 ): GbdtModel {
   const params = resolveGbdtParams(options.params ?? {}, 'params.');
+  const kernel = resolveKernelChoice(options.kernel);
   const rows = trainingRows(data, labels, options.rows);
   const validation = options.validation
     ? checkValidation(data, options.validation, params.metric)
@@ -66,7 +74,6 @@ export function trainGbdt(
   }
   const baseMargin = params.boost_from_average ? Math.log(positives / (rows.length - positives)) : 0;
 
-  const grower = new TreeGrower(data, params, n);
   const rng = createRng(params.seed);
   const score = new Float64Array(n).fill(baseMargin);
   const grad = new Float64Array(n);
@@ -83,41 +90,47 @@ export function trainGbdt(
   let bestIteration = 0;
   const trees: Tree[] = [];
 
-  for (let iter = 0; iter < params.num_iterations; iter++) {
-    if (bagging && iter % params.bagging_freq === 0)
-      [bag, outOfBag] = drawBag(rows, params.bagging_fraction, rng);
-    logLossGradients(bag, y, score, params.scale_pos_weight, grad, hess);
-    const features = drawFeatures(usable, params.feature_fraction, rng);
-    const tree = grower.grow(bag, grad, hess, features);
-    if (tree.numLeaves <= 1) break; // no leaf can be split any more: LightGBM stops here too
-    trees.push(tree);
-    grower.addToScores(score, outOfBag);
+  const kernels = createTreeKernels(data, params, kernel);
+  try {
+    const grower = new TreeGrower(data, params, kernels);
+    for (let iter = 0; iter < params.num_iterations; iter++) {
+      if (bagging && iter % params.bagging_freq === 0)
+        [bag, outOfBag] = drawBag(rows, params.bagging_fraction, rng);
+      logLossGradients(bag, y, score, params.scale_pos_weight, grad, hess);
+      const features = drawFeatures(usable, params.feature_fraction, rng);
+      const tree = grower.grow(bag, grad, hess, features);
+      if (tree.numLeaves <= 1) break; // no leaf can be split any more: LightGBM stops here too
+      trees.push(tree);
+      grower.addToScores(score, outOfBag);
 
-    let current = Number.NaN;
-    if (validation && validMargin) {
-      addTreeToMargins(tree, validation.features, validMargin);
-      current = evaluateMargins(params.metric, validMargin, validation.labels);
-      scores.push(current);
-      if (better ? current > bestScore : current < bestScore) {
-        bestScore = current;
-        bestIteration = trees.length;
+      let current = Number.NaN;
+      if (validation && validMargin) {
+        addTreeToMargins(tree, validation.features, validMargin);
+        current = evaluateMargins(params.metric, validMargin, validation.labels);
+        scores.push(current);
+        if (better ? current > bestScore : current < bestScore) {
+          bestScore = current;
+          bestIteration = trees.length;
+        }
+      }
+      const proceed = options.onIteration?.({
+        iteration: trees.length,
+        metric: params.metric,
+        score: current,
+        bestIteration,
+        bestScore,
+      });
+      if (proceed === false) break;
+      if (
+        validation &&
+        params.early_stopping_round > 0 &&
+        trees.length - bestIteration >= params.early_stopping_round
+      ) {
+        break;
       }
     }
-    const proceed = options.onIteration?.({
-      iteration: trees.length,
-      metric: params.metric,
-      score: current,
-      bestIteration,
-      bestScore,
-    });
-    if (proceed === false) break;
-    if (
-      validation &&
-      params.early_stopping_round > 0 &&
-      trees.length - bestIteration >= params.early_stopping_round
-    ) {
-      break;
-    }
+  } finally {
+    kernels.release();
   }
   const keep =
     validation && params.early_stopping_round > 0 && bestIteration > 0 ? bestIteration : trees.length;

@@ -5,24 +5,21 @@
  */
 import type { GbdtParams } from '../params';
 import type { Tree } from '../tree';
-import { findBestSplit, LeafSplits, leafOutput } from './best-split';
+import { LeafSplits, leafOutput } from './best-split';
 import type { BinnedDataset } from './binning';
-import { HistogramPool } from './histogram';
-import { DataPartition } from './partition';
+import type { TreeKernels } from './tree-kernels';
 
 type MutableTree = { -readonly [K in keyof Tree]: Tree[K] };
 
 /**
- * Holds the buffers reused by every tree of one training run: the row partition, the ordered
- * gradients, one histogram per leaf, and each leaf's best split.
+ * Holds what every tree of one training run reuses: the kernels (the row partition with the
+ * ordered gradients, one histogram slot per leaf) and each leaf's best split.
  */
 export class TreeGrower {
   private readonly bins: readonly (Uint8Array | Uint16Array)[];
   private readonly missingBin: Int32Array;
   private readonly upperBounds: readonly Float64Array[];
   private readonly maxLeaves: number;
-  private readonly rows: DataPartition;
-  private readonly histograms: HistogramPool;
   private readonly splits: LeafSplits;
 
   // Per leaf.
@@ -37,18 +34,17 @@ export class TreeGrower {
   private tree: MutableTree | null = null;
   private readonly thresholdBin: Int32Array;
 
+  /** `kernels` sized for `p.num_leaves` leaves on `data`. */
   constructor(
     data: BinnedDataset,
     private readonly p: GbdtParams,
-    n: number,
+    private readonly kernels: TreeKernels,
   ) {
     this.bins = data.bins;
     this.missingBin = data.missingBin;
     this.upperBounds = data.upperBounds;
     const L = p.num_leaves;
     this.maxLeaves = L;
-    this.rows = new DataPartition(n, L);
-    this.histograms = new HistogramPool(data, L);
     this.splits = new LeafSplits(L);
     this.leafDepth = new Int32Array(L);
     this.leafGrad = new Float64Array(L);
@@ -76,15 +72,15 @@ export class TreeGrower {
       internalValue: new Float64Array(L - 1),
     };
     this.tree = tree;
-    this.rows.reset(bag, grad, hess);
+    this.kernels.reset(bag, grad, hess);
     this.numLeaves = 1;
     this.leafDepth[0] = 0;
-    this.leafGrad[0] = this.rows.sumGrad;
-    this.leafHess[0] = this.rows.sumHess;
+    this.leafGrad[0] = this.kernels.sumGrad;
+    this.leafHess[0] = this.kernels.sumHess;
     this.leafParent[0] = -1;
     for (let l = 0; l < L; l++) this.leafSlot[l] = l;
     if (this.canSplit(0)) {
-      this.histograms.build(this.leafSlot[0], features, this.rows, 0);
+      this.kernels.build(this.leafSlot[0], features, 0);
       this.findBestSplit(0);
     } else this.splits.gain[0] = Number.NEGATIVE_INFINITY;
 
@@ -107,7 +103,7 @@ export class TreeGrower {
   /** Adds the last tree's leaf values to the training margins (bagged rows by partition). */
   addToScores(score: Float64Array, outOfBag: Uint32Array): void {
     const tree = this.tree!;
-    const { index, leafStart, leafRows } = this.rows;
+    const { index, leafStart, leafRows } = this.kernels;
     for (let l = 0; l < this.numLeaves; l++) {
       const v = tree.leafValue[l];
       const end = leafStart[l] + leafRows[l];
@@ -134,23 +130,19 @@ export class TreeGrower {
     const p = this.p;
     if (p.max_depth > 0 && this.leafDepth[leaf] >= p.max_depth) return false;
     return (
-      this.rows.leafRows[leaf] >= 2 * Math.max(1, p.min_data_in_leaf) &&
+      this.kernels.leafRows[leaf] >= 2 * Math.max(1, p.min_data_in_leaf) &&
       this.leafHess[leaf] >= 2 * p.min_sum_hessian_in_leaf
     );
   }
 
   private findBestSplit(leaf: number): void {
-    findBestSplit(
-      this.histograms,
+    this.kernels.findBestSplit(
       this.leafSlot[leaf],
       this.features,
-      this.missingBin,
-      this.p,
+      leaf,
       this.leafGrad[leaf],
       this.leafHess[leaf],
-      this.rows.leafRows[leaf],
       this.splits,
-      leaf,
     );
   }
 
@@ -166,7 +158,7 @@ export class TreeGrower {
     tree.threshold[node] = this.upperBounds[f][t];
     tree.defaultLeft[node] = dl;
     tree.splitGain[node] = best.gain[leaf];
-    tree.internalCount[node] = this.rows.leafRows[leaf];
+    tree.internalCount[node] = this.kernels.leafRows[leaf];
     this.thresholdBin[node] = t;
     const parent = this.leafParent[leaf];
     if (parent >= 0) {
@@ -179,8 +171,8 @@ export class TreeGrower {
     this.leafParent[right] = node;
 
     // Stable partition of the leaf's segment: left rows first, then right rows.
-    const count = this.rows.leafRows[leaf];
-    const leftRows = this.rows.split(leaf, right, this.bins[f], t, this.missingBin[f], dl === 1);
+    const count = this.kernels.leafRows[leaf];
+    const leftRows = this.kernels.split(leaf, right, f, t, dl === 1);
     const parentGrad = this.leafGrad[leaf];
     const parentHess = this.leafHess[leaf];
     this.leafGrad[leaf] = best.leftGrad[leaf];
@@ -205,8 +197,8 @@ export class TreeGrower {
     const freeSlot = this.leafSlot[right];
     const smaller = leftRows <= count - leftRows ? leaf : right;
     const larger = smaller === leaf ? right : leaf;
-    this.histograms.build(freeSlot, this.features, this.rows, smaller);
-    this.histograms.subtract(parentSlot, freeSlot, this.features);
+    this.kernels.build(freeSlot, this.features, smaller);
+    this.kernels.subtract(parentSlot, freeSlot, this.features);
     this.leafSlot[smaller] = freeSlot;
     this.leafSlot[larger] = parentSlot;
     if (leftOk) this.findBestSplit(leaf);
@@ -220,7 +212,7 @@ export class TreeGrower {
     const lr = this.p.learning_rate;
     for (let l = 0; l < L; l++) {
       tree.leafValue[l] = leafOutput(this.leafGrad[l], this.leafHess[l], this.p) * lr;
-      tree.leafCount[l] = this.rows.leafRows[l];
+      tree.leafCount[l] = this.kernels.leafRows[l];
     }
     // Children always have larger node indices than their parent: fill bottom-up.
     for (let node = L - 2; node >= 0; node--) {
