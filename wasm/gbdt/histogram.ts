@@ -11,19 +11,21 @@
  */
 
 /** Rows per block: a block's rows are touched once, then read from cache by the pass. */
-const ROW_BLOCK: i32 = 2048;
+const ROW_BLOCK: i32 = 1024;
 
 /**
- * Adds the ordered pairs of `count` rows to the bins of every planned group of eight one-byte
- * features stored row-major (`stride` bytes a row). `plan` holds, per group, 9 u32: the group's
- * byte offset in a row, then the entry address of bin 0 of each of its eight features (a junk
- * area for features not sampled). Rows are `index[start + k]`. Each row updates every group
- * before the next row: one read of the row for all its features, the whole slot's histogram
- * staying in L2.
+ * Adds each row's pair to the bins of the planned one-byte features, stored row-major (`stride`
+ * bytes a row, in groups of eight). `plan` lists first `groups` full groups, 9 u32 each: the
+ * group's byte offset in a row, then the entry address of bin 0 of each of its eight features;
+ * then `lanes` single features, 2 u32 each: the feature's byte offset in a row and its entry
+ * address (the sampled members of groups not wholly sampled, and of the last, shorter group).
+ * Rows are `index[start + k]`. Each row updates every feature before the next row: one read of
+ * the row for all its features, the whole slot's histogram staying in L2.
  */
-export function histogramGroups(
+export function histogramRows(
   plan: usize,
   groups: i32,
+  lanes: i32,
   data: usize,
   stride: i32,
   index: usize,
@@ -31,12 +33,13 @@ export function histogramGroups(
   count: i32,
   pairs: usize,
 ): void {
-  if (count <= 0 || groups <= 0) return;
+  if (count <= 0 || groups + lanes <= 0) return;
   const rows = index + ((start as usize) << 2);
   const first = load<u32>(rows);
   const contiguous = load<u32>(rows + (((count - 1) as usize) << 2)) === first + ((count - 1) as u32);
   const s = stride as usize;
-  const planEnd = plan + (groups as usize) * 36;
+  const groupsEnd = plan + (groups as usize) * 36;
+  const lanesEnd = groupsEnd + ((lanes as usize) << 3);
   for (let from = 0; from < count; from += ROW_BLOCK) {
     const to = min(from + ROW_BLOCK, count);
     if (!contiguous) touchRows(data, stride, rows, from, to, pairs);
@@ -44,7 +47,7 @@ export function histogramGroups(
       const r = contiguous ? first + (k as u32) : load<u32>(rows + ((k as usize) << 2));
       const row = data + (r as usize) * s;
       const v = v128.load(pairs + ((r as usize) << 4));
-      for (let p = plan; p < planEnd; p += 36) {
+      for (let p = plan; p < groupsEnd; p += 36) {
         const x = load<u64>(row + (load<u32>(p) as usize));
         const lo = x as u32;
         const hi = (x >> 32) as u32;
@@ -56,6 +59,10 @@ export function histogramGroups(
         add((load<u32>(p, 24) as usize) + (((hi >> 8) & 255) << 4), v);
         add((load<u32>(p, 28) as usize) + (((hi >> 16) & 255) << 4), v);
         add((load<u32>(p, 32) as usize) + ((hi >> 24) << 4), v);
+      }
+      for (let p = groupsEnd; p < lanesEnd; p += 8) {
+        const bin = load<u8>(row + (load<u32>(p) as usize)) as usize;
+        add((load<u32>(p, 4) as usize) + (bin << 4), v);
       }
     }
   }

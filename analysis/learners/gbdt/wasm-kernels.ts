@@ -14,18 +14,17 @@ import type { TreeKernels } from './tree-kernels';
 import { wasmBase64 } from './wasm-binary';
 
 /** The contract of `wasm/gbdt/index.ts` these calls follow (its exported `ABI`). */
-const ABI = 2;
+const ABI = 3;
 const PAGE = 65536;
 /** The module's own scratch bytes at the start of memory; buffers begin after them. */
 const RESERVED = 1024;
-/** Histogram entries past the features' bins taking the updates of features not sampled. */
-const JUNK_ENTRIES = 256;
 
 interface KernelExports {
   readonly ABI: WebAssembly.Global;
-  histogramGroups(
+  histogramRows(
     plan: number,
     groups: number,
+    lanes: number,
     data: number,
     stride: number,
     index: number,
@@ -128,6 +127,8 @@ interface DatasetArena {
   /** Per feature: its group of eight one-byte features (-1 for a two-byte feature) and lane. */
   readonly group: Int32Array;
   readonly lane: Int32Array;
+  /** The feature at lane u of group g at [8g + u]; -1 past the last one-byte feature. */
+  readonly laneFeature: Int32Array;
   /** Per feature: address of its bin column (one or two bytes a row). */
   readonly column: Int32Array;
   readonly twoByte: Uint8Array;
@@ -175,7 +176,10 @@ function datasetArena(module: WebAssembly.Module, data: BinnedDataset): DatasetA
       oneByte++;
     } else twoByte[j] = 1;
   }
-  const stride = 8 * Math.ceil(oneByte / 8);
+  const groups = Math.ceil(oneByte / 8);
+  const stride = groups > 4 ? 64 * Math.ceil(groups / 8) : 8 * groups;
+  const laneFeature = new Int32Array(stride).fill(-1);
+  for (let j = 0; j < f; j++) if (group[j] >= 0) laneFeature[8 * group[j] + lane[j]] = j;
   const column = new Int32Array(f);
   let at = align(RESERVED);
   const rowsAt = at;
@@ -190,11 +194,11 @@ function datasetArena(module: WebAssembly.Module, data: BinnedDataset): DatasetA
   // Eight one-byte columns into one 8-byte group of each row, written as two 32-bit words.
   const words = new Uint32Array(buffer, rowsAt, (n * stride) / 4);
   const wordsPerRow = stride / 4;
-  const members: Uint8Array[] = [];
-  for (let j = 0; j < f; j++) if (!twoByte[j]) members.push(data.bins[j] as Uint8Array);
+  const byteColumns: Uint8Array[] = [];
+  for (let j = 0; j < f; j++) if (!twoByte[j]) byteColumns.push(data.bins[j] as Uint8Array);
   const zero = new Uint8Array(n);
   for (let g = 0; g < stride / 8; g++) {
-    const c = (u: number) => members[8 * g + u] ?? zero;
+    const c = (u: number) => byteColumns[8 * g + u] ?? zero;
     const [c0, c1, c2, c3, c4, c5, c6, c7] = [c(0), c(1), c(2), c(3), c(4), c(5), c(6), c(7)];
     for (let r = 0, w = 2 * g; r < n; r++, w += wordsPerRow) {
       words[w] = (c0[r] | (c1[r] << 8) | (c2[r] << 16) | (c3[r] << 24)) >>> 0;
@@ -205,7 +209,19 @@ function datasetArena(module: WebAssembly.Module, data: BinnedDataset): DatasetA
     if (twoByte[j]) new Uint16Array(buffer, column[j], n).set(data.bins[j]);
     else new Uint8Array(buffer, column[j], n).set(data.bins[j]);
   }
-  return { memory, exports, data: rowsAt, stride, group, lane, column, twoByte, end: at, busy: false };
+  return {
+    memory,
+    exports,
+    data: rowsAt,
+    stride,
+    group,
+    lane,
+    laneFeature,
+    column,
+    twoByte,
+    end: at,
+    busy: false,
+  };
 }
 
 export class WasmKernels implements TreeKernels {
@@ -234,14 +250,13 @@ export class WasmKernels implements TreeKernels {
     readonly missingBin: number;
     readonly best: number;
   };
-  /** Entries of one slot: every feature's bins, then the junk entries. */
+  /** Entries of one slot: every feature's bins. */
   private readonly size: number;
   private readonly binOffset: Int32Array;
   private readonly numBins: Int32Array;
-  private readonly junk: number;
   private readonly missingBin: Int32Array;
-  /** Scratch per histogram: the group's slot in the plan, -1 when not planned yet. */
-  private readonly planned: Int32Array;
+  /** Scratch per histogram: sampled features per group. */
+  private readonly sampledIn: Int32Array;
   /** The sampled features last copied to `featureList`. */
   private listed: Int32Array | null = null;
 
@@ -263,8 +278,7 @@ export class WasmKernels implements TreeKernels {
     this.binOffset = binOffset;
     this.numBins = data.numBins;
     this.missingBin = data.missingBin;
-    this.junk = total;
-    this.size = total + JUNK_ENTRIES;
+    this.size = total;
     const groups = Math.max(1, arena.stride / 8);
     let at = arena.end;
     const take = (bytes: number) => {
@@ -277,7 +291,7 @@ export class WasmKernels implements TreeKernels {
       scratch: take(4 * n),
       pairs: take(16 * n),
       hist: take(maxLeaves * this.size * 16),
-      plan: take(36 * groups),
+      plan: take(36 * groups + 8 * f),
       features: take(4 * f),
       binOffset: take(4 * f),
       numBins: take(4 * f),
@@ -290,7 +304,7 @@ export class WasmKernels implements TreeKernels {
     this.index = new Uint32Array(buffer, this.at.index, n);
     this.pairs = new Float64Array(buffer, this.at.pairs, 2 * n);
     this.hist = new Float64Array(buffer, this.at.hist, 2 * this.size * maxLeaves);
-    this.planWords = new Uint32Array(buffer, this.at.plan, 9 * groups);
+    this.planWords = new Uint32Array(buffer, this.at.plan, 9 * groups + 2 * f);
     this.featureList = new Int32Array(buffer, this.at.features, f);
     new Int32Array(buffer, this.at.binOffset, f).set(binOffset);
     new Int32Array(buffer, this.at.numBins, f).set(data.numBins);
@@ -299,7 +313,7 @@ export class WasmKernels implements TreeKernels {
       sums: new Float64Array(buffer, this.at.best, 3),
       ints: new Int32Array(buffer, this.at.best + 24, 4),
     };
-    this.planned = new Int32Array(groups);
+    this.sampledIn = new Int32Array(groups);
     this.leafStart = new Int32Array(maxLeaves);
     this.leafRows = new Int32Array(maxLeaves);
   }
@@ -323,33 +337,51 @@ export class WasmKernels implements TreeKernels {
   }
 
   build(slot: number, sampled: Int32Array, leaf: number): void {
-    const { group, lane, column } = this.arena;
+    const { group, lane, laneFeature, column } = this.arena;
     const { binOffset, numBins } = this;
     const slotAt = this.at.hist + slot * this.size * 16;
-    const junkAt = slotAt + this.junk * 16;
-    const plan = this.planWords;
-    const planned = this.planned.fill(-1);
     const hist = this.hist;
     const slotBase = 2 * slot * this.size;
-    let groups = 0;
+    const sampledIn = this.sampledIn.fill(0);
     for (let q = 0; q < sampled.length; q++) {
       const f = sampled[q];
       hist.fill(0, slotBase + 2 * binOffset[f], slotBase + 2 * (binOffset[f] + numBins[f]));
+      if (group[f] >= 0) sampledIn[group[f]]++;
+    }
+    // Groups whose eight features are all sampled take the unrolled pass; the other sampled
+    // one-byte features are planned one by one after them.
+    const plan = this.planWords;
+    let groups = 0;
+    for (let g = 0; g < sampledIn.length; g++) {
+      if (sampledIn[g] < 8) continue;
+      const p = 9 * groups++;
+      plan[p] = 8 * g;
+      for (let u = 0; u < 8; u++) plan[p + 1 + u] = slotAt + 16 * binOffset[laneFeature[8 * g + u]];
+    }
+    let lanes = 0;
+    for (let q = 0; q < sampled.length; q++) {
+      const f = sampled[q];
       const g = group[f];
-      if (g < 0) continue;
-      if (planned[g] < 0) {
-        planned[g] = groups;
-        const p = 9 * groups++;
-        plan[p] = 8 * g;
-        plan.fill(junkAt, p + 1, p + 9);
-      }
-      plan[9 * planned[g] + 1 + lane[f]] = slotAt + 16 * binOffset[f];
+      if (g < 0 || sampledIn[g] === 8) continue;
+      const p = 9 * groups + 2 * lanes++;
+      plan[p] = 8 * g + lane[f];
+      plan[p + 1] = slotAt + 16 * binOffset[f];
     }
     const start = this.leafStart[leaf];
     const count = this.leafRows[leaf];
     const { index, pairs } = this.at;
     const arena = this.arena;
-    this.exports.histogramGroups(this.at.plan, groups, arena.data, arena.stride, index, start, count, pairs);
+    this.exports.histogramRows(
+      this.at.plan,
+      groups,
+      lanes,
+      arena.data,
+      arena.stride,
+      index,
+      start,
+      count,
+      pairs,
+    );
     for (let q = 0; q < sampled.length; q++) {
       const f = sampled[q];
       if (group[f] >= 0) continue;
