@@ -4,7 +4,9 @@
 // file is rewritten only when its content changes.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import asc from 'assemblyscript/asc';
+// The compiler's own file (its `assemblyscript/asc` export is ESM-only, which the import checker
+// cannot resolve).
+import asc from 'assemblyscript/dist/asc.js';
 import hashing from './source-hash.cjs';
 
 const { root, entry, flags, compilerVersion, sourceHash } = hashing;
