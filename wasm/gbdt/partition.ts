@@ -30,7 +30,11 @@ export function partitionRows(
     for (let i = begin; i < end; i++) {
       const row = load<u32>(index + (i << 2));
       const bin = load<u16>(column + ((row as usize) << 1)) as i32;
-      const left = select<usize>(missingLeft as usize, (bin <= thresholdBin) as usize, bin === missingBin);
+      const left = select<usize>(
+        missingLeft as usize,
+        select<usize>(1, 0, bin <= thresholdBin),
+        bin === missingBin,
+      );
       store<u32>(index + (l << 2), row);
       store<u32>(scratch + (r << 2), row);
       l += left;
@@ -40,7 +44,11 @@ export function partitionRows(
     for (let i = begin; i < end; i++) {
       const row = load<u32>(index + (i << 2));
       const bin = load<u8>(column + (row as usize)) as i32;
-      const left = select<usize>(missingLeft as usize, (bin <= thresholdBin) as usize, bin === missingBin);
+      const left = select<usize>(
+        missingLeft as usize,
+        select<usize>(1, 0, bin <= thresholdBin),
+        bin === missingBin,
+      );
       store<u32>(index + (l << 2), row);
       store<u32>(scratch + (r << 2), row);
       l += left;

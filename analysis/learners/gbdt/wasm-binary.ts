@@ -2,7 +2,7 @@
 // 0.28.20: do not edit. Committed, so a clone runs the kernels before any build.
 
 /** Fingerprint of the sources, compiler and flags this binary was built from (wasm/source-hash.cjs). */
-export const wasmSourceHash = 'da48d8748c21f7059adad6054c4de5c5636cc95069078b20b741bcce41a3e163';
+export const wasmSourceHash = 'e92455b26d2f901321f1f756d27bda76e6c6f26ec728989de2eb1e9d741d781b';
 
 /** The WebAssembly module, base64. */
 export const wasmBase64 = [
