@@ -130,7 +130,7 @@ interface DatasetArena {
   /** The feature at lane u of group g at [8g + u]; -1 past the last one-byte feature. */
   readonly laneFeature: Int32Array;
   /** Per feature: address of its bin column (one or two bytes a row). */
-  readonly column: Int32Array;
+  readonly column: Uint32Array;
   readonly twoByte: Uint8Array;
   /** First byte after the dataset: where a training's buffers start. */
   readonly end: number;
@@ -176,11 +176,13 @@ function datasetArena(module: WebAssembly.Module, data: BinnedDataset): DatasetA
       oneByte++;
     } else twoByte[j] = 1;
   }
+  // Rows longer than half a cache line take whole lines: a row read from memory is then one line,
+  // not two (a 56-byte row starting anywhere but 0 or 8 in a line straddles two).
   const groups = Math.ceil(oneByte / 8);
   const stride = groups > 4 ? 64 * Math.ceil(groups / 8) : 8 * groups;
   const laneFeature = new Int32Array(stride).fill(-1);
   for (let j = 0; j < f; j++) if (group[j] >= 0) laneFeature[8 * group[j] + lane[j]] = j;
-  const column = new Int32Array(f);
+  const column = new Uint32Array(f);
   let at = align(RESERVED);
   const rowsAt = at;
   at = align(at + n * stride);
