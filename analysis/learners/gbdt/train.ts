@@ -2,8 +2,10 @@
  * Gradient-boosted trees for binary log loss, grown the LightGBM way on a `BinnedDataset`. This
  * file is the boosting loop (LightGBM's `boosting/`): gradients, bagging and feature sampling
  * (`sampling.ts`) each round, one tree (`tree-grower.ts`: leaf-wise growth on histograms of
- * (gradient, hessian) per bin with subtraction, `histogram.ts`, `partition.ts`,
- * `best-split.ts`), validation scores and early stopping.
+ * (gradient, hessian) per bin with subtraction), validation scores and early stopping. The
+ * per-leaf work runs in the kernels `kernel-choice.ts` picks: JavaScript (`js-kernels.ts` over
+ * `histogram.ts`, `partition.ts`, `best-split.ts`) or WebAssembly (`wasm-kernels.ts`), which
+ * grow the same trees.
  */
 import { InvalidInputError } from '../../errors';
 import type { FeatureMatrix } from '../../frame';
