@@ -6,15 +6,16 @@
  */
 import { InvalidInputError } from '../../analysis/errors';
 import { featureMatrix } from '../../analysis/frame';
+import { fitFinal } from '../../analysis/learners/final';
 import { binDataset } from '../../analysis/learners/gbdt/binning';
 import { kernelInUse, resolveKernelChoice } from '../../analysis/learners/gbdt/kernel-choice';
-import { gbdtModelToJson } from '../../analysis/learners/gbdt/model';
+import { type GbdtModel, gbdtModelToJson } from '../../analysis/learners/gbdt/model';
 import { syntheticClassification } from '../../analysis/learners/gbdt/synthetic';
 import { trainGbdt } from '../../analysis/learners/gbdt/train';
 import { wasmSourceHash } from '../../analysis/learners/gbdt/wasm-binary';
 import { WasmKernels, wasmKernelStatus } from '../../analysis/learners/gbdt/wasm-kernels';
 import { ComputePool } from '../../compute/pool';
-import { shareBinnedDataset } from '../../compute/shared';
+import { shareArray, shareMatrix } from '../../compute/shared';
 import ai4i from '../fixtures/gbdt/ai4i.json';
 import { rowsOf } from '../fixtures/gbdt/split';
 import { caseData, modelDigest, type TreeCase, trainCase, treeCases } from '../fixtures/gbdt/tree-cases';
@@ -158,14 +159,11 @@ describe('GBDT kernels: WebAssembly against the JavaScript oracle', () => {
   });
 });
 
-// Worker threads run the compiled build (dist/compute/worker.js): CI runs `npm run build` first.
 describe('GBDT kernels in compute worker threads', () => {
   let pool: ComputePool;
   const previous = process.env[environment];
 
   beforeAll(() => {
-    // Forced, so a worker that cannot load the module fails instead of falling back.
-    process.env[environment] = 'wasm';
     pool = new ComputePool({ size: 1 });
   });
   afterAll(async () => {
@@ -176,16 +174,21 @@ describe('GBDT kernels in compute worker threads', () => {
 
   it('a worker trains with WebAssembly the trees the main thread trains with JavaScript', async () => {
     const { features, labels } = syntheticClassification(4000, 12, 31);
-    const data = binDataset(featureMatrix(features.names, features.columns));
-    const params = {
-      num_iterations: 12,
-      feature_fraction: 0.7,
-      bagging_fraction: 0.8,
-      bagging_freq: 1,
-      seed: 3,
+    const data = { features: shareMatrix(features), labels: shareArray(labels) };
+    const rows = (from: number, to: number) => Uint32Array.from({ length: to - from }, (_, k) => from + k);
+    const split = { train: rows(0, 3200), validation: rows(3200, 4000) };
+    const fit = {
+      kind: 'gbdt',
+      params: { num_iterations: 12, feature_fraction: 0.7, bagging_fraction: 0.8, bagging_freq: 1, seed: 3 },
     };
-    const local = trainGbdt(data, labels, { params, kernel: 'js' });
-    const remote = await pool.run('train-gbdt', { data: shareBinnedDataset(data), labels, params });
-    expect(gbdtModelToJson(remote)).toEqual(gbdtModelToJson(local));
+    // The thread starts with the first task and takes the environment of that moment: forced to
+    // WebAssembly, so a thread that cannot load the module fails instead of falling back.
+    process.env[environment] = 'wasm';
+    const remote = pool.run('fit-final', { data, split, fit });
+    process.env[environment] = 'js';
+    const local = fitFinal(data, split, fit);
+    expect(gbdtModelToJson((await remote).model as GbdtModel)).toEqual(
+      gbdtModelToJson(local.model as GbdtModel),
+    );
   });
 });
