@@ -30,7 +30,7 @@ import {
   type TrackingStatus,
   trackingDirFromEnv,
 } from './tracking/journal';
-import { plainUri, Replayer } from './tracking/replay';
+import { ANALYSIS_TAG, plainUri, Replayer, type ReplayResult } from './tracking/replay';
 
 export * from './tracking/journal';
 export * from './tracking/replay';
@@ -136,6 +136,11 @@ export class NoopTracker implements Tracker {
   }
 }
 
+/** Drains at the end of an analysis, while each applies something (an MLflow that fails now and then). */
+const FINISH_ROUNDS = 5;
+/** The end of an analysis waits longer for a journal another process is applying: it is the last chance. */
+const FINISH_LOCK_WAIT_MS = 60_000;
+
 const RUN_STATUS: Record<TrialState, RunStatus | undefined> = {
   complete: 'FINISHED',
   pruned: 'KILLED',
@@ -217,7 +222,7 @@ export class MlflowTracker implements Tracker {
           { key: 'mlflow.runName', value: summary.name },
           { key: 'mlflow.source.name', value: 'line-rca' },
           { key: 'mlflow.source.type', value: 'LOCAL' },
-          { key: 'line_rca.analysis_id', value: summary.id },
+          { key: ANALYSIS_TAG, value: summary.id },
           { key: 'line_rca.line', value: summary.line },
         ],
       },
@@ -257,7 +262,7 @@ export class MlflowTracker implements Tracker {
         tags: [
           { key: 'mlflow.runName', value: `trial ${trial.number} (${trial.learner})` },
           { key: 'mlflow.source.name', value: 'line-rca' },
-          { key: 'line_rca.analysis_id', value: this.analysisId },
+          { key: ANALYSIS_TAG, value: this.analysisId },
           { key: 'line_rca.trial_number', value: String(trial.number) },
           { key: 'line_rca.trial_state', value: trial.state },
         ],
@@ -309,10 +314,18 @@ export class MlflowTracker implements Tracker {
           endTime: toMillis(outcome.finishedAt, now),
         },
       });
+      ops.push({
+        id: randomUUID(),
+        op: { kind: 'reconcile', key: ANALYSIS_KEY, experimentName: this.experimentName },
+      });
       await this.appendOps(ops);
-      // One more try even when offline: MLflow may be back by the end of the analysis.
-      this.offline = false;
-      await this.drain();
+      // More tries even when offline: MLflow may be back by the end of the analysis, and what
+      // is left now waits for `tracking flush`. Rounds go on while each one gets further.
+      for (let round = 0; round < FINISH_ROUNDS; round++) {
+        this.offline = false;
+        const outcome = await this.drain(FINISH_LOCK_WAIT_MS);
+        if (!outcome?.stoppedBy || outcome.applied === 0) break;
+      }
     });
     return this.status();
   }
@@ -363,17 +376,17 @@ export class MlflowTracker implements Tracker {
   }
 
   /** Applies what is pending; on an outage, goes offline and leaves the rest to `tracking flush`. */
-  private async drain(): Promise<void> {
+  private async drain(lockWaitMs = 5000): Promise<ReplayResult | undefined> {
     // Another process (a flush, a trial on another worker) may be applying this journal: wait a little.
     const outcome = await this.journal.withLock(async () => {
       const state = await this.journal.read();
       const result = await new Replayer(this.client, this.journal, state).run();
       this.lastStatus = statusOf(state);
       return result;
-    }, 5000);
+    }, lockWaitMs);
     if (!outcome) {
       this.lastStatus = statusOf(await this.journal.read());
-      return;
+      return undefined;
     }
     if (outcome.stoppedBy) {
       if (!this.offline) {
@@ -388,5 +401,6 @@ export class MlflowTracker implements Tracker {
       const state = await this.journal.read();
       for (const [, message] of state.failed) this.warn(`MLflow refused an operation: ${message}`);
     }
+    return outcome;
   }
 }

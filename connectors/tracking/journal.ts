@@ -38,7 +38,9 @@ export type TrackingOp =
     }
   | { kind: 'logBatch'; key: string; batch: Batch }
   | { kind: 'endRun'; key: string; status: RunStatus; endTime: number }
-  | { kind: 'uploadArtifact'; key: string; name: string; file: string };
+  | { kind: 'uploadArtifact'; key: string; name: string; file: string }
+  /** After the analysis' end: runs of the analysis made twice (a lost reply) ended and deleted. */
+  | { kind: 'reconcile'; key: string; experimentName: string };
 
 export interface RunRef {
   runId: string;

@@ -9,7 +9,14 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMlflowError, type MlflowClient, MlflowError, maskSecrets } from '../mlflow';
+import {
+  isMlflowError,
+  type MlflowClient,
+  MlflowError,
+  maskSecrets,
+  type Run,
+  type RunInfo,
+} from '../mlflow';
 import {
   Journal,
   type JournalState,
@@ -22,6 +29,17 @@ import {
 } from './journal';
 
 export const RUN_KEY_TAG = 'line_rca.run_key';
+/** Every run of an analysis carries its id (connectors/tracking.ts). */
+export const ANALYSIS_TAG = 'line_rca.analysis_id';
+/** On a second run of one key, ended and deleted: the id of the run kept. */
+export const DUPLICATE_TAG = 'line_rca.duplicate_of';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Oldest first; runs created in the same millisecond by id, so every process picks the same. */
+function firstCreated(a: Run, b: Run): number {
+  return (a.info.startTime ?? 0) - (b.info.startTime ?? 0) || (a.info.runId < b.info.runId ? -1 : 1);
+}
 
 /** The value of the `line_rca.run_key` tag: unique per analysis and run, safe inside a filter. */
 export function runKeyTag(analysisId: string, key: string): string {
@@ -98,7 +116,11 @@ export class Replayer {
     return id;
   }
 
-  /** Our run `key` in MLflow: from the journal, else by its tag (created by a crashed process, or elsewhere). */
+  /**
+   * Our run `key` in MLflow: from the journal, else by its tag (created by a crashed process, by
+   * another worker, or by a create whose reply was lost). Should two exist, the first is kept
+   * and the other ended and deleted.
+   */
   private async findRun(key: string, experimentId?: string): Promise<RunRef | undefined> {
     const known = this.state.runs.get(key);
     if (known) return known;
@@ -106,15 +128,76 @@ export class Replayer {
     const tag = runKeyTag(this.analysisId(), key);
     const found = await this.client.searchRuns([experimentId], `tags.\`${RUN_KEY_TAG}\` = '${tag}'`);
     if (found.length === 0) return undefined;
-    // Oldest first: if two were ever made, keep using the first one.
-    found.sort((a, b) => (a.info.startTime ?? 0) - (b.info.startTime ?? 0));
+    const [kept, ...extra] = found.sort(firstCreated);
     const ref = {
-      runId: found[0].info.runId,
-      experimentId: found[0].info.experimentId,
-      artifactUri: found[0].info.artifactUri,
+      runId: kept.info.runId,
+      experimentId: kept.info.experimentId,
+      artifactUri: kept.info.artifactUri,
     };
     await this.remember(key, ref);
+    for (const run of extra) await this.retire(run, ref.runId);
     return ref;
+  }
+
+  /**
+   * Creates the run of `key` at most once: a create that may have reached MLflow (a timeout, a
+   * reset, a 5xx) is followed by a look-up of its tag before any new try.
+   */
+  private async createOnce(
+    key: string,
+    create: () => Promise<RunInfo>,
+    experimentId: string,
+  ): Promise<RunRef> {
+    const tries = (this.client.settings.retries ?? 3) + 1;
+    const backoff = this.client.settings.backoffMs ?? 250;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const info = await create();
+        const ref = { runId: info.runId, experimentId: info.experimentId, artifactUri: info.artifactUri };
+        await this.remember(key, ref);
+        return ref;
+      } catch (error) {
+        if (!isMlflowError(error) || error.failure !== 'unavailable' || attempt >= tries) throw error;
+        await sleep(backoff * 2 ** (attempt - 1));
+        const found = await this.findRun(key, experimentId);
+        if (found) return found;
+      }
+    }
+  }
+
+  /** A second run of one key: ended (KILLED), tagged with the run kept, and deleted. */
+  private async retire(run: Run, keptRunId: string): Promise<void> {
+    if (run.info.status === 'RUNNING') {
+      await this.client.updateRun(run.info.runId, { status: 'KILLED', endTime: Date.now() });
+    }
+    await this.client.setTag(run.info.runId, DUPLICATE_TAG, keptRunId);
+    await this.client.deleteRun(run.info.runId);
+  }
+
+  /**
+   * Every run of the analysis, grouped by key: a key with two runs (the second create of a reply
+   * that came back late, in this process or another) keeps the journal's run, else the first.
+   */
+  private async reconcile(experimentName: string): Promise<void> {
+    const analysisId = this.analysisId();
+    // Our ids never hold quotes (activities/analysis-id.ts); a filter cannot be written for one that does.
+    if (/['"\\]/.test(analysisId)) return;
+    const experimentId = await this.experimentId(experimentName);
+    const runs = await this.client.searchRuns([experimentId], `tags.\`${ANALYSIS_TAG}\` = '${analysisId}'`);
+    const byTag = new Map<string, Run[]>();
+    for (const run of runs) {
+      const tag = run.tags[RUN_KEY_TAG];
+      if (tag !== undefined) byTag.set(tag, [...(byTag.get(tag) ?? []), run]);
+    }
+    const journaled = new Map(
+      [...this.state.runs].map(([key, ref]) => [runKeyTag(analysisId, key), ref.runId]),
+    );
+    for (const [tag, group] of byTag) {
+      if (group.length < 2) continue;
+      const known = journaled.get(tag);
+      const kept = group.find((r) => r.info.runId === known) ?? [...group].sort(firstCreated)[0];
+      for (const run of group) if (run !== kept) await this.retire(run, kept.info.runId);
+    }
   }
 
   private async remember(key: string, ref: RunRef): Promise<void> {
@@ -160,19 +243,16 @@ export class Replayer {
           if (!parent) throw new Error(`parent run ${op.parentKey} of ${op.key} is not created yet`);
           tags.push({ key: 'mlflow.parentRunId', value: parent.runId });
         }
-        const info = await this.client.createRun({
+        await this.createOnce(
+          op.key,
+          () => this.client.createRun({ experimentId, runName: op.runName, startTime: op.startTime, tags }),
           experimentId,
-          runName: op.runName,
-          startTime: op.startTime,
-          tags,
-        });
-        await this.remember(op.key, {
-          runId: info.runId,
-          experimentId: info.experimentId,
-          artifactUri: info.artifactUri,
-        });
+        );
         return;
       }
+      case 'reconcile':
+        await this.reconcile(op.experimentName);
+        return;
       case 'logBatch': {
         const run = await this.requireRun(op.key);
         await this.client.logBatch(run.runId, op.batch);
