@@ -9,6 +9,7 @@ import { InvalidInputError } from '../analysis/errors';
 import { newDatasetUri } from '../connectors/datasets';
 import { aggregateDataset, extractSource, type SourceSpec } from '../connectors/sources';
 import type { LearningDataStore } from './learning-data';
+import type { StageContext } from './progress';
 import type { AggregateInput, AggregateOutput, ExtractInput, ExtractOutput, SplitSpec } from './types';
 
 export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec {
@@ -25,7 +26,7 @@ export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec 
   return { kind: 'mongo', collection: source.collection, line: config.line };
 }
 
-export async function extract(input: ExtractInput): Promise<ExtractOutput> {
+export async function extract(input: ExtractInput, context: StageContext = {}): Promise<ExtractOutput> {
   const { config, settings } = input;
   const observationsUri = newDatasetUri('observations', input.workDir);
   const report = await extractSource(
@@ -37,6 +38,7 @@ export async function extract(input: ExtractInput): Promise<ExtractOutput> {
       keep: settings.targetColumns,
     },
     observationsUri,
+    context.step,
   );
   return {
     observationsUri,
@@ -58,7 +60,11 @@ export function splitSpec(settings: AnalysisSettings): SplitSpec {
   };
 }
 
-export async function aggregate(input: AggregateInput, store: LearningDataStore): Promise<AggregateOutput> {
+export async function aggregate(
+  input: AggregateInput,
+  store: LearningDataStore,
+  context: StageContext = {},
+): Promise<AggregateOutput> {
   const { config, settings } = input;
   const featuresUri = newDatasetUri('features', input.workDir);
   const report = await aggregateDataset(
@@ -70,6 +76,7 @@ export async function aggregate(input: AggregateInput, store: LearningDataStore)
       describe: { target: config.target, aggregation: config.aggregation },
     },
     featuresUri,
+    context.step,
   );
   if (report.positives === 0 || report.positives === report.rows) {
     throw new InvalidInputError({

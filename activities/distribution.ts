@@ -9,10 +9,14 @@ import { explanatoryVariables } from '../analysis/aggregate/aggregate';
 import { populationLabels } from '../analysis/aggregate/labels';
 import { analyzeDistribution } from '../analysis/distribution';
 import { readObservationDataset } from '../connectors/datasets';
+import type { StageContext } from './progress';
 import type { DistributionInput, DistributionOutput } from './types';
 import { toJson, writeArtifact } from './workspace';
 
-export async function distribution(input: DistributionInput): Promise<DistributionOutput> {
+export async function distribution(
+  input: DistributionInput,
+  context: StageContext = {},
+): Promise<DistributionOutput> {
   const { settings } = input;
   const table = await readObservationDataset(input.observationsUri);
   const { labels, mask } = populationLabels(table, settings.target, settings.aggregation);
@@ -22,7 +26,13 @@ export async function distribution(input: DistributionInput): Promise<Distributi
     settings.aggregation,
     input.config.variables.exclude,
   );
-  const entries = analyzeDistribution(table, labels, { rows: mask, variables: variables.map((v) => v.name) });
+  const step = context.step;
+  const entries = analyzeDistribution(
+    table,
+    labels,
+    { rows: mask, variables: variables.map((v) => v.name) },
+    step ? { progress: (done, total) => step(done, total, 'variables') } : {},
+  );
   const entriesUri = writeArtifact(input.workDir, 'distribution.json', toJson(entries));
   return { entriesUri, variables: entries.length };
 }

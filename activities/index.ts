@@ -15,6 +15,7 @@ import { distribution } from './distribution';
 import { LearningDataStore } from './learning-data';
 import { evaluate, explain, searchTrial } from './model';
 import { prepare } from './prepare';
+import type { StageContext } from './progress';
 import { report } from './report';
 import { compose, discard, persist } from './results';
 import { trackFinish, trackStart, trackTrial } from './tracking';
@@ -35,7 +36,8 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     prepare,
     extract,
-    aggregate: (input: AggregateInput) => aggregate(input, deps.learningData),
+    aggregate: (input: AggregateInput, context?: StageContext) =>
+      aggregate(input, deps.learningData, context),
     distribution,
     searchTrial: (input: TrialInput) => searchTrial(input, deps),
     evaluate: (input: EvaluateInput) => evaluate(input, deps),

@@ -417,7 +417,7 @@ function analyzeSources(
   const vals = new Float64Array(rows);
   const ys = new Uint8Array(rows);
 
-  const entries: DistributionEntry[] = variables.map((source) => {
+  const analyzeOne = (source: VariableSource): DistributionEntry => {
     const variable = source.prepare();
     if (variable.kind === 'identifier') {
       return {
@@ -492,6 +492,11 @@ function analyzeSources(
       else c0[c]++;
     }
     return { ...analyzeCategorical(variable.name, variable.levels, c0, c1, m0, m1), ...invalid };
+  };
+  const entries = variables.map((source, i) => {
+    const entry = analyzeOne(source);
+    options.progress?.(i + 1, variables.length);
+    return entry;
   });
 
   return entries;
