@@ -1,0 +1,222 @@
+/**
+ * The statistics of one variable recomputed with the labels rotated, at the cost of the positive
+ * rows only. Everything that does not depend on the labels is done once: each row's histogram
+ * bin (the entry's own edges: the pooled values do not change under a rotation, so neither do
+ * the edges) and its rank among the values; the rows are grouped by observation. A rotation by s
+ * makes observation o positive when o + s was, so the positive rows of a shift are the rows of
+ * the shifted positive observations: their bins are counted (the histogram intersection, i.e.
+ * the entry's `score`), and their ranks sorted by a bucket sort (the exact two-sample KS
+ * statistic, ties as `scipy.stats.ks_2samp`). For categories: their counts (total variation,
+ * the score) and the chi-square statistic.
+ */
+import { chiSquareContingency } from '../distribution/chi2';
+import type { ObservationRows, Observations } from './observations';
+import type { ShiftKernel } from './shifts';
+
+/** A numeric variable as `prepareDistribution` keeps it. */
+export interface SortedColumn {
+  /** Non-missing values ascending. */
+  readonly sorted: Float64Array;
+  /** Row of each value of `sorted`. */
+  readonly order: Uint32Array;
+}
+
+function positiveObservations(observations: Observations): Int32Array {
+  const out: number[] = [];
+  for (let o = 0; o < observations.count; o++) if (observations.labels[o]) out.push(o);
+  return Int32Array.from(out);
+}
+
+/**
+ * Kernel for a numeric variable: statistic 0 the histogram intersection distance with `edges`
+ * (missing values one more bin, as the entry's score), statistic 1 (when `withKs`) the KS
+ * statistic on the non-missing values.
+ */
+export function numericKernel(
+  column: SortedColumn,
+  observations: Observations,
+  grouped: ObservationRows,
+  edges: ArrayLike<number>,
+  withKs: boolean,
+): ShiftKernel {
+  const { ofRow, count } = observations;
+  const k = edges.length - 1;
+  const rows = ofRow.length;
+  // the selected non-missing values in ascending order
+  let m = 0;
+  for (let t = 0; t < column.order.length; t++) if (ofRow[column.order[t]] >= 0) m++;
+  const binOfRow = new Uint16Array(rows).fill(k);
+  const rankOfRow = new Int32Array(rows);
+  /** low[u]: values strictly below a value whose upper rank (values ≤ it) is u. */
+  const low = new Int32Array(m + 1);
+  {
+    let bin = 0;
+    let t = 0;
+    const order = column.order;
+    const sorted = column.sorted;
+    const n = order.length;
+    let position = 0;
+    while (t < n) {
+      // a group of equal values: its selected rows get the same rank
+      let end = t + 1;
+      while (end < n && sorted[end] === sorted[t]) end++;
+      let selected = 0;
+      for (let q = t; q < end; q++) if (ofRow[order[q]] >= 0) selected++;
+      if (selected > 0) {
+        const v = sorted[t];
+        while (bin < k - 1 && v >= edges[bin + 1]) bin++;
+        const upper = position + selected;
+        low[upper] = position;
+        for (let q = t; q < end; q++) {
+          const row = order[q];
+          if (ofRow[row] < 0) continue;
+          binOfRow[row] = bin;
+          rankOfRow[row] = upper;
+        }
+        position = upper;
+      }
+      t = end;
+    }
+  }
+  const { start, rows: members } = grouped;
+  const size = members.length;
+  const bins = new Uint16Array(size);
+  const ranks = new Int32Array(size);
+  const totals = new Float64Array(k + 1);
+  for (let j = 0; j < size; j++) {
+    const row = members[j];
+    bins[j] = binOfRow[row];
+    ranks[j] = rankOfRow[row];
+    totals[bins[j]]++;
+  }
+  const positives = positiveObservations(observations);
+  const c1 = new Float64Array(k + 1);
+  const buffer = new Int32Array(m);
+  const sortedRanks = new Int32Array(m);
+  let bits = 0;
+  const bucketsFor = (n1: number) => {
+    let target = 1;
+    while (target < n1) target <<= 1;
+    bits = 0;
+    while (m >>> bits >= target) bits++;
+    return (m >>> bits) + 1;
+  };
+  const bucketCount = new Int32Array(m + 2);
+
+  const ks = (n1: number): number => {
+    const n0 = m - n1;
+    if (n1 === 0 || n0 === 0) return 0;
+    // bucket sort of the ranks, then insertion sort (elements only move within a bucket)
+    const buckets = bucketsFor(n1);
+    bucketCount.fill(0, 0, buckets + 1);
+    for (let i = 0; i < n1; i++) bucketCount[(buffer[i] >>> bits) + 1]++;
+    for (let b = 0; b < buckets; b++) bucketCount[b + 1] += bucketCount[b];
+    for (let i = 0; i < n1; i++) sortedRanks[bucketCount[buffer[i] >>> bits]++] = buffer[i];
+    for (let i = 1; i < n1; i++) {
+      const v = sortedRanks[i];
+      let j = i - 1;
+      while (j >= 0 && sortedRanks[j] > v) {
+        sortedRanks[j + 1] = sortedRanks[j];
+        j--;
+      }
+      sortedRanks[j + 1] = v;
+    }
+    const inv0 = 1 / n0;
+    const inv1 = 1 / n1;
+    let best = 0;
+    let before = 0; // positives below the current value
+    let i = 0;
+    while (i < n1) {
+      const u = sortedRanks[i];
+      let j = i + 1;
+      while (j < n1 && sortedRanks[j] === u) j++;
+      // just below this value: F0 − F1 is largest there between two values positives hold
+      const below = (low[u] - before) * inv0 - before * inv1;
+      if (below > best) best = below;
+      before += j - i;
+      // just above it: F1 − F0 (and F0 − F1 when the value is mostly negatives)
+      const above = before * inv1 - (u - before) * inv0;
+      if (above > best) best = above;
+      if (-above > best) best = -above;
+      i = j;
+    }
+    return best;
+  };
+
+  return {
+    statistics: withKs ? 2 : 1,
+    evaluate(shift: number, out: Float64Array): void {
+      c1.fill(0);
+      let n1 = 0;
+      for (let p = 0; p < positives.length; p++) {
+        let o = positives[p] - shift;
+        if (o < 0) o += count;
+        const to = start[o + 1];
+        for (let j = start[o]; j < to; j++) {
+          c1[bins[j]]++;
+          const u = ranks[j];
+          if (u > 0) buffer[n1++] = u;
+        }
+      }
+      let positiveRows = 0;
+      for (let b = 0; b <= k; b++) positiveRows += c1[b];
+      const negativeRows = size - positiveRows;
+      // as intersectionDistance on the shares, in the same order of operations
+      let overlap = 0;
+      for (let b = 0; b <= k; b++)
+        overlap += Math.min(c1[b] / positiveRows, (totals[b] - c1[b]) / negativeRows);
+      out[0] = Math.max(0, 1 - overlap);
+      if (withKs) out[1] = ks(n1);
+    },
+  };
+}
+
+/**
+ * Kernel for a categorical variable (codes per row, −1 missing, which is one more category):
+ * statistic 0 the total variation distance between the category shares (the entry's score),
+ * statistic 1 (when `withChiSquare`) the chi-square statistic of the categories × populations
+ * table, as the entry's test.
+ */
+export function categoricalKernel(
+  codes: Int32Array,
+  levels: number,
+  observations: Observations,
+  grouped: ObservationRows,
+  withChiSquare: boolean,
+): ShiftKernel {
+  const { count } = observations;
+  const { start, rows: members } = grouped;
+  const size = members.length;
+  const categories = new Int32Array(size);
+  const totals = new Float64Array(levels + 1);
+  for (let j = 0; j < size; j++) {
+    const c = codes[members[j]];
+    categories[j] = c < 0 ? levels : c;
+    totals[categories[j]]++;
+  }
+  // categories present, in the entry's order (levels, then missing)
+  const present: number[] = [];
+  for (let c = 0; c <= levels; c++) if (totals[c] > 0) present.push(c);
+  const positives = positiveObservations(observations);
+  const c1 = new Float64Array(levels + 1);
+  return {
+    statistics: withChiSquare ? 2 : 1,
+    evaluate(shift: number, out: Float64Array): void {
+      c1.fill(0);
+      for (let p = 0; p < positives.length; p++) {
+        let o = positives[p] - shift;
+        if (o < 0) o += count;
+        const to = start[o + 1];
+        for (let j = start[o]; j < to; j++) c1[categories[j]]++;
+      }
+      let n1 = 0;
+      for (const c of present) n1 += c1[c];
+      const n0 = size - n1;
+      let s = 0;
+      for (const c of present) s += Math.abs(c1[c] / n1 - (totals[c] - c1[c]) / n0);
+      out[0] = s / 2;
+      if (withChiSquare)
+        out[1] = chiSquareContingency(present.map((c) => [totals[c] - c1[c], c1[c]])).statistic;
+    },
+  };
+}
