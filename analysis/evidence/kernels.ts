@@ -93,82 +93,113 @@ export function numericKernel(
   const c1 = new Float64Array(k + 1);
   const buffer = new Int32Array(m);
   const sortedRanks = new Int32Array(m);
+  // Buckets of 2^bits ranks, about as many as positive rows: a bucket then holds one or two
+  // ranks, counted while they are gathered. Fixed by the positive rows of the data as observed
+  // (a shift changes their number little); a shift with more only fills buckets a little more.
+  let positiveRows = 0;
+  for (const o of positives) positiveRows += start[o + 1] - start[o];
   let bits = 0;
-  const bucketsFor = (n1: number) => {
-    let target = 1;
-    while (target < n1) target <<= 1;
-    bits = 0;
-    while (m >>> bits >= target) bits++;
-    return (m >>> bits) + 1;
-  };
-  const bucketCount = new Int32Array(m + 2);
-
-  const ks = (n1: number): number => {
-    const n0 = m - n1;
-    if (n1 === 0 || n0 === 0) return 0;
-    // bucket sort of the ranks, then insertion sort (elements only move within a bucket)
-    const buckets = bucketsFor(n1);
-    bucketCount.fill(0, 0, buckets + 1);
-    for (let i = 0; i < n1; i++) bucketCount[(buffer[i] >>> bits) + 1]++;
-    for (let b = 0; b < buckets; b++) bucketCount[b + 1] += bucketCount[b];
-    for (let i = 0; i < n1; i++) sortedRanks[bucketCount[buffer[i] >>> bits]++] = buffer[i];
-    for (let i = 1; i < n1; i++) {
-      const v = sortedRanks[i];
-      let j = i - 1;
-      while (j >= 0 && sortedRanks[j] > v) {
-        sortedRanks[j + 1] = sortedRanks[j];
-        j--;
-      }
-      sortedRanks[j + 1] = v;
-    }
-    const inv0 = 1 / n0;
-    const inv1 = 1 / n1;
-    let best = 0;
-    let before = 0; // positives below the current value
-    let i = 0;
-    while (i < n1) {
-      const u = sortedRanks[i];
-      let j = i + 1;
-      while (j < n1 && sortedRanks[j] === u) j++;
-      // just below this value: F0 − F1 is largest there between two values positives hold
-      const below = (low[u] - before) * inv0 - before * inv1;
-      if (below > best) best = below;
-      before += j - i;
-      // just above it: F1 − F0 (and F0 − F1 when the value is mostly negatives)
-      const above = before * inv1 - (u - before) * inv0;
-      if (above > best) best = above;
-      if (-above > best) best = -above;
-      i = j;
-    }
-    return best;
-  };
+  while (m >>> bits > Math.max(1, positiveRows)) bits++;
+  const bucketStart = new Int32Array((m >>> bits) + 2);
+  const single = size === count;
 
   return {
     statistics: withKs ? 2 : 1,
     evaluate(shift: number, out: Float64Array): void {
       c1.fill(0);
+      bucketStart.fill(0);
       let n1 = 0;
-      for (let p = 0; p < positives.length; p++) {
-        let o = positives[p] - shift;
-        if (o < 0) o += count;
-        const to = start[o + 1];
-        for (let j = start[o]; j < to; j++) {
+      if (single) {
+        // one row an observation (rows without windows): the observation is the position
+        for (let p = 0; p < positives.length; p++) {
+          let j = positives[p] - shift;
+          if (j < 0) j += count;
           c1[bins[j]]++;
           const u = ranks[j];
-          if (u > 0) buffer[n1++] = u;
+          if (u > 0) {
+            buffer[n1++] = u;
+            bucketStart[(u >>> bits) + 1]++;
+          }
+        }
+      } else {
+        for (let p = 0; p < positives.length; p++) {
+          let o = positives[p] - shift;
+          if (o < 0) o += count;
+          const to = start[o + 1];
+          for (let j = start[o]; j < to; j++) {
+            c1[bins[j]]++;
+            const u = ranks[j];
+            if (u > 0) {
+              buffer[n1++] = u;
+              bucketStart[(u >>> bits) + 1]++;
+            }
+          }
         }
       }
-      let positiveRows = 0;
-      for (let b = 0; b <= k; b++) positiveRows += c1[b];
-      const negativeRows = size - positiveRows;
+      let rowsIn = 0;
+      for (let b = 0; b <= k; b++) rowsIn += c1[b];
+      const rowsOut = size - rowsIn;
       // as intersectionDistance on the shares, in the same order of operations
       let overlap = 0;
-      for (let b = 0; b <= k; b++)
-        overlap += Math.min(c1[b] / positiveRows, (totals[b] - c1[b]) / negativeRows);
+      for (let b = 0; b <= k; b++) overlap += Math.min(c1[b] / rowsIn, (totals[b] - c1[b]) / rowsOut);
       out[0] = Math.max(0, 1 - overlap);
-      if (withKs) out[1] = ks(n1);
+      if (withKs) out[1] = ksOfRanks(buffer, n1, m, bits, bucketStart, sortedRanks, low);
     },
   };
+}
+
+/**
+ * The two-sample KS statistic from the upper ranks (values ≤ it among all m) of the n1 positive
+ * non-missing values in `ranks` (any order), `counts[b + 1]` the ranks in bucket b (ranks >> bits):
+ * a bucket sort completed by an insertion sort (elements only move within their bucket), then
+ * one pass over the distinct ranks. `low[u]` counts the values strictly below those of rank u.
+ */
+function ksOfRanks(
+  ranks: Int32Array,
+  n1: number,
+  m: number,
+  bits: number,
+  counts: Int32Array,
+  sorted: Int32Array,
+  low: Int32Array,
+): number {
+  const n0 = m - n1;
+  if (n1 === 0 || n0 === 0) return 0;
+  const buckets = counts.length - 1;
+  for (let b = 0; b < buckets; b++) counts[b + 1] += counts[b];
+  for (let i = 0; i < n1; i++) {
+    const u = ranks[i];
+    sorted[counts[u >>> bits]++] = u;
+  }
+  for (let i = 1; i < n1; i++) {
+    const v = sorted[i];
+    let j = i - 1;
+    while (j >= 0 && sorted[j] > v) {
+      sorted[j + 1] = sorted[j];
+      j--;
+    }
+    sorted[j + 1] = v;
+  }
+  const inv0 = 1 / n0;
+  const inv1 = 1 / n1;
+  let best = 0;
+  let before = 0; // positives below the current value
+  let i = 0;
+  while (i < n1) {
+    const u = sorted[i];
+    let j = i + 1;
+    while (j < n1 && sorted[j] === u) j++;
+    // just below this value: F0 − F1 is largest there between two values positives hold
+    const below = (low[u] - before) * inv0 - before * inv1;
+    if (below > best) best = below;
+    before += j - i;
+    // just above it: F1 − F0 (and F0 − F1 when the value is mostly negatives)
+    const above = before * inv1 - (u - before) * inv0;
+    if (above > best) best = above;
+    if (-above > best) best = -above;
+    i = j;
+  }
+  return best;
 }
 
 /**

@@ -9,10 +9,10 @@
  *
  * B adapts (Besag and Clifford, "Sequential Monte Carlo p-values", Biometrika 1991): shifts are
  * drawn one at a time, without replacement, and drawing stops once every statistic has been
- * reached `exceedances` times (a clearly null variable costs a few dozen shifts); the rest go on
- * to `maxShifts`, or to every allowed shift when there are fewer (the exact test). A statistic
- * still reached fewer than `exceedances` times at the end gets its p-value from a generalized
- * Pareto tail fitted to the null statistics (tail.ts), since B shifts cannot resolve p < 1/B.
+ * reached `exceedances` times and `minShifts` were drawn (a clearly null variable costs about a
+ * hundred shifts); the rest go on to `maxShifts`, or to every allowed shift when there are fewer
+ * (the exact test). A statistic beyond every shift at the end gets its p-value from a generalized
+ * Pareto tail fitted to the null statistics (tail.ts), since B shifts cannot resolve p < 1/(B + 1).
  */
 import type { Rng } from '../random';
 import { tailPValue } from './tail';
@@ -27,14 +27,20 @@ export interface ShiftKernel {
 export interface ShiftOptions {
   /** Shifts drawn at most (default 2000). */
   readonly maxShifts?: number;
-  /** Stop once every statistic has been reached this many times (default 10). */
+  /** Stop once every statistic has been reached this many times (default 10)… */
   readonly exceedances?: number;
+  /**
+   * …and at least this many shifts were drawn (default 100): stopping after the first ten would
+   * leave the p-values of null variables on a coarse grid (1, 10/11, 10/12…), valid but lumpy.
+   */
+  readonly minShifts?: number;
   /** Fit a tail where the shifts cannot resolve the p-value (default true). */
   readonly tail?: boolean;
 }
 
 export const DEFAULT_MAX_SHIFTS = 2000;
 export const DEFAULT_EXCEEDANCES = 10;
+export const DEFAULT_MIN_SHIFTS = 100;
 
 export interface ShiftTestResult {
   /** The statistics at shift 0 (the data as observed). */
@@ -131,6 +137,7 @@ export function shiftTest(
   const h = options.exceedances ?? DEFAULT_EXCEEDANCES;
   const shifts = schedule.shifts;
   const total = Math.min(shifts.length, options.maxShifts ?? DEFAULT_MAX_SHIFTS);
+  const minimum = options.minShifts ?? DEFAULT_MIN_SHIFTS;
   const observed = new Float64Array(k);
   kernel.evaluate(0, observed);
   // a rotation reproducing the observed counts may sum them in another order: ties count
@@ -150,15 +157,15 @@ export function shiftTest(
       if (reached[j] < least) least = reached[j];
     }
     done++;
-    if (least >= h) break;
+    if (least >= h && done >= minimum) break;
   }
   const pValues = new Float64Array(k);
   const tail: boolean[] = [];
-  const resolved = least >= h || done < total || options.tail === false;
   for (let j = 0; j < k; j++) {
     pValues[j] = Math.min(1, (reached[j] + 1) / (done + 1));
     let fromTail = false;
-    if (!resolved && reached[j] < h) {
+    // beyond every shift: the tail tells how far beyond (below 1/(B + 1) the shifts say nothing)
+    if (reached[j] === 0 && done === total && options.tail !== false) {
       const estimate = tailPValue(samples[j], done, observed[j]);
       if (estimate !== null) {
         pValues[j] = estimate.pValue;

@@ -164,7 +164,7 @@ export function analyzeOverTime(
       method:
         `circular shifts of the labels against time over ${W} ${name} (shifts under ${L} excluded, ` +
         `${schedule.allowed} allowed), B adaptive up to ${maxShifts} (Besag–Clifford, stop at ${h} exceedances), ` +
-        `generalized Pareto tail beyond; score and KS (chi-square for categories) combined by min-p (Bonferroni in the tail); ` +
+        `generalized Pareto tail beyond every shift; score and KS (chi-square for categories) combined by min-p (Bonferroni in the tail); ` +
         `Benjamini–Hochberg over ${ranks} variables`,
       observations: W,
       positiveObservations,
