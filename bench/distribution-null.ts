@@ -6,7 +6,7 @@
  * reference also reports the statistics it found at every shift, so the bench checks that both
  * sides agree on the observed statistics and on how many shifts reached them.
  *
- *   npm run bench -- distribution-null [--rows 100000] [--variables 200] [--repeats 3]
+ *   npm run bench -- distribution-null [--rows 100000] [--variables 200] [--repeats 3] [--reference-repeats 1]
  *
  * `npm run bench -- distribution` runs it too (on its zoom table size) and adds its figures to
  * its summary line. Last line: {"bench":"distribution-null","ours_s":…,"reference_s":…,…} where
@@ -50,7 +50,12 @@ export interface NullFigures {
 }
 
 /** Runs both sides on `rows` × `variables` and returns the figures (printing progress on stderr). */
-export async function benchNull(rows: number, variables: number, repeats: number): Promise<NullFigures> {
+export async function benchNull(
+  rows: number,
+  variables: number,
+  repeats: number,
+  referenceRepeats = repeats,
+): Promise<NullFigures> {
   const { table, labels } = syntheticTable(rows, variables, 13);
   const observations = observationsOf(labels);
   const without = await timeRepeated(repeats, () => analyzeDistribution(table, labels));
@@ -93,7 +98,10 @@ export async function benchNull(rows: number, variables: number, repeats: number
         })),
       }),
     );
-    const ref = runPythonReference<NullReference>('distribution_null_reference.py', [dir, String(repeats)]);
+    const ref = runPythonReference<NullReference>('distribution_null_reference.py', [
+      dir,
+      String(referenceRepeats),
+    ]);
     // agreement: observed statistics, and for p-values the shifts resolved, the count that reached them
     let agree = 0;
     numeric.forEach((e, j) => {
@@ -131,7 +139,7 @@ async function main(): Promise<void> {
   const rows = Number(arg('rows', '100000'));
   const variables = Number(arg('variables', '200'));
   const repeats = Number(arg('repeats', '3'));
-  const f = await benchNull(rows, variables, repeats);
+  const f = await benchNull(rows, variables, repeats, Number(arg('reference-repeats', '1')));
   const round = (x: number) => Number(x.toPrecision(4));
   printSummary('distribution-null', f.null_s, f.reference_null_s, {
     without_s: round(f.without_s),

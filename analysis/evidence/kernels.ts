@@ -10,7 +10,7 @@
  * the score) and the chi-square statistic.
  */
 import { chiSquareContingency } from '../distribution/chi2';
-import type { ObservationRows, Observations } from './observations';
+import { type ObservationRows, type Observations, rowsByObservation } from './observations';
 import type { ShiftKernel } from './shifts';
 
 /** A numeric variable as `prepareDistribution` keeps it. */
@@ -21,10 +21,24 @@ export interface SortedColumn {
   readonly order: Uint32Array;
 }
 
-function positiveObservations(observations: Observations): Int32Array {
-  const out: number[] = [];
-  for (let o = 0; o < observations.count; o++) if (observations.labels[o]) out.push(o);
-  return Int32Array.from(out);
+/** What every variable's kernel shares: the observations, their rows, the positive ones. */
+export interface ShiftContext {
+  readonly observations: Observations;
+  readonly grouped: ObservationRows;
+  /** The positive observations. */
+  readonly positives: Int32Array;
+  /** Every row is selected and is its own observation: positions are rows. */
+  readonly identity: boolean;
+}
+
+export function shiftContext(observations: Observations): ShiftContext {
+  const grouped = rowsByObservation(observations);
+  const positives: number[] = [];
+  for (let o = 0; o < observations.count; o++) if (observations.labels[o]) positives.push(o);
+  const rows = observations.ofRow.length;
+  let identity = observations.count === rows;
+  for (let i = 0; identity && i < rows; i++) identity = observations.ofRow[i] === i;
+  return { observations, grouped, positives: Int32Array.from(positives), identity };
 }
 
 /**
@@ -34,21 +48,25 @@ function positiveObservations(observations: Observations): Int32Array {
  */
 export function numericKernel(
   column: SortedColumn,
-  observations: Observations,
-  grouped: ObservationRows,
+  context: ShiftContext,
   edges: ArrayLike<number>,
   withKs: boolean,
 ): ShiftKernel {
+  const { observations, grouped, positives, identity } = context;
   const { ofRow, count } = observations;
   const k = edges.length - 1;
   const rows = ofRow.length;
-  // the selected non-missing values in ascending order
+  const { start, rows: members } = grouped;
+  const size = members.length;
+  // Bin and upper rank (values ≤ it) of each row, then by position in the observations' order
+  // (the same array when rows are the observations).
+  const bins = new Uint16Array(rows).fill(k);
+  const ranks = new Int32Array(rows);
   let m = 0;
   for (let t = 0; t < column.order.length; t++) if (ofRow[column.order[t]] >= 0) m++;
-  const binOfRow = new Uint16Array(rows).fill(k);
-  const rankOfRow = new Int32Array(rows);
-  /** low[u]: values strictly below a value whose upper rank (values ≤ it) is u. */
+  /** low[u]: values strictly below a value of upper rank u (u − 1 without ties). */
   const low = new Int32Array(m + 1);
+  let ties = false;
   {
     let bin = 0;
     let t = 0;
@@ -67,39 +85,31 @@ export function numericKernel(
         while (bin < k - 1 && v >= edges[bin + 1]) bin++;
         const upper = position + selected;
         low[upper] = position;
+        if (selected > 1) ties = true;
         for (let q = t; q < end; q++) {
           const row = order[q];
           if (ofRow[row] < 0) continue;
-          binOfRow[row] = bin;
-          rankOfRow[row] = upper;
+          bins[row] = bin;
+          ranks[row] = upper;
         }
         position = upper;
       }
       t = end;
     }
   }
-  const { start, rows: members } = grouped;
-  const size = members.length;
-  const bins = new Uint16Array(size);
-  const ranks = new Int32Array(size);
+  const binAt = identity ? bins : Uint16Array.from(members, (row) => bins[row]);
+  const rankAt = identity ? ranks : Int32Array.from(members, (row) => ranks[row]);
   const totals = new Float64Array(k + 1);
-  for (let j = 0; j < size; j++) {
-    const row = members[j];
-    bins[j] = binOfRow[row];
-    ranks[j] = rankOfRow[row];
-    totals[bins[j]]++;
-  }
-  const positives = positiveObservations(observations);
-  const c1 = new Float64Array(k + 1);
+  for (let j = 0; j < size; j++) totals[binAt[j]]++;
+  const c1 = new Int32Array(k + 1);
   const buffer = new Int32Array(m);
   const sortedRanks = new Int32Array(m);
-  // Buckets of 2^bits ranks, about as many as positive rows: a bucket then holds one or two
-  // ranks, counted while they are gathered. Fixed by the positive rows of the data as observed
-  // (a shift changes their number little); a shift with more only fills buckets a little more.
+  // Buckets of 2^bits ranks, about one for every two positive rows, counted while the ranks are
+  // gathered. Fixed by the positive rows as observed (a shift changes their number little).
   let positiveRows = 0;
   for (const o of positives) positiveRows += start[o + 1] - start[o];
   let bits = 0;
-  while (m >>> bits > Math.max(1, positiveRows)) bits++;
+  while (m >>> bits > Math.max(1, positiveRows >> 1)) bits++;
   const bucketStart = new Int32Array((m >>> bits) + 2);
   const single = size === count;
 
@@ -110,12 +120,12 @@ export function numericKernel(
       bucketStart.fill(0);
       let n1 = 0;
       if (single) {
-        // one row an observation (rows without windows): the observation is the position
+        // one row an observation: the observation is the position
         for (let p = 0; p < positives.length; p++) {
           let j = positives[p] - shift;
           if (j < 0) j += count;
-          c1[bins[j]]++;
-          const u = ranks[j];
+          c1[binAt[j]]++;
+          const u = rankAt[j];
           if (u > 0) {
             buffer[n1++] = u;
             bucketStart[(u >>> bits) + 1]++;
@@ -127,8 +137,8 @@ export function numericKernel(
           if (o < 0) o += count;
           const to = start[o + 1];
           for (let j = start[o]; j < to; j++) {
-            c1[bins[j]]++;
-            const u = ranks[j];
+            c1[binAt[j]]++;
+            const u = rankAt[j];
             if (u > 0) {
               buffer[n1++] = u;
               bucketStart[(u >>> bits) + 1]++;
@@ -143,7 +153,7 @@ export function numericKernel(
       let overlap = 0;
       for (let b = 0; b <= k; b++) overlap += Math.min(c1[b] / rowsIn, (totals[b] - c1[b]) / rowsOut);
       out[0] = Math.max(0, 1 - overlap);
-      if (withKs) out[1] = ksOfRanks(buffer, n1, m, bits, bucketStart, sortedRanks, low);
+      if (withKs) out[1] = ksOfRanks(buffer, n1, m, bits, bucketStart, sortedRanks, ties ? low : null);
     },
   };
 }
@@ -152,7 +162,8 @@ export function numericKernel(
  * The two-sample KS statistic from the upper ranks (values ≤ it among all m) of the n1 positive
  * non-missing values in `ranks` (any order), `counts[b + 1]` the ranks in bucket b (ranks >> bits):
  * a bucket sort completed by an insertion sort (elements only move within their bucket), then
- * one pass over the distinct ranks. `low[u]` counts the values strictly below those of rank u.
+ * one pass over the distinct ranks. `low[u]` counts the values strictly below those of rank u
+ * (null without ties: u − 1).
  */
 function ksOfRanks(
   ranks: Int32Array,
@@ -161,7 +172,7 @@ function ksOfRanks(
   bits: number,
   counts: Int32Array,
   sorted: Int32Array,
-  low: Int32Array,
+  low: Int32Array | null,
 ): number {
   const n0 = m - n1;
   if (n1 === 0 || n0 === 0) return 0;
@@ -190,7 +201,7 @@ function ksOfRanks(
     let j = i + 1;
     while (j < n1 && sorted[j] === u) j++;
     // just below this value: F0 − F1 is largest there between two values positives hold
-    const below = (low[u] - before) * inv0 - before * inv1;
+    const below = ((low === null ? u - 1 : low[u]) - before) * inv0 - before * inv1;
     if (below > best) best = below;
     before += j - i;
     // just above it: F1 − F0 (and F0 − F1 when the value is mostly negatives)
@@ -211,12 +222,12 @@ function ksOfRanks(
 export function categoricalKernel(
   codes: Int32Array,
   levels: number,
-  observations: Observations,
-  grouped: ObservationRows,
+  context: ShiftContext,
   withChiSquare: boolean,
 ): ShiftKernel {
-  const { count } = observations;
-  const { start, rows: members } = grouped;
+  const { count } = context.observations;
+  const { start, rows: members } = context.grouped;
+  const positives = context.positives;
   const size = members.length;
   const categories = new Int32Array(size);
   const totals = new Float64Array(levels + 1);
@@ -228,7 +239,6 @@ export function categoricalKernel(
   // categories present, in the entry's order (levels, then missing)
   const present: number[] = [];
   for (let c = 0; c <= levels; c++) if (totals[c] > 0) present.push(c);
-  const positives = positiveObservations(observations);
   const c1 = new Float64Array(levels + 1);
   return {
     statistics: withChiSquare ? 2 : 1,

@@ -13,8 +13,8 @@ import { InvalidInputError, unknownName } from '../errors';
 import type { ObservationTable } from '../frame';
 import { createRng } from '../random';
 import { correlationLength } from './autocorrelation';
-import { categoricalKernel, numericKernel } from './kernels';
-import { badEpisodes, type Observations, rowsByObservation } from './observations';
+import { categoricalKernel, numericKernel, shiftContext } from './kernels';
+import { badEpisodes, type Observations } from './observations';
 import {
   DEFAULT_EXCEEDANCES,
   DEFAULT_MAX_SHIFTS,
@@ -121,7 +121,7 @@ export function analyzeOverTime(
   const maxShifts = options.maxShifts ?? DEFAULT_MAX_SHIFTS;
   const L = correlationLength(observations.labels, Math.floor(W / 2), options.correlationThreshold ?? 0.1);
   const schedule = shiftSchedule(W, L, maxShifts, createRng(seed));
-  const grouped = rowsByObservation(observations);
+  const context = shiftContext(observations);
 
   const tested: DistributionEntry[] = variables.map((variable) => {
     const prepared = prepareDistribution({ rows: table.rows, variables: [variable] }, options.distribution);
@@ -129,13 +129,13 @@ export function analyzeOverTime(
     const column = prepared.variables[0];
     let kernel: ShiftKernel | null = null;
     if (entry.kind === 'numeric' && column.kind === 'numeric' && entry.ksPValue !== null) {
-      kernel = numericKernel(column, observations, grouped, entry.histogram.edges, entry.ks !== null);
+      kernel = numericKernel(column, context, entry.histogram.edges, entry.ks !== null);
     } else if (
       entry.kind === 'categorical' &&
       column.kind === 'categorical' &&
       entry.chiSquarePValue !== null
     ) {
-      kernel = categoricalKernel(column.codes, column.levels.length, observations, grouped, true);
+      kernel = categoricalKernel(column.codes, column.levels.length, context, true);
     }
     if (entry.kind === 'identifier') return entry;
     const pValueIid = entry.kind === 'numeric' ? entry.ksPValue : entry.chiSquarePValue;

@@ -11,7 +11,7 @@ import {
 } from '../../analysis/distribution';
 import { prepareDistribution } from '../../analysis/distribution/analyze';
 import { autocorrelation, correlationLength } from '../../analysis/evidence/autocorrelation';
-import { categoricalKernel, numericKernel } from '../../analysis/evidence/kernels';
+import { categoricalKernel, numericKernel, shiftContext } from '../../analysis/evidence/kernels';
 import { badEpisodes, observationsOf, rowsByObservation } from '../../analysis/evidence/observations';
 import { shiftSchedule, shiftTest } from '../../analysis/evidence/shifts';
 import { fitGpd, gpdSurvival, tailPValue } from '../../analysis/evidence/tail';
@@ -67,47 +67,57 @@ function windowedTable(seed: number): {
 }
 
 describe('shift kernels', () => {
-  it('recompute the entry score, KS and chi-square exactly as the analysis does on rotated labels', () => {
-    const { table, windowOf, windowLabels, mask } = windowedTable(3);
-    const rowLabels = Uint8Array.from(windowOf, (w) => windowLabels[w]);
-    const observations = observationsOf(rowLabels, (i) => windowOf[i], mask);
-    const grouped = rowsByObservation(observations);
-    const W = observations.count;
-    for (const variable of table.variables) {
-      const prepared = prepareDistribution({ rows: table.rows, variables: [variable] }).variables[0];
-      const [entry] = analyzeDistribution({ rows: table.rows, variables: [variable] }, rowLabels, {
-        rows: mask,
-      });
-      const kernel =
-        prepared.kind === 'numeric' && entry.kind === 'numeric'
-          ? numericKernel(prepared, observations, grouped, entry.histogram.edges, true)
-          : prepared.kind === 'categorical'
-            ? categoricalKernel(prepared.codes, prepared.levels.length, observations, grouped, true)
-            : null;
-      expect(kernel).not.toBeNull();
-      const out = new Float64Array(2);
-      for (const shift of [0, 1, 17, 150, W - 1]) {
-        kernel!.evaluate(shift, out);
-        // oracle: every row labelled by the observation `shift` later, analysed from scratch
-        const rotated = new Uint8Array(table.rows);
-        for (let i = 0; i < table.rows; i++) {
-          const o = observations.ofRow[i];
-          if (o >= 0) rotated[i] = observations.labels[(o + shift) % W];
-        }
-        const [truth] = analyzeDistribution({ rows: table.rows, variables: [variable] }, rotated, {
+  it.each([
+    ['windows of 1–4 rows, some left out', true],
+    ['every row its own observation', false],
+  ])(
+    'recompute the entry score, KS and chi-square exactly as the analysis does on rotated labels (%s)',
+    (_, windowed) => {
+      const data = windowedTable(3);
+      const { table, windowOf, windowLabels } = data;
+      const mask = windowed ? data.mask : new Uint8Array(table.rows).fill(1);
+      const rowLabels = Uint8Array.from(windowOf, (w) => windowLabels[w]);
+      const observations = windowed
+        ? observationsOf(rowLabels, (i) => windowOf[i], mask)
+        : observationsOf(rowLabels);
+      const context = shiftContext(observations);
+      const W = observations.count;
+      for (const variable of table.variables) {
+        const prepared = prepareDistribution({ rows: table.rows, variables: [variable] }).variables[0];
+        const [entry] = analyzeDistribution({ rows: table.rows, variables: [variable] }, rowLabels, {
           rows: mask,
         });
-        if (truth.kind === 'numeric') {
-          expect(out[0]).toBeCloseTo(truth.score, 12);
-          expect(out[1]).toBeCloseTo((truth as NumericDistribution).ks!, 12);
-        } else {
-          const c = truth as CategoricalDistribution;
-          expect(out[0]).toBeCloseTo(c.score, 12);
-          expect(out[1]).toBeCloseTo(c.chiSquare!, 9);
+        const kernel =
+          prepared.kind === 'numeric' && entry.kind === 'numeric'
+            ? numericKernel(prepared, context, entry.histogram.edges, true)
+            : prepared.kind === 'categorical'
+              ? categoricalKernel(prepared.codes, prepared.levels.length, context, true)
+              : null;
+        expect(kernel).not.toBeNull();
+        const out = new Float64Array(2);
+        for (const shift of [0, 1, 17, 150, W - 1]) {
+          kernel!.evaluate(shift, out);
+          // oracle: every row labelled by the observation `shift` later, analysed from scratch
+          const rotated = new Uint8Array(table.rows);
+          for (let i = 0; i < table.rows; i++) {
+            const o = observations.ofRow[i];
+            if (o >= 0) rotated[i] = observations.labels[(o + shift) % W];
+          }
+          const [truth] = analyzeDistribution({ rows: table.rows, variables: [variable] }, rotated, {
+            rows: mask,
+          });
+          if (truth.kind === 'numeric') {
+            expect(out[0]).toBeCloseTo(truth.score, 12);
+            expect(out[1]).toBeCloseTo((truth as NumericDistribution).ks!, 12);
+          } else {
+            const c = truth as CategoricalDistribution;
+            expect(out[0]).toBeCloseTo(c.score, 12);
+            expect(out[1]).toBeCloseTo(c.chiSquare!, 9);
+          }
         }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('observations and episodes', () => {
