@@ -12,7 +12,7 @@ export {
   observationsOf,
   rowsByObservation,
 } from './observations';
-export { type ShiftKernel, type ShiftOptions, shiftSchedule, shiftTest } from './shifts';
+export { rotatedLabels, type ShiftKernel, type ShiftOptions, shiftSchedule, shiftTest } from './shifts';
 export {
   type FitAndExplain,
   rankingStability,

@@ -194,6 +194,17 @@ function ksOfRanks(
   const inv0 = 1 / n0;
   const inv1 = 1 / n1;
   let best = 0;
+  if (low === null) {
+    // no ties: each rank one value, one positive; F0 − F1 peaks just below it, F1 − F0 just above
+    for (let i = 0; i < n1; i++) {
+      const u = sorted[i];
+      const below = (u - 1 - i) * inv0 - i * inv1;
+      if (below > best) best = below;
+      const above = (i + 1) * inv1 - (u - 1 - i) * inv0;
+      if (above > best) best = above;
+    }
+    return best;
+  }
   let before = 0; // positives below the current value
   let i = 0;
   while (i < n1) {
@@ -201,7 +212,7 @@ function ksOfRanks(
     let j = i + 1;
     while (j < n1 && sorted[j] === u) j++;
     // just below this value: F0 − F1 is largest there between two values positives hold
-    const below = ((low === null ? u - 1 : low[u]) - before) * inv0 - before * inv1;
+    const below = (low[u] - before) * inv0 - before * inv1;
     if (below > best) best = below;
     before += j - i;
     // just above it: F1 − F0 (and F0 − F1 when the value is mostly negatives)

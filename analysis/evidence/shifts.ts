@@ -14,7 +14,9 @@
  * (the exact test). A statistic beyond every shift at the end gets its p-value from a generalized
  * Pareto tail fitted to the null statistics (tail.ts), since B shifts cannot resolve p < 1/(B + 1).
  */
-import type { Rng } from '../random';
+import type { Labels } from '../frame';
+import { createRng, type Rng } from '../random';
+import { correlationLength } from './autocorrelation';
 import { tailPValue } from './tail';
 
 export interface ShiftKernel {
@@ -190,4 +192,21 @@ export function shiftTest(
     exhaustive: done > 0 && done === schedule.allowed,
     tail: fromTail,
   };
+}
+
+/**
+ * `count` rotations of an observation label series, for analyses that rerun a whole search under
+ * the null (a rule search, a dead-time scan): the same shifts a time-aware test draws (at least
+ * the labels' correlation length from the original, distinct while there are enough),
+ * deterministic by seed. The rules' `LabelNull.draw` has this shape.
+ */
+export function rotatedLabels(labels: Labels, count: number, seed: number): Labels[] {
+  const n = labels.length;
+  const minShift = correlationLength(labels, Math.floor(n / 2));
+  const { shifts } = shiftSchedule(n, minShift, count, createRng(seed));
+  return Array.from(shifts, (s) => {
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) y[i] = labels[(i + s) % n];
+    return y;
+  });
 }

@@ -13,7 +13,7 @@ import { prepareDistribution } from '../../analysis/distribution/analyze';
 import { autocorrelation, correlationLength } from '../../analysis/evidence/autocorrelation';
 import { categoricalKernel, numericKernel, shiftContext } from '../../analysis/evidence/kernels';
 import { badEpisodes, observationsOf, rowsByObservation } from '../../analysis/evidence/observations';
-import { shiftSchedule, shiftTest } from '../../analysis/evidence/shifts';
+import { rotatedLabels, shiftSchedule, shiftTest } from '../../analysis/evidence/shifts';
 import { fitGpd, gpdSurvival, tailPValue } from '../../analysis/evidence/tail';
 import { analyzeOverTime } from '../../analysis/evidence/time-aware';
 import type { ObservationTable, Variable } from '../../analysis/frame';
@@ -255,6 +255,22 @@ describe('shift schedule and sequential test', () => {
     const exact = shiftTest(nullKernel, shiftSchedule(50, 5, 2000, createRng(5)), { exceedances: 1000 });
     expect(exact.exhaustive).toBe(true);
     expect(exact.shifts).toBe(41);
+  });
+});
+
+describe('rotatedLabels', () => {
+  it('rotates the labels by distinct shifts of at least their correlation length', () => {
+    const drift = ar1(createRng(9), 500, 0.9);
+    const labels = Uint8Array.from(drift, (d) => +(d > 1));
+    const draws = rotatedLabels(labels, 50, 3);
+    expect(draws).toHaveLength(50);
+    const shifts = draws.map(
+      (y) =>
+        Array.from({ length: 500 }, (_, s) => s).find((s) => y.every((v, i) => v === labels[(i + s) % 500]))!,
+    );
+    for (const s of shifts)
+      expect(Math.min(s, 500 - s)).toBeGreaterThanOrEqual(correlationLength(labels, 250));
+    expect(rotatedLabels(labels, 50, 3)).toEqual(draws);
   });
 });
 
