@@ -5,7 +5,8 @@
  * the target cannot be evaluated at all are left out, as aggregation leaves those windows out.
  */
 import type { AnalysisConfig } from '../analysis/config';
-import { analyzeDistribution } from '../analysis/distribution';
+import { observationsOf } from '../analysis/evidence/observations';
+import { analyzeOverTime } from '../analysis/evidence/time-aware';
 import type { ObservationTable } from '../analysis/frame';
 import { evaluateTarget, parseTarget, targetColumns } from '../analysis/target';
 import { parseDuration, windowStart } from '../analysis/window';
@@ -13,11 +14,14 @@ import { readObservationDataset } from '../connectors/datasets';
 import type { DistributionInput, DistributionOutput } from './types';
 import { toJson, writeArtifact } from './workspace';
 
-/** Per-row labels and the mask of rows whose group (window, batch or row) has a target value. */
+/**
+ * Per-row labels, the mask of rows whose group (window, batch or row) has a target value, and
+ * the group of each row (none when each row is its own observation).
+ */
 export function populationLabels(
   table: ObservationTable,
   config: AnalysisConfig,
-): { labels: Uint8Array; mask: Uint8Array } {
+): { labels: Uint8Array; mask: Uint8Array; groupOf?: (row: number) => string | number } {
   const target = parseTarget(config.target);
   const own = evaluateTarget(target, table);
   const columns = targetColumns(target).map((c) => table.variables.find((v) => v.name === c)!);
@@ -55,7 +59,7 @@ export function populationLabels(
     labels[i] = positive.get(g)!;
     mask[i] = hasTarget.get(g)!;
   }
-  return { labels, mask };
+  return { labels, mask, groupOf };
 }
 
 /** The variables compared: every source variable but the target's columns and the batch column. */
@@ -66,13 +70,26 @@ export function explanatoryVariables(table: ObservationTable, config: AnalysisCo
   return table.variables.map((v) => v.name).filter((name) => !left.has(name));
 }
 
+/** What one observation is, for the evidence's description. */
+function observationName(config: AnalysisConfig): string {
+  const aggregation = config.aggregation;
+  if (aggregation === 'none') return 'rows';
+  if (aggregation.batchColumn !== undefined) return 'batches';
+  return `${aggregation.window} windows`;
+}
+
+/**
+ * Time-aware p-values (analysis/evidence): the observations' labels are rotated against time,
+ * so rows are in time order here (file order for rows without time, as the dataset keeps them).
+ */
 export async function distribution(input: DistributionInput): Promise<DistributionOutput> {
   const table = await readObservationDataset(input.observationsUri);
-  const { labels, mask } = populationLabels(table, input.config);
-  const entries = analyzeDistribution(table, labels, {
-    rows: mask,
+  const { labels, mask, groupOf } = populationLabels(table, input.config);
+  const { entries, evidence } = analyzeOverTime(table, observationsOf(labels, groupOf, mask), {
     variables: explanatoryVariables(table, input.config),
+    seed: input.config.search.seed,
+    observationName: observationName(input.config),
   });
   const entriesUri = writeArtifact(input.workDir, 'distribution.json', toJson(entries));
-  return { entriesUri, variables: entries.length };
+  return { entriesUri, variables: entries.length, evidence };
 }

@@ -9,4 +9,5 @@ export { evaluate, explain, searchTrial } from './model';
 export { prepare } from './prepare';
 export { report } from './report';
 export { compose, discard, persist } from './results';
+export { stability } from './stability';
 export { trackFinish, trackStart, trackTrial } from './tracking';

@@ -41,6 +41,11 @@ export function useComputePool(pool: ComputePool | undefined): void {
   computePool = pool;
 }
 
+/** The pool `useComputePool` set, if any (the stability stage spreads its folds over it). */
+export function currentComputePool(): ComputePool | undefined {
+  return computePool;
+}
+
 export function searchTrial(input: TrialInput): Promise<TrialOutput> {
   return computePool ? computePool.run('search-trial', input) : runTrial(input);
 }

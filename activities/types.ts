@@ -8,6 +8,7 @@
  */
 import type { Changes } from '../analysis/changes';
 import type { AnalysisConfig, Learner } from '../analysis/config';
+import type { DistributionEvidence } from '../analysis/evidence/time-aware';
 import type { ModelSummary, TrialSummary } from '../analysis/results';
 
 export interface AnalysisRef {
@@ -67,6 +68,8 @@ export interface DistributionOutput {
   /** JSON artifact: the ranked `DistributionEntry[]` of the results document. */
   readonly entriesUri: string;
   readonly variables: number;
+  /** How the time-aware p-values were obtained, and the bad episodes (a few figures). */
+  readonly evidence?: DistributionEvidence;
 }
 
 export type TrialParams = Readonly<Record<string, string | number | boolean | null>>;
@@ -126,6 +129,31 @@ export interface ExplainOutput {
   readonly shapSampleUri: string;
 }
 
+export interface StabilityInput extends AnalysisRef {
+  readonly featuresUri: string;
+  readonly split: SplitSpec;
+  /** The chosen configuration, refitted on each fold. */
+  readonly best: EvaluateInput['best'];
+  /** Fixes the shadows' offsets. */
+  readonly seed: number;
+  /** Blocked folds of the training part (default 5). */
+  readonly folds?: number;
+}
+
+export interface StabilityFoldInput extends StabilityInput {
+  readonly fold: number;
+}
+
+export interface StabilityOutput {
+  /** JSON artifact: `Record<variable, VariableStability>`, each `importance[i].stability`. */
+  readonly stabilityUri: string;
+  /** Folds fitted (0 when the training part was too short for them). */
+  readonly folds: number;
+  readonly seconds: number;
+  /** Why folds are missing, when some are. */
+  readonly note?: string;
+}
+
 export type AnalysisStatus = 'complete' | 'cancelled' | 'failed';
 
 /** Everything the results document is made of: figures, and artifacts by URI. */
@@ -141,6 +169,7 @@ export interface ComposeInput extends AnalysisRef {
   readonly trials: readonly TrialSummary[];
   readonly evaluate: EvaluateOutput | null;
   readonly explain: ExplainOutput | null;
+  readonly stability?: StabilityOutput | null;
 }
 
 export interface ComposeOutput {
@@ -148,6 +177,8 @@ export interface ComposeOutput {
   readonly resultsUri: string;
   /** Since the previous complete analysis of the line and target (null: none; absent: not compared). */
   readonly changes?: Changes | null;
+  /** MLflow run tags from the evidence: its method, the episodes, the strong and possible causes. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface TrackingSummary {

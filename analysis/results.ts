@@ -5,6 +5,9 @@
 import type { Changes } from './changes';
 import type { AnalysisConfigInput, Learner } from './config';
 import type { DistributionEntry } from './distribution/types';
+import type { VariableStability } from './evidence/stability';
+import type { DistributionEvidence } from './evidence/time-aware';
+import type { CauseVerdict } from './evidence/verdicts';
 
 /** The distribution entries are defined with the analysis that makes them. */
 export type {
@@ -14,6 +17,7 @@ export type {
   NumericDistribution as NumericDistributionEntry,
   NumericHistogram as Histogram,
 } from './distribution/types';
+export type { CauseVerdict, DistributionEvidence, VariableStability };
 
 export interface ValidationMetrics {
   readonly auc: number;
@@ -44,6 +48,16 @@ export interface ImportanceEntry {
   readonly variable: string;
   readonly meanAbsShap: number;
   readonly features: readonly { readonly feature: string; readonly meanAbsShap: number }[];
+  /** The ranking's stability over blocked time folds against shadow variables. */
+  readonly stability?: VariableStability;
+}
+
+/** `results.evidence`: how the evidence was weighed, in the results and the report. */
+export interface EvidenceSection extends DistributionEvidence {
+  /** The stability folds (none without a model). */
+  readonly stability: { readonly folds: number; readonly seed: number } | null;
+  /** The report's summary sentence, from the verdicts. */
+  readonly summary: string;
 }
 
 export interface ResultsDocument {
@@ -58,12 +72,17 @@ export interface ResultsDocument {
     readonly positives: number;
     readonly variables: number;
     readonly features: number;
+    /** Bad episodes: runs of positive observations, one negative inside not splitting them. */
+    readonly episodes?: number;
   };
   readonly distribution: readonly DistributionEntry[];
   readonly model:
     | (ModelSummary & { readonly baseline: ModelSummary | null; readonly trials: readonly TrialSummary[] })
     | null;
   readonly importance: readonly ImportanceEntry[];
+  /** One verdict per variable from both analyses, strongest first. */
+  readonly causes?: readonly CauseVerdict[];
+  readonly evidence?: EvidenceSection;
   /** Where large per-row arrays (contributions over time, series for the report) were put. */
   readonly artifacts?: Record<string, string>;
   readonly target?: string;

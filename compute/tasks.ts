@@ -5,6 +5,7 @@
 import { evaluateTask } from './tasks/evaluate';
 import { explainTreeTask } from './tasks/explain';
 import { searchTrialTask } from './tasks/search-trial';
+import { stabilityFoldTask } from './tasks/stability-fold';
 import { trainGbdtTask } from './tasks/train-gbdt';
 
 export const tasks = {
@@ -12,6 +13,7 @@ export const tasks = {
   'explain-tree': explainTreeTask,
   'search-trial': searchTrialTask,
   evaluate: evaluateTask,
+  'stability-fold': stabilityFoldTask,
 } as const;
 
 export type TaskName = keyof typeof tasks;

@@ -69,6 +69,7 @@ const stagesOn = (taskQueue: string): Stages => ({
   }).searchTrial,
   evaluate: heavy.evaluate,
   explain: heavy.explain,
+  stability: heavy.stability,
   compose: quick.compose,
   persist: quick.persist,
   report: heavy.report,

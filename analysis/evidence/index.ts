@@ -19,6 +19,9 @@ export {
   SHADOW_PREFIX,
   type StabilityFold,
   type StabilityOptions,
+  type StabilityPlan,
+  stabilityOf,
+  stabilityPlan,
   type VariableStability,
 } from './stability';
 export { fitGpd, tailPValue } from './tail';

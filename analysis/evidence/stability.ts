@@ -1,7 +1,8 @@
 /**
  * How stable the model's ranking of the variables is, and whether it beats noise that looks
  * like the data. The chosen configuration is refitted on K contiguous time folds of the training
- * part (blocked: each fit leaves one fold out and is explained on it), with shadow variables
+ * part (blocked: each fit leaves one fold out, trains on a thinned sample of the others, and is
+ * explained on it), with shadow variables
  * added, as Boruta does (Kursa and Rudnicki, J. Stat. Softw. 2010): a copy of every variable's
  * features shifted circularly in time by a large random offset, so it keeps its distribution and
  * its autocorrelation but loses its tie to the labels. A variable that the model ranks above the
@@ -40,6 +41,15 @@ export interface StabilityOptions {
   readonly top?: number;
   /** The source variable of a feature (default: the feature is its own variable). */
   readonly variableOf?: (feature: string) => string;
+  /**
+   * Each fold trains on every `thin`-th row of the other folds (default K − 1, so about one
+   * fold's worth of rows spread over the whole period but the fold). With the shadows doubling
+   * the features, the K fits then cost twice the final fit in all, once on two threads.
+   * Neighbouring windows are near duplicates, so thinning them loses little.
+   */
+  readonly thin?: number;
+  /** Rows of a fold explained at most (default 300, evenly spread): the mean |SHAP| settles fast. */
+  readonly explainRows?: number;
 }
 
 /** `importance[i].stability` in the results. */
@@ -94,16 +104,27 @@ export function timeFolds(rows: Uint32Array, k: number): Uint32Array[] {
   );
 }
 
+/** What the folds of a stability run share: the shadowed features, the folds, the variables. */
+export interface StabilityPlan {
+  readonly features: FeatureMatrix;
+  readonly folds: readonly { readonly train: Uint32Array; readonly explain: Uint32Array }[];
+  /** The source variables, and the variable of each (unshadowed) feature. */
+  readonly variables: readonly string[];
+  readonly variableIndex: Int32Array;
+  readonly top: number;
+  /** Training rows in all (the final fit's), before the folds. */
+  readonly trainRows: number;
+}
+
 /**
- * The stability of every variable of `features` (its source variables, by `variableOf`), from
- * `fitAndExplain` on K blocked folds of `trainRows` (row indices in time order).
+ * The shadowed features and the K blocked folds of `trainRows` (row indices in time order):
+ * deterministic by `options.seed`, so a worker thread that rebuilds it gets the same plan.
  */
-export async function rankingStability(
+export function stabilityPlan(
   features: FeatureMatrix,
   trainRows: Uint32Array,
-  fitAndExplain: FitAndExplain,
   options: StabilityOptions = {},
-): Promise<Map<string, VariableStability>> {
+): StabilityPlan {
   const k = options.folds ?? 5;
   if (!Number.isInteger(k) || k < 5) {
     throw new InvalidInputError({
@@ -117,7 +138,6 @@ export async function rankingStability(
       message: `${trainRows.length} training observations are too few for ${k} folds`,
     });
   }
-  const top = options.top ?? 5;
   const of = options.variableOf ?? ((feature: string) => feature);
   const variables: string[] = [];
   const index = new Map<string, number>();
@@ -131,29 +151,43 @@ export async function rankingStability(
     }
     return i;
   });
-  const V = variables.length;
-  const F = features.names.length;
-  const shadowed = withShadows(features, variableIndex, V, trainRows, options.seed ?? 0);
+  const shadowed = withShadows(features, variableIndex, variables.length, trainRows, options.seed ?? 0);
   const blocks = timeFolds(trainRows, k);
-  const importances = await Promise.all(
-    blocks.map(async (explain, fold) => {
-      const train = new Uint32Array(trainRows.length - explain.length);
-      let t = 0;
-      blocks.forEach((block, other) => {
-        if (other !== fold) {
-          train.set(block, t);
-          t += block.length;
-        }
-      });
-      const importance = await fitAndExplain({ fold, train, explain, features: shadowed });
-      if (importance.length !== 2 * F) {
-        throw new RangeError(`rankingStability: ${importance.length} importances for ${2 * F} features`);
-      }
-      return importance;
-    }),
-  );
+  const thin = Math.max(1, Math.floor(options.thin ?? k - 1));
+  const folds = blocks.map((explain, fold) => {
+    const train: number[] = [];
+    blocks.forEach((block, other) => {
+      if (other === fold) return;
+      // the same phase in every fold, so a fold's rows do not depend on which one is left out
+      for (let i = 0; i < block.length; i++)
+        if ((block[i] + (options.seed ?? 0)) % thin === 0) train.push(block[i]);
+    });
+    const step = Math.max(1, Math.ceil(explain.length / (options.explainRows ?? 300)));
+    return { train: Uint32Array.from(train), explain: explain.filter((_, i) => i % step === 0) };
+  });
+  return {
+    features: shadowed,
+    folds,
+    variables,
+    variableIndex,
+    top: options.top ?? 5,
+    trainRows: trainRows.length,
+  };
+}
 
+/** The stability of every variable from each fold's importances (features then shadows). */
+export function stabilityOf(
+  plan: StabilityPlan,
+  importances: readonly ArrayLike<number>[],
+): Map<string, VariableStability> {
+  const { variables, variableIndex, top } = plan;
+  const V = variables.length;
+  const F = variableIndex.length;
+  const k = plan.folds.length;
   const perFold = importances.map((importance) => {
+    if (importance.length !== 2 * F) {
+      throw new RangeError(`stabilityOf: ${importance.length} importances for ${2 * F} features`);
+    }
     const real = new Float64Array(V);
     const shadow = new Float64Array(V);
     for (let j = 0; j < F; j++) {
@@ -190,4 +224,21 @@ export async function rankingStability(
     });
   });
   return out;
+}
+
+/**
+ * The stability of every variable of `features` (its source variables, by `variableOf`), from
+ * `fitAndExplain` on K blocked folds of `trainRows` (row indices in time order), run concurrently.
+ */
+export async function rankingStability(
+  features: FeatureMatrix,
+  trainRows: Uint32Array,
+  fitAndExplain: FitAndExplain,
+  options: StabilityOptions = {},
+): Promise<Map<string, VariableStability>> {
+  const plan = stabilityPlan(features, trainRows, options);
+  const importances = await Promise.all(
+    plan.folds.map((fold, index) => fitAndExplain({ fold: index, ...fold, features: plan.features })),
+  );
+  return stabilityOf(plan, importances);
 }

@@ -1,0 +1,12 @@
+/**
+ * `stability-fold`: one fold of the stability stage off the main thread (the thread reads the
+ * features dataset and builds the shadows itself, cached per thread for the other folds).
+ */
+import { runStabilityFold } from '../../activities/stability';
+import type { StabilityFoldInput } from '../../activities/types';
+import type { TaskResult } from '../task';
+
+export async function stabilityFoldTask(input: StabilityFoldInput): Promise<TaskResult<Float64Array>> {
+  const importance = await runStabilityFold(input);
+  return { value: importance, transfer: [importance.buffer as ArrayBuffer] };
+}
