@@ -2,8 +2,10 @@
  * `line-rca distribution`: the distribution analysis alone on a CSV or Parquet file, each row an
  * observation. With `--json` the document goes to stdout and nothing else does.
  */
-import { analyzeDistribution, type DistributionEntry } from '../analysis/distribution';
+import type { DistributionEntry } from '../analysis/distribution';
 import { type InputProblem, InvalidInputError } from '../analysis/errors';
+import { observationsOf } from '../analysis/evidence/observations';
+import { analyzeOverTime, type DistributionEvidence } from '../analysis/evidence/time-aware';
 import { readableText } from '../analysis/precision';
 import { evaluateTarget, parseTarget, targetColumns } from '../analysis/target';
 import { readTable, unknownColumn } from '../connectors/table';
@@ -16,9 +18,13 @@ export interface DistributionDocument {
     readonly rows: number;
     readonly positives: number;
     readonly variables: number;
+    /** Runs of positive rows (one negative row inside not splitting them). */
+    readonly episodes: number;
   };
   readonly target: string;
   readonly distribution: DistributionEntry[];
+  /** How the time-aware p-values were obtained (rows in time order, else file order). */
+  readonly evidence: DistributionEvidence;
 }
 
 /** Runs the analysis the options describe and returns the results document. */
@@ -68,11 +74,23 @@ export async function runDistribution(
     });
   }
   progress(`${table.rows} rows, ${positives} positive; analysing ${explanatory.length} variables\n`);
-  const distribution = analyzeDistribution({ ...table, variables: explanatory }, labels);
+  // rows are observations, in time order (the reader sorts by the time column) or file order
+  const { entries: distribution, evidence } = analyzeOverTime(
+    { ...table, variables: explanatory },
+    observationsOf(labels),
+    { observationName: 'rows' },
+  );
   return {
-    data: { file: options.data, rows: table.rows, positives, variables: explanatory.length },
+    data: {
+      file: options.data,
+      rows: table.rows,
+      positives,
+      variables: explanatory.length,
+      episodes: evidence.episodes,
+    },
     target: options.target,
     distribution,
+    evidence,
   };
 }
 
@@ -123,6 +141,7 @@ export function formatDistribution(doc: DistributionDocument): string {
       .trimEnd();
   return [
     `${doc.data.rows} rows, ${doc.data.positives} where ${doc.target}; ${doc.data.variables} variables`,
+    `q-values from ${doc.evidence.method}; ${doc.data.episodes} bad episodes`,
     line(header),
     ...rows.map(line),
     '',
