@@ -1,5 +1,6 @@
 /**
- * Random production lines with a known cause, for acceptance tests the analysis has never seen:
+ * Random production lines with a known cause, for acceptance tests the analysis has never seen
+ * (and, `generateDriftLine`, lines with no cause among their columns, for calibration):
  * 12–20 process variables (smooth autocorrelated noise, daily cycles, slow drifts, correlated
  * pairs, a few sensor dropouts), an ingredient lot column, and a quality column driven by one
  * injected cause: a single threshold, an interaction of two variables, a bad ingredient lot, or
@@ -8,7 +9,7 @@
  */
 import type { ObservationTable, Variable } from '../frame';
 import { createRng, type Rng } from '../random';
-import { smoothNoise } from './noise';
+import { ar1, smoothNoise } from './noise';
 
 export const CAUSE_KINDS = ['threshold', 'interaction', 'lot', 'range'] as const;
 export type CauseKind = (typeof CAUSE_KINDS)[number];
@@ -182,15 +183,24 @@ function lotSchedule(
   return out;
 }
 
-/** Row times: regular minutes, or a batch every 20–40 minutes. */
-function rowTimes(rng: Rng, n: number, minutes: boolean): Float64Array {
+/**
+ * The line's shape (drawn when not given), its length and its row times: regular minutes, or a
+ * batch every 20–40 minutes.
+ */
+function lineFrame(
+  rng: Rng,
+  options: { shape?: LineShape; days?: number; batches?: number },
+): { shape: LineShape; minutes: boolean; n: number; time: Float64Array } {
+  const shape = options.shape ?? LINE_SHAPES[rng.int(LINE_SHAPES.length)];
+  const minutes = shape === 'minutes';
+  const n = minutes ? floor((options.days ?? 14) * 1440) : (options.batches ?? 3000);
   const time = new Float64Array(n);
   let t = START;
   for (let i = 0; i < n; i++) {
     time[i] = t;
     t += minutes ? MINUTE : (20 + rng.int(21)) * MINUTE;
   }
-  return time;
+  return { shape, minutes, n, time };
 }
 
 type ProcessVariable = (typeof PROCESS_VARIABLES)[number];
@@ -287,10 +297,7 @@ const lotNamesFor = (rng: Rng) => Array.from({ length: 6 + rng.int(5) }, (_, k) 
 export function generateRandomLine(options: RandomLineOptions): RandomLine {
   const rng = createRng(options.seed);
   const kind = options.kind ?? CAUSE_KINDS[rng.int(CAUSE_KINDS.length)];
-  const shape = options.shape ?? LINE_SHAPES[rng.int(LINE_SHAPES.length)];
-  const minutes = shape === 'minutes';
-  const n = minutes ? floor((options.days ?? 14) * 1440) : (options.batches ?? 3000);
-  const time = rowTimes(rng, n, minutes);
+  const { shape, minutes, n, time } = lineFrame(rng, options);
 
   const count = 12 + rng.int(9);
   const chosen = shuffle(rng, PROCESS_VARIABLES.slice()).slice(0, count);
@@ -384,16 +391,12 @@ export const DRIFT_LINE_LOT_BATCHES = 100;
  */
 export function generateDriftLine(options: DriftLineOptions): RandomLine {
   const rng = createRng(options.seed);
-  const shape = options.shape ?? LINE_SHAPES[rng.int(LINE_SHAPES.length)];
-  const minutes = shape === 'minutes';
-  const n = minutes ? floor((options.days ?? 14) * 1440) : (options.batches ?? 3000);
-  const time = rowTimes(rng, n, minutes);
+  const { shape, minutes, n, time } = lineFrame(rng, options);
 
   const count = 20 + rng.int(7);
   const chosen = shuffle(rng, PROCESS_VARIABLES.slice()).slice(0, count);
-  const tau = -1 / log(DRIFT_LINE_AR);
   const columns = chosen.map(([, mean, sd]) => {
-    const z = smoothNoise(rng, n, tau);
+    const z = ar1(rng, n, DRIFT_LINE_AR);
     const daily = minutes && rng.next() < 0.3 ? uniform(rng, 0.3, 0.8) : 0;
     const phase = uniform(rng, 0, 2 * PI);
     const white = uniform(rng, 0.2, 0.5);

@@ -6,10 +6,9 @@
  * p-value; the variable's is twice the smaller one (Bonferroni over the two), and the q-values
  * are Benjamini–Hochberg over all variables. The independent-rows p-value stays as `pValueIid`.
  */
-import { analyzeEach, prepareDistribution, rankEntries } from '../distribution/analyze';
+import { analyzeEach, prepareDistribution, rankEntries, selectByName } from '../distribution/analyze';
 import { benjaminiHochberg } from '../distribution/measures';
 import type { DistributionEntry, DistributionOptions, ShiftTestSummary } from '../distribution/types';
-import { InvalidInputError, unknownName } from '../errors';
 import type { ObservationTable } from '../frame';
 import { createRng } from '../random';
 import { correlationLength } from './autocorrelation';
@@ -104,16 +103,7 @@ export function analyzeOverTime(
       `analyzeOverTime: ${observations.ofRow.length} rows observed, the table has ${table.rows}`,
     );
   }
-  let variables = table.variables;
-  if (options.variables !== undefined) {
-    const byName = new Map(variables.map((v) => [v.name, v]));
-    const known = variables.map((v) => v.name);
-    const problems = options.variables
-      .filter((name) => !byName.has(name))
-      .map((name) => ({ where: 'variables', message: unknownName('variable', name, known) }));
-    if (problems.length > 0) throw new InvalidInputError(problems);
-    variables = options.variables.map((name) => byName.get(name)!);
-  }
+  const variables = selectByName(table.variables, options.variables);
   const { labels, mask } = rowLabels(observations);
   const selection = mask === null ? {} : { rows: mask };
   const W = observations.count;

@@ -4,6 +4,8 @@
  * that drives the labels beats the time-shifted shadows in every fold; slowly drifting noise,
  * which an iid test would call significant, rarely does. Then the verdicts built from both.
  */
+
+import { ar1 } from '../../analysis/demo/noise';
 import type { DistributionEntry } from '../../analysis/distribution';
 import { observationsOf } from '../../analysis/evidence/observations';
 import {
@@ -18,18 +20,7 @@ import { treeShap } from '../../analysis/explain/tree-shap';
 import type { FeatureMatrix } from '../../analysis/frame';
 import { binDataset } from '../../analysis/learners/gbdt/binning';
 import { trainGbdt } from '../../analysis/learners/gbdt/train';
-import { createRng, type Rng } from '../../analysis/random';
-
-function ar1(rng: Rng, n: number, phi: number): Float64Array {
-  const out = new Float64Array(n);
-  let x = rng.normal();
-  const sd = Math.sqrt(1 - phi * phi);
-  for (let i = 0; i < n; i++) {
-    x = phi * x + sd * rng.normal();
-    out[i] = x;
-  }
-  return out;
-}
+import { createRng } from '../../analysis/random';
 
 /** 12 AR(1) 0.98 variables; the labels follow `cause` above its 85th percentile (with noise). */
 function line(seed: number): { features: FeatureMatrix; labels: Uint8Array } {

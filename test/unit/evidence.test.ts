@@ -4,6 +4,8 @@
  * its definition, the GPD fit against samples of known parameters, the shift schedule and the
  * sequential test against their rules.
  */
+
+import { ar1 } from '../../analysis/demo/noise';
 import {
   analyzeDistribution,
   type CategoricalDistribution,
@@ -18,17 +20,6 @@ import { fitGpd, gpdSurvival, tailPValue } from '../../analysis/evidence/tail';
 import { analyzeOverTime } from '../../analysis/evidence/time-aware';
 import type { ObservationTable, Variable } from '../../analysis/frame';
 import { createRng, type Rng } from '../../analysis/random';
-
-function ar1(rng: Rng, n: number, phi: number): Float64Array {
-  const out = new Float64Array(n);
-  let x = rng.normal();
-  const sd = Math.sqrt(1 - phi * phi);
-  for (let i = 0; i < n; i++) {
-    x = phi * x + sd * rng.normal();
-    out[i] = x;
-  }
-  return out;
-}
 
 /** Rows in windows of 1–4 rows; some rows left out; a numeric variable with ties and gaps, a text one. */
 function windowedTable(seed: number): {
