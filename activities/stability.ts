@@ -4,6 +4,7 @@
  * when there is a pool (the folds run side by side), here otherwise. Same seed, same result:
  * the shadows' offsets come from the seed and every fit is deterministic.
  */
+import { isInvalidInput } from '../analysis/errors';
 import { type StabilityPlan, stabilityOf, stabilityPlan } from '../analysis/evidence/stability';
 import { variableResolver } from '../analysis/explain/importance';
 import { linearShap } from '../analysis/explain/linear-shap';
@@ -45,11 +46,17 @@ async function planFor(input: StabilityInput) {
   return entry;
 }
 
-/** One fold: fit on the other folds, mean |SHAP| per feature (and shadow) on this one. */
-export async function runStabilityFold(input: StabilityFoldInput): Promise<Float64Array> {
+/**
+ * One fold: fit on the other folds, mean |SHAP| per feature (and shadow) on this one; null when
+ * its training rows hold a single population.
+ */
+export async function runStabilityFold(input: StabilityFoldInput): Promise<Float64Array | null> {
   const entry = await planFor(input);
   const { plan, labels } = entry;
   const { train, explain } = plan.folds[input.fold];
+  let positives = 0;
+  for (const row of train) positives += labels[row];
+  if (positives === 0 || positives === train.length) return null;
   const params = finalParams(input.best.learner, input.best.params, input.best.bestIteration);
   const { learner: _learner, ...rest } = params;
   const features = plan.features;
@@ -84,16 +91,32 @@ export async function runStabilityFold(input: StabilityFoldInput): Promise<Float
 export async function stability(input: StabilityInput): Promise<StabilityOutput> {
   const started = performance.now();
   const pool = currentComputePool();
-  const { plan } = await planFor(input);
+  let plan: StabilityPlan;
+  try {
+    ({ plan } = await planFor(input));
+  } catch (error) {
+    // too few training observations for the folds: no stability, the analysis goes on
+    if (!isInvalidInput(error)) throw error;
+    return {
+      stabilityUri: writeArtifact(input.workDir, 'stability.json', '{}'),
+      folds: 0,
+      seconds: (performance.now() - started) / 1000,
+      note: (error as Error).message,
+    };
+  }
   const importances = await Promise.all(
     plan.folds.map((_, fold) =>
       pool ? pool.run('stability-fold', { ...input, fold }) : runStabilityFold({ ...input, fold }),
     ),
   );
+  const fitted = importances.filter((i) => i !== null).length;
   const stability = Object.fromEntries(stabilityOf(plan, importances));
   return {
     stabilityUri: writeArtifact(input.workDir, 'stability.json', toJson(stability)),
-    folds: plan.folds.length,
+    folds: fitted,
+    ...(fitted < plan.folds.length
+      ? { note: `${plan.folds.length - fitted} of ${plan.folds.length} folds left out: one population only` }
+      : {}),
     seconds: (performance.now() - started) / 1000,
   };
 }

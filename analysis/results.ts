@@ -55,7 +55,7 @@ export interface ImportanceEntry {
 /** `results.evidence`: how the evidence was weighed, in the results and the report. */
 export interface EvidenceSection extends DistributionEvidence {
   /** The stability folds (none without a model). */
-  readonly stability: { readonly folds: number; readonly seed: number } | null;
+  readonly stability: { readonly folds: number; readonly seed: number; readonly note?: string } | null;
   /** The report's summary sentence, from the verdicts. */
   readonly summary: string;
 }

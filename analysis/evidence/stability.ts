@@ -28,9 +28,12 @@ export interface StabilityFold {
 
 /**
  * Fits the chosen configuration on `fold.train` and returns each feature's importance (mean
- * |SHAP| on `fold.explain`), in the order of `fold.features.names`.
+ * |SHAP| on `fold.explain`), in the order of `fold.features.names`; null when the fold cannot be
+ * fitted (its training rows hold a single population), and it is left out.
  */
-export type FitAndExplain = (fold: StabilityFold) => Promise<ArrayLike<number>> | ArrayLike<number>;
+export type FitAndExplain = (
+  fold: StabilityFold,
+) => Promise<ArrayLike<number> | null> | ArrayLike<number> | null;
 
 export interface StabilityOptions {
   /** Folds (default 5, at least 5). */
@@ -54,6 +57,7 @@ export interface StabilityOptions {
 
 /** `importance[i].stability` in the results. */
 export interface VariableStability {
+  /** Folds fitted (those whose training rows hold both populations). */
   readonly folds: number;
   /** Share of folds in which the variable ranks in the top `top` (by its summed importance). */
   readonly topShare: number;
@@ -175,16 +179,21 @@ export function stabilityPlan(
   };
 }
 
-/** The stability of every variable from each fold's importances (features then shadows). */
+/**
+ * The stability of every variable from each fold's importances (features then shadows; null for
+ * a fold left out). Empty when no fold could be fitted.
+ */
 export function stabilityOf(
   plan: StabilityPlan,
-  importances: readonly ArrayLike<number>[],
+  importances: readonly (ArrayLike<number> | null)[],
 ): Map<string, VariableStability> {
   const { variables, variableIndex, top } = plan;
   const V = variables.length;
   const F = variableIndex.length;
-  const k = plan.folds.length;
-  const perFold = importances.map((importance) => {
+  const fitted = importances.filter((importance): importance is ArrayLike<number> => importance !== null);
+  const k = fitted.length;
+  if (k === 0) return new Map();
+  const perFold = fitted.map((importance) => {
     if (importance.length !== 2 * F) {
       throw new RangeError(`stabilityOf: ${importance.length} importances for ${2 * F} features`);
     }

@@ -6,7 +6,7 @@ import { runStabilityFold } from '../../activities/stability';
 import type { StabilityFoldInput } from '../../activities/types';
 import type { TaskResult } from '../task';
 
-export async function stabilityFoldTask(input: StabilityFoldInput): Promise<TaskResult<Float64Array>> {
+export async function stabilityFoldTask(input: StabilityFoldInput): Promise<TaskResult<Float64Array | null>> {
   const importance = await runStabilityFold(input);
-  return { value: importance, transfer: [importance.buffer as ArrayBuffer] };
+  return { value: importance, ...(importance ? { transfer: [importance.buffer as ArrayBuffer] } : {}) };
 }

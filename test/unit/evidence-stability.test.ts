@@ -87,6 +87,21 @@ describe('rankingStability', () => {
     expect(again).toEqual(stability);
   }, 120_000);
 
+  it('leaves out a fold that cannot be fitted', async () => {
+    const { features, labels } = line(5);
+    const train = Uint32Array.from({ length: 2400 }, (_, i) => i);
+    const fit = gbdtFolds(labels);
+    const stability = await rankingStability(
+      features,
+      train,
+      (fold) => (fold.fold === 2 ? null : fit(fold)),
+      {
+        seed: 2,
+      },
+    );
+    expect(stability.get('cause')).toMatchObject({ folds: 4, aboveShadowShare: 1 });
+  }, 120_000);
+
   it('refuses fewer than five folds', async () => {
     const { features, labels } = line(3);
     await expect(
