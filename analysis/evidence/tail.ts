@@ -90,14 +90,22 @@ export const TAIL_SIZE = 250;
 export const TAIL_MIN = 25;
 
 /**
- * P(T ≥ observed) from the fitted tail of the null statistics `sample[0..count)` (any order;
- * not modified), or null when the sample cannot support a fit or `observed` is not beyond the
- * threshold. The threshold is halfway between the N-th and (N+1)-th largest values.
+ * P(T ≥ observed) from the fitted tail of the null statistics `sample[0..count)`, or of
+ * `sample[index[i]]` for i < count when `index` is given (any order; not modified), or null when
+ * they cannot support a fit or `observed` is not beyond the threshold. The threshold is halfway
+ * between the N-th and (N+1)-th largest values.
  */
-export function tailPValue(sample: Float64Array, count: number, observed: number): TailEstimate | null {
+export function tailPValue(
+  sample: Float64Array,
+  count: number,
+  observed: number,
+  index?: Int32Array,
+): TailEstimate | null {
   const size = Math.min(TAIL_SIZE, Math.floor(count / 8));
   if (size < TAIL_MIN) return null;
-  const sorted = sample.slice(0, count).sort();
+  const sorted = new Float64Array(count);
+  for (let i = 0; i < count; i++) sorted[i] = sample[index === undefined ? i : index[i]];
+  sorted.sort();
   const threshold = (sorted[count - size] + sorted[count - size - 1]) / 2;
   if (!(observed > threshold)) return null;
   const excesses = new Float64Array(size);

@@ -43,9 +43,9 @@ export interface DistributionEvidence {
   readonly positiveObservations: number;
   /** Bad episodes (observations.ts `badEpisodes`). */
   readonly episodes: number;
-  /** The labels' correlation length in observations: shorter shifts are excluded. */
+  /** The labels' correlation length in observations: shorter shifts stay out of the fitted tail. */
   readonly correlationLength: number;
-  /** Rotations allowed (L ≤ s ≤ W − L). */
+  /** Rotations there are (W − 1). */
   readonly allowedShifts: number;
   readonly maxShifts: number;
   readonly seed: number;
@@ -152,10 +152,10 @@ export function analyzeOverTime(
     entries,
     evidence: {
       method:
-        `circular shifts of the labels against time over ${W} ${name} (shifts under ${L} excluded, ` +
-        `${schedule.allowed} allowed), B adaptive up to ${maxShifts} (Besag–Clifford, stop at ${h} exceedances), ` +
-        `generalized Pareto tail beyond every shift; score and KS (chi-square for categories) combined by min-p (Bonferroni in the tail); ` +
-        `Benjamini–Hochberg over ${ranks} variables`,
+        `circular shifts of the labels against time over ${W} ${name}, B adaptive up to ${maxShifts} ` +
+        `(Besag–Clifford, stop at ${h} exceedances); beyond every shift a generalized Pareto tail fitted ` +
+        `on the shifts of at least ${L} (the labels' correlation length); score and KS (chi-square for ` +
+        `categories) combined by min-p (Bonferroni in the tail); Benjamini–Hochberg over ${ranks} variables`,
       observations: W,
       positiveObservations,
       episodes: badEpisodes(observations.labels).count,

@@ -203,18 +203,35 @@ describe('generalized Pareto tail', () => {
 });
 
 describe('shift schedule and sequential test', () => {
-  it('draws distinct shifts of at least L, every one when they are few, the same by seed', () => {
+  it('draws distinct rotations, every one when they are few, the same by seed', () => {
     const all = shiftSchedule(100, 10, 2000, createRng(1));
-    expect(all.allowed).toBe(81);
-    expect([...all.shifts].sort((a, b) => a - b)).toEqual(Array.from({ length: 81 }, (_, i) => 10 + i));
+    expect(all).toMatchObject({ allowed: 99, count: 100, near: 10 });
+    expect([...all.shifts].sort((a, b) => a - b)).toEqual(Array.from({ length: 99 }, (_, i) => 1 + i));
     const some = shiftSchedule(100_000, 50, 2000, createRng(2));
     expect(new Set(some.shifts).size).toBe(2000);
-    expect(Math.min(...some.shifts)).toBeGreaterThanOrEqual(50);
-    expect(Math.max(...some.shifts)).toBeLessThanOrEqual(100_000 - 50);
+    expect(Math.min(...some.shifts)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...some.shifts)).toBeLessThanOrEqual(99_999);
     expect(Array.from(shiftSchedule(100_000, 50, 2000, createRng(2)).shifts)).toEqual(
       Array.from(some.shifts),
     );
-    expect(shiftSchedule(10, 6, 2000, createRng(1)).shifts).toHaveLength(0);
+    expect(shiftSchedule(1, 6, 2000, createRng(1)).shifts).toHaveLength(0);
+  });
+
+  it('fits the tail on the shifts far from the observed alignment only', () => {
+    // the statistic is extreme near shift 0 (a real cause's own peak) and noise elsewhere
+    const schedule = shiftSchedule(3000, 100, 2000, createRng(7));
+    const noise = createRng(8);
+    const kernel = {
+      statistics: 1,
+      evaluate: (shift: number, out: Float64Array) => {
+        const d = Math.min(shift, 3000 - shift);
+        out[0] = d === 0 ? 8 : d < 100 ? 7 * (1 - d / 100) + noise.normal() * 0.1 : noise.normal();
+      },
+    };
+    const result = shiftTest(kernel, schedule);
+    expect(result.tail).toBe(true);
+    // the near shifts (up to 7) would have made the tail heavy; the far ones are N(0, 1)
+    expect(result.pValue).toBeLessThan(1e-6);
   });
 
   it('stops early on a clearly null statistic and runs to the end, with a tail, on an extreme one', () => {
@@ -245,7 +262,7 @@ describe('shift schedule and sequential test', () => {
     expect(extreme.pValue).toBeGreaterThan(0);
     const exact = shiftTest(nullKernel, shiftSchedule(50, 5, 2000, createRng(5)), { exceedances: 1000 });
     expect(exact.exhaustive).toBe(true);
-    expect(exact.shifts).toBe(41);
+    expect(exact.shifts).toBe(49);
   });
 });
 
