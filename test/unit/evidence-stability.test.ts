@@ -90,11 +90,11 @@ describe('rankingStability', () => {
   it('leaves out a fold that cannot be fitted', async () => {
     const { features, labels } = line(5);
     const train = Uint32Array.from({ length: 2400 }, (_, i) => i);
-    const fit = gbdtFolds(labels);
+    const fitFold = gbdtFolds(labels);
     const stability = await rankingStability(
       features,
       train,
-      (fold) => (fold.fold === 2 ? null : fit(fold)),
+      (fold) => (fold.fold === 2 ? null : fitFold(fold)),
       {
         seed: 2,
       },
