@@ -62,7 +62,7 @@ export function causeVerdicts(
   ];
   const verdicts = names.map((variable): CauseVerdict => {
     const entry = entryOf.get(variable);
-    const q = entry && entry.kind !== 'identifier' ? entry.qValue : null;
+    const q = entry && entry.kind !== 'identifier' ? (entry.qValue ?? null) : null;
     const stability = stabilityOf.get(variable);
     const share = stability ? stability.aboveShadowShare : null;
     const byDistribution = q !== null && q < alpha;

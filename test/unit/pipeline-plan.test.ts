@@ -93,6 +93,11 @@ function fakeStages(options: { failAt?: string; variables?: number } = {}): {
       contributionsUri: 'file:///contributions.json',
       shapSampleUri: 'file:///shap.json',
     })),
+    stability: stage('stability', () => ({
+      stabilityUri: 'file:///stability.json',
+      folds: 5,
+      seconds: 1,
+    })),
     compose: stage('compose', () => ({ resultsUri: 'file:///results.json' })),
     persist: stage('persist', (input: PersistInput) => ({
       resultId: 'a1',
@@ -131,6 +136,7 @@ describe('runPipeline', () => {
       'trackStart',
       'distribution',
       'evaluate',
+      'stability',
       'explain',
       'compose',
       'report',
