@@ -51,7 +51,7 @@ export interface StabilityOptions {
    * Neighbouring windows are near duplicates, so thinning them loses little.
    */
   readonly thin?: number;
-  /** Rows of a fold explained at most (default 300, evenly spread): the mean |SHAP| settles fast. */
+  /** Rows of a fold explained at most (default 150, evenly spread): the mean |SHAP| settles fast. */
   readonly explainRows?: number;
 }
 
@@ -166,7 +166,7 @@ export function stabilityPlan(
       for (let i = 0; i < block.length; i++)
         if ((block[i] + (options.seed ?? 0)) % thin === 0) train.push(block[i]);
     });
-    const step = Math.max(1, Math.ceil(explain.length / (options.explainRows ?? 300)));
+    const step = Math.max(1, Math.ceil(explain.length / (options.explainRows ?? 150)));
     return { train: Uint32Array.from(train), explain: explain.filter((_, i) => i % step === 0) };
   });
   return {
