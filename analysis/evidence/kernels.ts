@@ -5,9 +5,10 @@
  * the edges) and its rank among the values; the rows are grouped by observation. A rotation by s
  * makes observation o positive when o + s was, so the positive rows of a shift are the rows of
  * the shifted positive observations: their bins are counted (the histogram intersection, i.e.
- * the entry's `score`), and their ranks sorted by a bucket sort (the exact two-sample KS
- * statistic, ties as `scipy.stats.ks_2samp`). For categories: their counts (total variation,
- * the score) and the chi-square statistic.
+ * the entry's `score`), and their positions in value order marked in a bitset read back word by
+ * word, which gives them sorted without a sort (the exact two-sample KS statistic, ties as
+ * `scipy.stats.ks_2samp`). For categories: their counts (total variation, the score) and the
+ * chi-square statistic.
  */
 import { chiSquareContingency } from '../distribution/chi2';
 import { type ObservationRows, type Observations, rowsByObservation } from './observations';
@@ -58,14 +59,15 @@ export function numericKernel(
   const rows = ofRow.length;
   const { start, rows: members } = grouped;
   const size = members.length;
-  // Bin and upper rank (values ≤ it) of each row, then by position in the observations' order
-  // (the same array when rows are the observations).
+  // Bin and slot of each row (its position among the selected non-missing values, from 1; 0 for
+  // missing), then by position in the observations' order (the same array when rows are the
+  // observations). With ties, each slot's upper rank (values ≤ it) and values below it.
   const bins = new Uint16Array(rows).fill(k);
-  const ranks = new Int32Array(rows);
+  const slots = new Int32Array(rows);
   let m = 0;
   for (let t = 0; t < column.order.length; t++) if (ofRow[column.order[t]] >= 0) m++;
-  /** low[u]: values strictly below a value of upper rank u (u − 1 without ties). */
-  const low = new Int32Array(m + 1);
+  const upperOf = new Int32Array(m + 1);
+  const lowOf = new Int32Array(m + 1);
   let ties = false;
   {
     let bin = 0;
@@ -75,7 +77,7 @@ export function numericKernel(
     const n = order.length;
     let position = 0;
     while (t < n) {
-      // a group of equal values: its selected rows get the same rank
+      // a group of equal values: its selected rows share their upper rank
       let end = t + 1;
       while (end < n && sorted[end] === sorted[t]) end++;
       let selected = 0;
@@ -84,40 +86,34 @@ export function numericKernel(
         const v = sorted[t];
         while (bin < k - 1 && v >= edges[bin + 1]) bin++;
         const upper = position + selected;
-        low[upper] = position;
         if (selected > 1) ties = true;
         for (let q = t; q < end; q++) {
           const row = order[q];
           if (ofRow[row] < 0) continue;
           bins[row] = bin;
-          ranks[row] = upper;
+          slots[row] = ++position;
+          upperOf[position] = upper;
+          lowOf[position] = upper - selected;
         }
-        position = upper;
       }
       t = end;
     }
   }
   const binAt = identity ? bins : Uint16Array.from(members, (row) => bins[row]);
-  const rankAt = identity ? ranks : Int32Array.from(members, (row) => ranks[row]);
+  const slotAt = identity ? slots : Int32Array.from(members, (row) => slots[row]);
   const totals = new Float64Array(k + 1);
   for (let j = 0; j < size; j++) totals[binAt[j]]++;
   const c1 = new Int32Array(k + 1);
-  const buffer = new Int32Array(m);
-  const sortedRanks = new Int32Array(m);
-  // Buckets of 2^bits ranks, about one for every two positive rows, counted while the ranks are
-  // gathered. Fixed by the positive rows as observed (a shift changes their number little).
-  let positiveRows = 0;
-  for (const o of positives) positiveRows += start[o + 1] - start[o];
-  let bits = 0;
-  while (m >>> bits > Math.max(1, positiveRows >> 1)) bits++;
-  const bucketStart = new Int32Array((m >>> bits) + 2);
+  // The positive rows' slots as bits: read back word by word, they come out in value order,
+  // so no sort is needed for the KS statistic.
+  const marks = new Int32Array((m >>> 5) + 1);
+  const ks = withKs ? (ties ? tiedKs(marks, m, upperOf, lowOf) : distinctKs(marks, m)) : null;
   const single = size === count;
 
   return {
     statistics: withKs ? 2 : 1,
     evaluate(shift: number, out: Float64Array): void {
       c1.fill(0);
-      bucketStart.fill(0);
       let n1 = 0;
       if (single) {
         // one row an observation: the observation is the position
@@ -125,10 +121,10 @@ export function numericKernel(
           let j = positives[p] - shift;
           if (j < 0) j += count;
           c1[binAt[j]]++;
-          const u = rankAt[j];
-          if (u > 0) {
-            buffer[n1++] = u;
-            bucketStart[(u >>> bits) + 1]++;
+          const q = slotAt[j];
+          if (q > 0) {
+            marks[q >>> 5] |= 1 << (q & 31);
+            n1++;
           }
         }
       } else {
@@ -138,10 +134,10 @@ export function numericKernel(
           const to = start[o + 1];
           for (let j = start[o]; j < to; j++) {
             c1[binAt[j]]++;
-            const u = rankAt[j];
-            if (u > 0) {
-              buffer[n1++] = u;
-              bucketStart[(u >>> bits) + 1]++;
+            const q = slotAt[j];
+            if (q > 0) {
+              marks[q >>> 5] |= 1 << (q & 31);
+              n1++;
             }
           }
         }
@@ -153,75 +149,92 @@ export function numericKernel(
       let overlap = 0;
       for (let b = 0; b <= k; b++) overlap += Math.min(c1[b] / rowsIn, (totals[b] - c1[b]) / rowsOut);
       out[0] = Math.max(0, 1 - overlap);
-      if (withKs) out[1] = ksOfRanks(buffer, n1, m, bits, bucketStart, sortedRanks, ties ? low : null);
+      if (ks !== null) out[1] = ks(n1);
     },
   };
 }
 
 /**
- * The two-sample KS statistic from the upper ranks (values ≤ it among all m) of the n1 positive
- * non-missing values in `ranks` (any order), `counts[b + 1]` the ranks in bucket b (ranks >> bits):
- * a bucket sort completed by an insertion sort (elements only move within their bucket), then
- * one pass over the distinct ranks. `low[u]` counts the values strictly below those of rank u
- * (null without ties: u − 1).
+ * The two-sample KS statistic of the n1 positive values marked in `marks` (bit q: the value of
+ * slot q, all m values distinct) against the others; reads and clears the marks. F0 − F1 peaks
+ * just below a positive value, F1 − F0 just above one.
  */
-function ksOfRanks(
-  ranks: Int32Array,
-  n1: number,
+function distinctKs(marks: Int32Array, m: number): (n1: number) => number {
+  return (n1) => {
+    const n0 = m - n1;
+    const inv0 = n0 > 0 ? 1 / n0 : 0;
+    const inv1 = n1 > 0 ? 1 / n1 : 0;
+    let best = 0;
+    let before = 0; // positives below the current value
+    for (let w = 0; w < marks.length; w++) {
+      let x = marks[w];
+      if (x === 0) continue;
+      marks[w] = 0;
+      const base = w << 5;
+      while (x !== 0) {
+        const lowest = x & -x;
+        const q = base | (31 - Math.clz32(lowest));
+        // q values up to this one, q − 1 below it
+        const below = (q - 1 - before) * inv0 - before * inv1;
+        if (below > best) best = below;
+        before++;
+        const above = before * inv1 - (q - before) * inv0;
+        if (above > best) best = above;
+        x ^= lowest;
+      }
+    }
+    return n1 > 0 && n0 > 0 ? best : 0;
+  };
+}
+
+/**
+ * The same with ties (as `scipy.stats.ks_2samp`): slots of equal values share their upper rank
+ * `upperOf[q]` (values ≤ it) and `lowOf[q]` (values below it), and the CDFs are compared below
+ * and above each value positives hold.
+ */
+function tiedKs(
+  marks: Int32Array,
   m: number,
-  bits: number,
-  counts: Int32Array,
-  sorted: Int32Array,
-  low: Int32Array | null,
-): number {
-  const n0 = m - n1;
-  if (n1 === 0 || n0 === 0) return 0;
-  const buckets = counts.length - 1;
-  for (let b = 0; b < buckets; b++) counts[b + 1] += counts[b];
-  for (let i = 0; i < n1; i++) {
-    const u = ranks[i];
-    sorted[counts[u >>> bits]++] = u;
-  }
-  for (let i = 1; i < n1; i++) {
-    const v = sorted[i];
-    let j = i - 1;
-    while (j >= 0 && sorted[j] > v) {
-      sorted[j + 1] = sorted[j];
-      j--;
-    }
-    sorted[j + 1] = v;
-  }
-  const inv0 = 1 / n0;
-  const inv1 = 1 / n1;
-  let best = 0;
-  if (low === null) {
-    // no ties: each rank one value, one positive; F0 − F1 peaks just below it, F1 − F0 just above
-    for (let i = 0; i < n1; i++) {
-      const u = sorted[i];
-      const below = (u - 1 - i) * inv0 - i * inv1;
+  upperOf: Int32Array,
+  lowOf: Int32Array,
+): (n1: number) => number {
+  return (n1) => {
+    const n0 = m - n1;
+    const inv0 = n0 > 0 ? 1 / n0 : 0;
+    const inv1 = n1 > 0 ? 1 / n1 : 0;
+    let best = 0;
+    let before = 0; // positives below the current value
+    let upper = -1; // the current value's upper rank
+    let group = 0; // its positives
+    const close = () => {
+      const below = (lowOf[upper] - before) * inv0 - before * inv1;
       if (below > best) best = below;
-      const above = (i + 1) * inv1 - (u - 1 - i) * inv0;
+      before += group;
+      // above it: F1 − F0, and F0 − F1 when the value is mostly negatives
+      const above = before * inv1 - (upperOf[upper] - before) * inv0;
       if (above > best) best = above;
+      if (-above > best) best = -above;
+    };
+    for (let w = 0; w < marks.length; w++) {
+      let x = marks[w];
+      if (x === 0) continue;
+      marks[w] = 0;
+      const base = w << 5;
+      while (x !== 0) {
+        const lowest = x & -x;
+        const q = base | (31 - Math.clz32(lowest));
+        if (upper < 0 || upperOf[q] !== upperOf[upper]) {
+          if (upper >= 0) close();
+          upper = q;
+          group = 0;
+        }
+        group++;
+        x ^= lowest;
+      }
     }
-    return best;
-  }
-  let before = 0; // positives below the current value
-  let i = 0;
-  while (i < n1) {
-    const u = sorted[i];
-    let j = i + 1;
-    while (j < n1 && sorted[j] === u) j++;
-    // just below this value: F0 − F1 is largest there between two values positives hold
-    const below = (low[u] - before) * inv0 - before * inv1;
-    if (below > best) best = below;
-    before += j - i;
-    // just above it: F1 − F0 (and F0 − F1 when the value is mostly negatives)
-    const above = before * inv1 - (u - before) * inv0;
-    if (above > best) best = above;
-    if (-above > best) best = -above;
-    i = j;
-  }
-  return best;
+    if (upper >= 0) close();
+    return n1 > 0 && n0 > 0 ? best : 0;
+  };
 }
 
 /**
