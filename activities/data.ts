@@ -1,17 +1,14 @@
 /**
  * The data stages: extract (source → observations dataset) and aggregate (observations →
- * features dataset with labels), plus the split and the learning data every model stage
- * derives from a features dataset, cached per process so trials do not re-read or re-bin it.
+ * features dataset with labels, and the split's counts).
  */
 import path from 'node:path';
-import type { AnalysisConfig } from '../analysis/config';
+import { formatTarget } from '../analysis/aggregate/target';
+import type { AnalysisConfig, AnalysisSettings } from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
-import type { LearningData } from '../analysis/learners/fit';
-import { type TimeSplit, timeOrderedSplit } from '../analysis/split';
-import { parseTarget, targetColumns } from '../analysis/target';
-import { parseDuration } from '../analysis/window';
-import { type FeatureDataset, newDatasetUri, readFeatureDataset } from '../connectors/datasets';
+import { newDatasetUri } from '../connectors/datasets';
 import { aggregateDataset, extractSource, type SourceSpec } from '../connectors/sources';
+import type { LearningDataStore } from './learning-data';
 import type { AggregateInput, AggregateOutput, ExtractInput, ExtractOutput, SplitSpec } from './types';
 
 export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec {
@@ -29,15 +26,15 @@ export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec 
 }
 
 export async function extract(input: ExtractInput): Promise<ExtractOutput> {
-  const { config } = input;
+  const { config, settings } = input;
   const observationsUri = newDatasetUri('observations', input.workDir);
   const report = await extractSource(
     sourceSpec(config, input.baseDir),
     {
-      period: config.period,
+      period: settings.period,
       include: config.variables.include,
       exclude: config.variables.exclude,
-      keep: targetColumns(parseTarget(config.target)),
+      keep: settings.targetColumns,
     },
     observationsUri,
   );
@@ -52,48 +49,36 @@ export async function extract(input: ExtractInput): Promise<ExtractOutput> {
   };
 }
 
-export function splitSpec(config: AnalysisConfig): SplitSpec {
-  const aggregation = config.aggregation;
-  const windowMs =
-    aggregation !== 'none' && aggregation.window !== undefined
-      ? parseDuration(aggregation.window, 'aggregation.window')
-      : 0;
+export function splitSpec(settings: AnalysisSettings): SplitSpec {
+  const { aggregation, validation } = settings;
   return {
-    fraction: config.validation.fraction,
-    gapMs: parseDuration(config.validation.gap, 'validation.gap'),
-    windowMs,
+    fraction: validation.fraction,
+    gapMs: validation.gapMs,
+    windowMs: aggregation.kind === 'windows' ? aggregation.windowMs : 0,
   };
 }
 
-export async function aggregate(input: AggregateInput): Promise<AggregateOutput> {
-  const { config } = input;
+export async function aggregate(input: AggregateInput, store: LearningDataStore): Promise<AggregateOutput> {
+  const { config, settings } = input;
   const featuresUri = newDatasetUri('features', input.workDir);
-  const aggregation = config.aggregation;
   const report = await aggregateDataset(
     input.observationsUri,
     {
-      target: config.target,
-      aggregation:
-        aggregation === 'none'
-          ? { window: 'none' }
-          : {
-              window: aggregation.window,
-              batchColumn: aggregation.batchColumn,
-              functions: aggregation.functions,
-              lag: aggregation.lag,
-            },
+      target: settings.target,
+      aggregation: settings.aggregation,
       exclude: config.variables.exclude,
+      describe: { target: config.target, aggregation: config.aggregation },
     },
     featuresUri,
   );
   if (report.positives === 0 || report.positives === report.rows) {
     throw new InvalidInputError({
       where: 'target',
-      message: `${JSON.stringify(config.target)} is true on ${report.positives} of ${report.rows} observations; it must split them into two populations`,
+      message: `${formatTarget(settings.target)} is true on ${report.positives} of ${report.rows} observations; it must split them into two populations`,
     });
   }
-  const split = splitSpec(config);
-  const data = await learningData(featuresUri, split);
+  const split = splitSpec(settings);
+  const data = await store.learningData(featuresUri, split);
   let validationPositives = 0;
   for (const i of data.outer.validation) validationPositives += data.labels[i];
   return {
@@ -107,58 +92,4 @@ export async function aggregate(input: AggregateInput): Promise<AggregateOutput>
     validationRows: data.outer.validation.length,
     validationPositives,
   };
-}
-
-export interface SplitLearningData extends LearningData {
-  readonly times: Float64Array;
-  /** Training part and validation set. */
-  readonly outer: TimeSplit;
-  /** The search's split of the training part (indices into the dataset rows). */
-  readonly inner: { readonly train: Uint32Array; readonly validation: Uint32Array };
-}
-
-const datasets = new Map<string, Promise<FeatureDataset>>();
-const splits = new Map<string, Promise<SplitLearningData>>();
-
-/** Keeps the few most recent entries: a worker serves one or two analyses at a time. */
-function remember<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  let entry = cache.get(key);
-  if (!entry) {
-    entry = load();
-    cache.set(key, entry);
-    // A failed read is not kept, so a retry reads again.
-    entry.catch(() => cache.delete(key));
-    while (cache.size > 3) cache.delete(cache.keys().next().value as string);
-  }
-  return entry;
-}
-
-/** A features dataset as read for the learners (cached per process). */
-export function featureDataset(featuresUri: string): Promise<FeatureDataset> {
-  return remember(datasets, featuresUri, () => readFeatureDataset(featuresUri));
-}
-
-function splitOf(rows: number, split: SplitSpec, times: Float64Array): TimeSplit {
-  return timeOrderedSplit(
-    rows,
-    { fraction: split.fraction, gapMs: split.gapMs, windowMs: split.windowMs },
-    times,
-  );
-}
-
-/** The features dataset as learning data with its outer and inner time-ordered splits (cached). */
-export function learningData(featuresUri: string, split: SplitSpec): Promise<SplitLearningData> {
-  const key = `${featuresUri}#${split.fraction}/${split.gapMs}/${split.windowMs}`;
-  return remember(splits, key, async () => {
-    const dataset = await featureDataset(featuresUri);
-    const times = dataset.times;
-    const outer = splitOf(dataset.matrix.rows, split, times);
-    const trainTimes = Float64Array.from(outer.train, (i) => times[i]);
-    const innerLocal = splitOf(outer.train.length, split, trainTimes);
-    const inner = {
-      train: Uint32Array.from(innerLocal.train, (k) => outer.train[k]),
-      validation: Uint32Array.from(innerLocal.validation, (k) => outer.train[k]),
-    };
-    return { features: dataset.matrix, labels: dataset.labels, times, outer, inner };
-  });
 }

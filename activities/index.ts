@@ -1,13 +1,57 @@
 /**
- * Every stage, by name: what the Temporal worker registers and the workflow proxies. The
- * embedded runner calls the same functions directly.
+ * Every stage, by name: what the Temporal worker registers and the workflow proxies; the
+ * embedded runner calls the same functions directly. `createActivities` binds the stages to
+ * what their runner owns — the compute threads and the learning data kept between stages — so
+ * nothing is held in module state: a host's Temporal worker creates its own.
+ *
+ *   const compute = new ComputePool({ size: 2 });
+ *   const activities = createActivities({ compute });
+ *   await Worker.create({ ..., activities });
  */
-export { alert } from './alerts';
-export { aggregate, extract } from './data';
-export { distribution } from './distribution';
-export { evaluate, explain, searchTrial } from './model';
-export { prepare } from './prepare';
-export { report } from './report';
-export { compose, discard, persist } from './results';
-export { stability } from './stability';
-export { trackFinish, trackStart, trackTrial } from './tracking';
+import type { ComputePool } from '../compute/pool';
+import { alert } from './alerts';
+import { aggregate, extract } from './data';
+import { distribution } from './distribution';
+import { LearningDataStore } from './learning-data';
+import { evaluate, explain, searchTrial } from './model';
+import { prepare } from './prepare';
+import { report } from './report';
+import { compose, discard, persist } from './results';
+import { stability } from './stability';
+import { trackFinish, trackStart, trackTrial } from './tracking';
+import type { AggregateInput, EvaluateInput, ExplainInput, StabilityInput, TrialInput } from './types';
+
+export interface ActivityDependencies {
+  /** Worker threads for trials, final models, binning and SHAP (the runner starts and closes them). */
+  readonly compute: ComputePool;
+  /** Learning data kept between stages; default: a store of its own, on `compute`. */
+  readonly learningData?: LearningDataStore;
+}
+
+export function createActivities(dependencies: ActivityDependencies) {
+  const deps = {
+    compute: dependencies.compute,
+    learningData: dependencies.learningData ?? new LearningDataStore(dependencies.compute),
+  };
+  return {
+    prepare,
+    extract,
+    aggregate: (input: AggregateInput) => aggregate(input, deps.learningData),
+    distribution,
+    searchTrial: (input: TrialInput) => searchTrial(input, deps),
+    evaluate: (input: EvaluateInput) => evaluate(input, deps),
+    explain: (input: ExplainInput) => explain(input, deps),
+    stability: (input: StabilityInput) => stability(input, deps),
+    compose,
+    persist,
+    discard,
+    report,
+    alert,
+    trackStart,
+    trackTrial,
+    trackFinish,
+  };
+}
+
+/** The stages, by name (the workflow proxies this type). */
+export type Activities = ReturnType<typeof createActivities>;

@@ -3,7 +3,12 @@
  * and completed with its defaults, an analysis id and the folder for its artifacts.
  */
 import path from 'node:path';
-import { type AnalysisConfig, parseConfig } from '../analysis/config';
+import {
+  type AnalysisConfig,
+  type AnalysisSettings,
+  analysisSettings,
+  parseConfig,
+} from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
 import { artifactRoot } from '../connectors/datasets';
 import { MongoStore, newId } from '../connectors/mongo';
@@ -22,6 +27,8 @@ export interface PrepareOutput {
   readonly analysisId: string;
   readonly workDir: string;
   readonly config: AnalysisConfig;
+  /** The configuration's values parsed once, typed (target expression, durations in ms). */
+  readonly settings: AnalysisSettings;
   readonly baseDir: string;
   readonly configId?: string;
 }
@@ -59,6 +66,7 @@ export async function prepare(input: PrepareInput): Promise<PrepareOutput> {
     analysisId,
     workDir: analysisWorkDir(analysisId),
     config,
+    settings: analysisSettings(config),
     baseDir: path.resolve(input.baseDir ?? process.cwd()),
     ...(input.configId !== undefined ? { configId: input.configId } : {}),
   };

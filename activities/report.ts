@@ -5,10 +5,12 @@
  * distribution on a zoomed period). `line-rca serve` renders the same data for its pages.
  */
 import { readFileSync } from 'node:fs';
-import { parseConfig } from '../analysis/config';
+import { explanatoryVariables } from '../analysis/aggregate/aggregate';
+import { populationLabels } from '../analysis/aggregate/labels';
+import { analysisSettings, parseConfig } from '../analysis/config';
 import { combinedRanking } from '../analysis/ranking';
 import type { ResultsDocument } from '../analysis/results';
-import { datasetPath, readObservationDataset } from '../connectors/datasets';
+import { datasetPath, readFeatureDataset, readObservationDataset } from '../connectors/datasets';
 import {
   downsampleSeries,
   encodeRecompute,
@@ -20,8 +22,6 @@ import {
   STANDALONE_MAX_VALUES,
 } from '../report/data';
 import { renderReport } from '../report/html';
-import { featureDataset } from './data';
-import { explanatoryVariables, populationLabels } from './distribution';
 import type { ReportInput, ReportOutput } from './types';
 import { readJsonArtifact, writeArtifact } from './workspace';
 
@@ -50,11 +50,11 @@ async function recomputeData(
 ): Promise<RecomputeData | undefined> {
   if (results.config === undefined) return undefined;
   const config = parseConfig(results.config);
+  const { target, aggregation } = analysisSettings(config);
   const table = await readObservationDataset(observationsUri);
-  const compared = new Set(explanatoryVariables(table, config));
-  const variables = table.variables.filter((v) => compared.has(v.name));
+  const variables = explanatoryVariables(table, target, aggregation, config.variables.exclude);
   if (table.rows * variables.length > STANDALONE_MAX_VALUES) return undefined;
-  const { labels, mask } = populationLabels(table, config);
+  const { labels, mask } = populationLabels(table, target, aggregation);
   return encodeRecompute({ rows: table.rows, variables, time: table.time }, labels, mask);
 }
 
@@ -68,7 +68,7 @@ export async function reportData(
   const table = await readObservationDataset(sources.observationsUri, { columns: variables });
   let series: ReportSeries | undefined;
   if (table.time && table.rows > 0) {
-    const features = await featureDataset(sources.featuresUri);
+    const features = await readFeatureDataset(sources.featuresUri);
     const times = features.times;
     // A window lasts until the next one starts (or one typical step for the last).
     const step = times.length > 1 ? (times[times.length - 1] - times[0]) / (times.length - 1) : 60_000;

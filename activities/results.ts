@@ -127,7 +127,15 @@ export function resultsDocument(
       ...(evidence ? { episodes: evidence.episodes } : {}),
     },
     distribution,
-    model: evaluate ? { ...evaluate.model, baseline: evaluate.baseline, trials } : null,
+    model: evaluate
+      ? {
+          ...evaluate.model,
+          baseline: evaluate.baseline,
+          selection: evaluate.selection,
+          searchValidation: evaluate.searchValidation,
+          trials,
+        }
+      : null,
     importance,
     causes,
     ...(evidence ? { evidence } : {}),

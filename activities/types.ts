@@ -7,9 +7,14 @@
  * folder its artifacts go to.
  */
 import type { Changes } from '../analysis/changes';
-import type { AnalysisConfig, Learner } from '../analysis/config';
+import type { AnalysisConfig, AnalysisSettings, Learner } from '../analysis/config';
 import type { DistributionEvidence } from '../analysis/evidence/time-aware';
-import type { ModelSummary, TrialSummary } from '../analysis/results';
+import type {
+  ModelSelection,
+  ModelSummary,
+  SearchValidationSummary,
+  TrialSummary,
+} from '../analysis/results';
 
 export interface AnalysisRef {
   readonly analysisId: string;
@@ -19,6 +24,7 @@ export interface AnalysisRef {
 
 export interface ExtractInput extends AnalysisRef {
   readonly config: AnalysisConfig;
+  readonly settings: AnalysisSettings;
   /** Folder a relative `source.path` is relative to (the configuration file's). */
   readonly baseDir: string;
 }
@@ -36,6 +42,7 @@ export interface ExtractOutput {
 
 export interface AggregateInput extends AnalysisRef {
   readonly config: AnalysisConfig;
+  readonly settings: AnalysisSettings;
   readonly observationsUri: string;
 }
 
@@ -61,6 +68,7 @@ export interface AggregateOutput {
 
 export interface DistributionInput extends AnalysisRef {
   readonly config: AnalysisConfig;
+  readonly settings: AnalysisSettings;
   readonly observationsUri: string;
 }
 
@@ -82,17 +90,18 @@ export interface TrialInput {
   readonly params: TrialParams;
   /**
    * The median pruner's curve, computed by the search from finished trials of the same learner:
-   * at each step the median validation AUC; a trial below it there stops as pruned.
+   * at each step the median validation log loss; a trial above it there stops as pruned.
    */
-  readonly pruneBelow?: readonly { readonly step: number; readonly value: number }[];
+  readonly pruneAbove?: readonly { readonly step: number; readonly value: number }[];
 }
 
 export interface TrialOutput {
   readonly number: number;
   readonly learner: Learner;
   readonly state: 'complete' | 'pruned' | 'failed';
-  /** Inner-validation AUC (the value maximized). */
+  /** The search's validation AUC, mean over its folds (the value maximized). */
   readonly value: number | null;
+  /** Validation binary log loss by boosting round (the pruners' curve). */
   readonly intermediate: readonly { readonly step: number; readonly value: number }[];
   readonly bestIteration?: number;
   readonly seconds: number;
@@ -103,12 +112,15 @@ export interface EvaluateInput extends AnalysisRef {
   readonly featuresUri: string;
   readonly split: SplitSpec;
   readonly best: { readonly learner: Learner; readonly params: TrialParams; readonly bestIteration?: number };
-  readonly baseline?: { readonly params: TrialParams };
+  readonly baseline?: { readonly learner: Learner; readonly params: TrialParams };
 }
 
 export interface EvaluateOutput {
+  /** The model explained. */
   readonly model: ModelSummary;
   readonly baseline: ModelSummary | null;
+  readonly selection: ModelSelection;
+  readonly searchValidation: SearchValidationSummary;
   readonly modelUri: string;
   readonly onnxUri: string | null;
 }
@@ -132,16 +144,12 @@ export interface ExplainOutput {
 export interface StabilityInput extends AnalysisRef {
   readonly featuresUri: string;
   readonly split: SplitSpec;
-  /** The chosen configuration, refitted on each fold. */
-  readonly best: EvaluateInput['best'];
+  /** The configuration explained (the search's best, or the baseline evaluate chose), refitted on each fold. */
+  readonly explained: EvaluateInput['best'];
   /** Fixes the shadows' offsets. */
   readonly seed: number;
   /** Blocked folds of the training part (default 5). */
   readonly folds?: number;
-}
-
-export interface StabilityFoldInput extends StabilityInput {
-  readonly fold: number;
 }
 
 export interface StabilityOutput {

@@ -15,7 +15,7 @@ export interface ComparedResults {
   readonly data: { readonly rows: number; readonly positives: number };
   readonly distribution: readonly DistributionEntry[];
   readonly importance: readonly { readonly variable: string; readonly meanAbsShap: number }[];
-  readonly model?: { readonly validation: { readonly auc: number } } | null;
+  readonly model?: { readonly validation: { readonly auc: number | null } } | null;
   /** Verdicts per variable (the evidence stage's, when it ran). */
   readonly causes?: readonly { readonly variable: string; readonly verdict: string }[];
   readonly operatingWindows?: readonly {

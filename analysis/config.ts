@@ -4,42 +4,51 @@
  * integer`). The same schema is exported as JSON Schema for the platform (`npm run schema`).
  */
 import { z } from 'zod';
-import { type InputProblem, InvalidInputError } from './errors';
-import { parseTarget } from './target';
+import { BASIC_FUNCTIONS, isAggregationFunction } from './aggregate/functions';
+import type { AggregationPlan } from './aggregate/groups';
+import { parseTarget, type TargetExpression, targetColumns } from './aggregate/target';
+import {
+  DURATION_HINT,
+  DURATION_PATTERN,
+  lagInWindows,
+  type Period,
+  parseDuration,
+  parseInstant,
+  parsePeriod,
+} from './aggregate/time';
+import { type InputProblem, InvalidInputError, isInvalidInput } from './errors';
+import { type LearnerKind, learnerKinds } from './learners/kinds';
 
-const DURATION = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
+/** True when `check` does not throw: a zod refinement from a parser that throws. */
+function parses(check: () => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const duration = z
-  .string({ error: 'must be a duration such as "10m", "30s", "2h" or "1d"' })
-  .regex(DURATION, { error: 'must be a duration such as "10m", "30s", "2h" or "1d"' });
+  .string({ error: `must be ${DURATION_HINT}` })
+  .regex(DURATION_PATTERN, { error: `must be ${DURATION_HINT}` });
 const isoTime = z
   .string({ error: 'must be an ISO 8601 time such as "2026-10-01T00:00:00Z"' })
-  .refine((s) => !Number.isNaN(Date.parse(s)), {
+  .refine((s) => parses(() => parseInstant(s, 'period')), {
     error: 'must be an ISO 8601 time such as "2026-10-01T00:00:00Z"',
   });
 const name = z.string({ error: 'must be a text' }).min(1, { error: 'must not be empty' });
 const names = z.array(name, { error: 'must be a list of names' });
 
-export const AGGREGATION_FUNCTIONS = [
-  'mean',
-  'std',
-  'min',
-  'max',
-  'first',
-  'last',
-  'count',
-  'slope',
-] as const;
-/** Aggregation functions: the fixed ones above, or a quantile `p1` … `p99`. */
-const aggregationFunction = z
-  .string()
-  .refine((f) => (AGGREGATION_FUNCTIONS as readonly string[]).includes(f) || /^p([1-9]|[1-9]\d)$/.test(f), {
-    error: `must be one of ${AGGREGATION_FUNCTIONS.join(', ')} or a quantile p1 … p99`,
-  });
+/** Aggregation functions: analysis/aggregate/functions.ts lists them. */
+const aggregationFunction = z.string().refine(isAggregationFunction, {
+  error: `must be one of ${BASIC_FUNCTIONS.join(', ')} or a quantile p1 … p99`,
+});
 
-export const LEARNERS = ['gbdt', 'logistic'] as const;
 export const ALERT_EVENTS = ['new-cause', 'gone-cause', 'auc-drop', 'bad-rate'] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
-export type Learner = (typeof LEARNERS)[number];
+/** The learners a configuration may list (the registry's kinds). */
+export type Learner = LearnerKind;
 
 const fileSource = z
   .object({
@@ -70,7 +79,12 @@ const aggregation = z.union(
           .array(aggregationFunction)
           .min(1, { error: 'must list at least one function' })
           .default(['mean', 'std', 'min', 'max', 'last']),
-        lag: duration.default('0m'),
+        lag: z
+          .union([duration, z.number().int().nonnegative()], {
+            error: 'must be a duration such as "10m" (windows) or a whole number of batches',
+          })
+          .default('0m')
+          .describe('Windows: a duration, a whole number of windows. Batches: a number of batches.'),
       })
       .strict()
       .refine((a) => (a.window === undefined) !== (a.batchColumn === undefined), {
@@ -116,9 +130,9 @@ export const configSchema = z
       .strict()
       .default({ fraction: 0.2, gap: '0m' }),
     models: z
-      .array(z.enum(LEARNERS, { error: `must be one of ${LEARNERS.join(', ')}` }))
+      .array(z.enum(learnerKinds, { error: `must be one of ${learnerKinds.join(', ')}` }))
       .min(1, { error: 'must list at least one model' })
-      .default(['gbdt', 'logistic']),
+      .default([...learnerKinds]),
     search: z
       .object({
         trials: positiveInt().default(40),
@@ -159,7 +173,12 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.period?.from && c.period.to && Date.parse(c.period.from) >= Date.parse(c.period.to)) {
+    if (
+      c.period?.from &&
+      c.period.to &&
+      parses(() => parseInstant(c.period?.to ?? '', 'period')) &&
+      parseInstant(c.period.from, 'period.from') >= parseInstant(c.period.to, 'period.to')
+    ) {
       ctx.addIssue({ code: 'custom', path: ['period'], message: 'from must be before to' });
     }
   });
@@ -193,18 +212,120 @@ export function parseConfig(document: unknown): AnalysisConfig {
         }
         return { where: pathOf(issue.path), message };
       });
-  // The target is checked apart from the schema so its problem is reported with the others.
+  // The target, and the values only a valid document has (the lag against the window), are
+  // checked apart from the schema so their problems are reported with the others.
   const target = valueAt(document, ['target']);
-  if (typeof target === 'string') {
-    try {
-      parseTarget(target);
-    } catch (error) {
-      const message = error instanceof Error ? error.message.replace(/^target: /, '') : String(error);
-      problems.push({ where: 'target', message });
-    }
-  }
+  if (typeof target === 'string' && !result.success) collect(problems, () => readTarget(target));
+  if (result.success) collect(problems, () => analysisSettings(result.data));
   if (problems.length > 0 || !result.success) throw new InvalidInputError(problems);
   return result.data;
+}
+
+function collect(problems: InputProblem[], work: () => unknown): void {
+  try {
+    work();
+  } catch (error) {
+    if (!isInvalidInput(error)) throw error;
+    problems.push(...error.problems);
+  }
+}
+
+function readTarget(text: string): TargetExpression {
+  return parseTarget(text);
+}
+
+/**
+ * The configuration's values in the types the stages use, parsed here once: the target's
+ * expression and columns, the aggregation (durations in ms, the lag in windows or batches), the
+ * validation gap in ms and the period in epoch ms. JSON, so it travels as activity input.
+ */
+export interface AnalysisSettings {
+  readonly target: TargetExpression;
+  /** The target's columns: kept whatever `variables` says, never explanatory variables. */
+  readonly targetColumns: readonly string[];
+  readonly aggregation: AggregationPlan;
+  readonly validation: { readonly fraction: number; readonly gapMs: number };
+  readonly period: Period;
+}
+
+/** The settings of a configuration `parseConfig` accepted; throws `InvalidInputError` otherwise. */
+export function analysisSettings(config: AnalysisConfig): AnalysisSettings {
+  const target = readTarget(config.target);
+  return {
+    target,
+    targetColumns: targetColumns(target),
+    aggregation: aggregationPlan(config.aggregation),
+    validation: {
+      fraction: config.validation.fraction,
+      gapMs: parseDuration(config.validation.gap, 'validation.gap'),
+    },
+    period: parsePeriod(config.period?.from, config.period?.to, { from: 'period.from', to: 'period.to' }),
+  };
+}
+
+function aggregationPlan(aggregation: AnalysisConfig['aggregation']): AggregationPlan {
+  if (aggregation === 'none') return { kind: 'rows' };
+  const functions = [...new Set(aggregation.functions)];
+  const lag = aggregation.lag;
+  if (aggregation.batchColumn !== undefined) {
+    if (typeof lag === 'string' && parseDuration(lag, 'aggregation.lag') !== 0) {
+      throw new InvalidInputError({
+        where: 'aggregation.lag',
+        message: `with batches, the lag is a whole number of batches (e.g. 1), not ${JSON.stringify(lag)}`,
+      });
+    }
+    return {
+      kind: 'batches',
+      batchColumn: aggregation.batchColumn,
+      lagBatches: typeof lag === 'number' ? lag : 0,
+      functions,
+    };
+  }
+  const windowMs = parseDuration(aggregation.window ?? '10m', 'aggregation.window');
+  if (windowMs <= 0)
+    throw new InvalidInputError({ where: 'aggregation.window', message: 'must be longer than 0' });
+  if (typeof lag === 'number' && lag !== 0) {
+    throw new InvalidInputError({
+      where: 'aggregation.lag',
+      message: `with windows, the lag is a duration (e.g. "${aggregation.window}"), not the number ${lag}`,
+    });
+  }
+  const lagWindows = lagInWindows(
+    typeof lag === 'number' ? 0 : parseDuration(lag, 'aggregation.lag'),
+    windowMs,
+  );
+  return { kind: 'windows', windowMs, lagWindows, functions };
+}
+
+/**
+ * The settings of `line-rca distribution`'s options: the target, rows or windows of `window`,
+ * the period `--from` / `--to`.
+ */
+export function distributionSettings(options: {
+  readonly target: string;
+  readonly window?: string;
+  readonly from?: string;
+  readonly to?: string;
+}): Pick<AnalysisSettings, 'target' | 'targetColumns' | 'aggregation' | 'period'> {
+  const problems: InputProblem[] = [];
+  let target: TargetExpression | undefined;
+  let aggregation: AggregationPlan = { kind: 'rows' };
+  let period: Period = {};
+  collect(problems, () => {
+    target = readTarget(options.target);
+  });
+  if (options.window !== undefined) {
+    collect(problems, () => {
+      const windowMs = parseDuration(options.window!, '--window');
+      if (windowMs <= 0) throw new InvalidInputError({ where: '--window', message: 'must be longer than 0' });
+      aggregation = { kind: 'windows', windowMs, lagWindows: 0, functions: [] };
+    });
+  }
+  collect(problems, () => {
+    period = parsePeriod(options.from, options.to, { from: '--from', to: '--to' });
+  });
+  if (problems.length > 0 || !target) throw new InvalidInputError(problems);
+  return { target, targetColumns: targetColumns(target), aggregation, period };
 }
 
 function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {

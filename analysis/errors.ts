@@ -41,8 +41,21 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** Up to three known names closest to `name` (case-insensitive), for a "did you mean" hint. */
+/**
+ * Up to three known names closest to `name` (case-insensitive), for a "did you mean" hint: close
+ * spellings, else names that contain it or share its first three letters (`Tool wear` → `Tool
+ * wear [min]`, `Torqe` → `Torque [Nm]`).
+ */
 export function closeNames(name: string, known: readonly string[]): string[] {
+  const lower = name.toLowerCase();
+  const spelled = closeSpellings(name, known);
+  if (spelled.length > 0) return spelled;
+  const containing = known.filter((k) => k.toLowerCase().includes(lower)).slice(0, 3);
+  if (containing.length > 0 || lower.length < 3) return containing;
+  return known.filter((k) => k.toLowerCase().startsWith(lower.slice(0, 3))).slice(0, 3);
+}
+
+function closeSpellings(name: string, known: readonly string[]): string[] {
   const lower = name.toLowerCase();
   return known
     .map((k) => {

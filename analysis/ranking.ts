@@ -18,12 +18,13 @@ export interface CombinedRank {
 
 export function combinedRanking(
   distribution: readonly DistributionEntry[],
-  importance: readonly { readonly variable: string }[] = [],
+  importance: readonly { readonly variable: string; readonly unused?: boolean }[] = [],
 ): CombinedRank[] {
   const dist = new Map(
     distribution.filter((d) => d.kind !== 'identifier').map((d, i) => [d.variable, i + 1] as const),
   );
-  const shap = new Map(importance.map((d, i) => [d.variable, i + 1] as const));
+  // Variables the model never uses have no importance rank.
+  const shap = new Map(importance.filter((d) => !d.unused).map((d, i) => [d.variable, i + 1] as const));
   const all = [...new Set([...dist.keys(), ...shap.keys()])];
   const worst = all.length + 1;
   return all

@@ -20,11 +20,16 @@ export type {
 export type { CauseVerdict, DistributionEvidence, VariableStability };
 
 export interface ValidationMetrics {
-  readonly auc: number;
-  readonly prAuc: number;
+  /** ROC AUC; null when the validation period holds a single population (`reason` says so). */
+  readonly auc: number | null;
+  /** Average precision; null when the validation period holds no positive. */
+  readonly prAuc: number | null;
+  /** Mean binary log loss (NaN, null in JSON, without rows). */
   readonly logloss: number;
   readonly rows: number;
   readonly positives: number;
+  /** Why `auc` is null. */
+  readonly reason?: string;
 }
 
 export type TrialState = 'complete' | 'pruned' | 'failed' | 'running';
@@ -44,10 +49,25 @@ export interface ModelSummary {
   readonly validation: ValidationMetrics;
 }
 
-export interface ImportanceEntry {
+/** Why `model` is the model explained, and the search's best when that is another. */
+export interface ModelSelection {
+  readonly reason: string;
+  readonly searchBest?: ModelSummary;
+}
+
+/** How the search scored its trials inside the training part. */
+export interface SearchValidationSummary {
+  readonly method: 'time-ordered' | 'blocked folds';
+  readonly folds: number;
+  readonly reason?: string;
+}
+
+/** A variable the explained model uses: ranked by mean |SHAP|. */
+export interface UsedImportanceEntry {
   readonly variable: string;
   readonly meanAbsShap: number;
   readonly features: readonly { readonly feature: string; readonly meanAbsShap: number }[];
+  readonly unused?: undefined;
   /** The ranking's stability over blocked time folds against shadow variables. */
   readonly stability?: VariableStability;
 }
@@ -59,6 +79,17 @@ export interface EvidenceSection extends DistributionEvidence {
   /** The report's summary sentence, from the verdicts. */
   readonly summary: string;
 }
+
+/** A variable the explained model never uses (no split on it, a zero coefficient): not ranked. */
+export interface UnusedImportanceEntry {
+  readonly variable: string;
+  readonly meanAbsShap: 0;
+  readonly unused: true;
+  /** The folds' models may use it where the explained one does not. */
+  readonly stability?: VariableStability;
+}
+
+export type ImportanceEntry = UsedImportanceEntry | UnusedImportanceEntry;
 
 export interface ResultsDocument {
   readonly id: string;
@@ -77,7 +108,12 @@ export interface ResultsDocument {
   };
   readonly distribution: readonly DistributionEntry[];
   readonly model:
-    | (ModelSummary & { readonly baseline: ModelSummary | null; readonly trials: readonly TrialSummary[] })
+    | (ModelSummary & {
+        readonly baseline: ModelSummary | null;
+        readonly trials: readonly TrialSummary[];
+        readonly selection?: ModelSelection;
+        readonly searchValidation?: SearchValidationSummary;
+      })
     | null;
   readonly importance: readonly ImportanceEntry[];
   /** One verdict per variable from both analyses, strongest first. */

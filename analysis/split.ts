@@ -88,3 +88,99 @@ export function timeOrderedSplit(rows: number, options: SplitOptions, times?: Fl
     gap: Uint32Array.from(gap),
   };
 }
+
+/** Rows to train on and rows to score, indices into the dataset. */
+export interface Fold {
+  readonly train: Uint32Array;
+  readonly validation: Uint32Array;
+}
+
+/** How the search scores a trial inside the training part. */
+export interface SearchValidation {
+  /**
+   * `time-ordered`: trained on the earlier part of the training part, scored on its last
+   * `fraction`, as the outer split. `blocked folds`: the training part cut into contiguous time
+   * blocks, each block with both populations scored in turn by a model trained on the others.
+   */
+  readonly method: 'time-ordered' | 'blocked folds';
+  readonly folds: readonly Fold[];
+  /** Why the search does not score on the last part of the training part. */
+  readonly reason?: string;
+}
+
+/** How many of `rows` are positive. */
+export function positivesIn(labels: ArrayLike<number>, rows: ArrayLike<number>): number {
+  let positives = 0;
+  for (let k = 0; k < rows.length; k++) positives += labels[rows[k]];
+  return positives;
+}
+
+/** What a set of rows lacks to score or train a classifier ('bad', 'good'), or null. */
+function missingPopulation(labels: ArrayLike<number>, rows: ArrayLike<number>): 'bad' | 'good' | null {
+  const positives = positivesIn(labels, rows);
+  return positives === 0 ? 'bad' : positives === rows.length ? 'good' : null;
+}
+
+/**
+ * The search's validation inside the training part `train` (dataset rows in time order, as
+ * `timeOrderedSplit` gives them): the same time-ordered split as the outer one when both its
+ * sides hold both populations. When they do not (the bad observations all fall in one period, as
+ * AI4I's heat dissipation failures in rows 3000–5000), blocked folds of the training part, as
+ * blocked cross-validation of time series (Bergmeir & Benítez 2012): `round(1 / fraction)`
+ * contiguous blocks, each block that holds both populations scored by a model trained on the
+ * other blocks, less the observations within the gap (and the window width) of the block on
+ * either side.
+ */
+export function searchValidation(
+  train: Uint32Array,
+  labels: ArrayLike<number>,
+  options: SplitOptions,
+  times?: Float64Array,
+): SearchValidation {
+  const trainTimes = times ? Float64Array.from(train, (i) => times[i]) : undefined;
+  const local = timeOrderedSplit(train.length, options, trainTimes);
+  const inner = {
+    train: Uint32Array.from(local.train, (k) => train[k]),
+    validation: Uint32Array.from(local.validation, (k) => train[k]),
+  };
+  const validationLacks = missingPopulation(labels, inner.validation);
+  const trainLacks = missingPopulation(labels, inner.train);
+  if (validationLacks === null && trainLacks === null) return { method: 'time-ordered', folds: [inner] };
+
+  const reason =
+    validationLacks !== null
+      ? `the last ${options.fraction} of the training part (${inner.validation.length} observations) holds no ${validationLacks} observation`
+      : `the training part before its last ${options.fraction} holds no ${trainLacks} observation`;
+  const blocks = Math.max(2, Math.round(1 / options.fraction));
+  const gapMs = options.gapMs ?? 0;
+  const windowMs = options.windowMs ?? 0;
+  const n = train.length;
+  const folds: Fold[] = [];
+  for (let b = 0; b < blocks; b++) {
+    const first = Math.floor((b * n) / blocks);
+    const end = Math.floor(((b + 1) * n) / blocks);
+    if (end <= first) continue;
+    const validation = train.slice(first, end);
+    if (missingPopulation(labels, validation) !== null) continue;
+    const blockStart = times ? times[train[first]] : 0;
+    const blockEnd = times ? times[train[end - 1]] + windowMs : 0;
+    const rows: number[] = [];
+    for (let k = 0; k < n; k++) {
+      if (k >= first && k < end) continue;
+      if (times && gapMs > 0) {
+        const t = times[train[k]];
+        if (t + windowMs + gapMs > blockStart && t < blockEnd + gapMs) continue;
+      }
+      rows.push(train[k]);
+    }
+    if (missingPopulation(labels, rows) !== null) continue;
+    folds.push({ train: Uint32Array.from(rows), validation });
+  }
+  if (folds.length === 0) {
+    throw new InvalidInputError({
+      where: 'validation',
+      message: `${reason}, and no time block of the training part can be scored by a model trained on the others (its ${positivesIn(labels, train)} positive observations all fall in one block): use a longer period or a smaller validation.fraction`,
+    });
+  }
+  return { method: 'blocked folds', folds, reason };
+}

@@ -35,13 +35,19 @@ function summaryText(run: EmbeddedRunResult): string {
     );
   }
   if (r.model) {
+    const figure = (x: number | null) => (x === null ? 'none' : x.toFixed(3));
+    const v = r.model.validation;
     lines.push(
       '',
-      `model: ${r.model.kind}, validation AUC ${r.model.validation.auc.toFixed(3)}, average precision ${r.model.validation.prAuc.toFixed(3)}` +
-        (r.model.baseline ? ` (logistic baseline AUC ${r.model.baseline.validation.auc.toFixed(3)})` : ''),
+      `model: ${r.model.kind}, validation AUC ${figure(v.auc)}, average precision ${figure(v.prAuc)}` +
+        (r.model.baseline
+          ? ` (${r.model.baseline.kind} baseline AUC ${figure(r.model.baseline.validation.auc)})`
+          : ''),
+      ...(v.reason ? [`  ${v.reason}`] : []),
+      ...(r.model.selection ? [`  explained: ${r.model.selection.reason}`] : []),
       'SHAP importance (mean |SHAP|, per variable):',
     );
-    for (const e of r.importance.slice(0, 5))
+    for (const e of r.importance.filter((i) => !i.unused).slice(0, 5))
       lines.push(`  ${e.variable.padEnd(28)} ${e.meanAbsShap.toFixed(4)}`);
   }
   if (r.evidence) {

@@ -4,8 +4,8 @@
  * Results stored in MongoDB keep their figures; their artifact links then point at nothing.
  */
 import { pruneAnalyses } from '../activities/workspace';
+import { parseDuration } from '../analysis/aggregate/time';
 import { InvalidInputError } from '../analysis/errors';
-import { parseDuration } from '../analysis/window';
 import { artifactRoot } from '../connectors/datasets';
 import type { CommandIO } from './io';
 import { type CommandSpec, parseCommand } from './options';

@@ -2,93 +2,139 @@
  * `line-rca distribution`: the distribution analysis alone on a CSV or Parquet file, each row an
  * observation. With `--json` the document goes to stdout and nothing else does.
  */
+import { explanatoryVariables } from '../analysis/aggregate/aggregate';
+import { populationLabels } from '../analysis/aggregate/labels';
+import { formatDuration } from '../analysis/aggregate/time';
+import { distributionSettings } from '../analysis/config';
 import type { DistributionEntry } from '../analysis/distribution';
 import { type InputProblem, InvalidInputError } from '../analysis/errors';
-import { observationsOf } from '../analysis/evidence/observations';
+import { planObservations } from '../analysis/evidence/observations';
 import { analyzeOverTime, type DistributionEvidence } from '../analysis/evidence/time-aware';
 import { readableText } from '../analysis/precision';
-import { evaluateTarget, parseTarget, targetColumns } from '../analysis/target';
-import { readTable, unknownColumn } from '../connectors/table';
+import { readSource } from '../connectors/sources';
 import type { CommandIO } from './io';
 import { type CommandSpec, parseCommand } from './options';
 
 export interface DistributionDocument {
   readonly data: {
     readonly file: string;
+    /** Rows compared (with --window: the rows of windows where the target has a value). */
     readonly rows: number;
+    /** Rows in the positive population. */
     readonly positives: number;
     readonly variables: number;
-    /** Runs of positive rows (one negative row inside not splitting them). */
+    /** Runs of positive observations (one negative inside not splitting them). */
     readonly episodes: number;
+    /** Rows that shared a timestamp with an earlier one and were merged into it (by mean). */
+    readonly duplicateRows: number;
+    /** The time column read, or null: rows are observations in file order. */
+    readonly timeColumn: string | null;
+    /** With --window: the windows (observations) and how many are positive. */
+    readonly windows?: number;
+    readonly positiveWindows?: number;
   };
   readonly target: string;
+  readonly window?: string;
   readonly distribution: DistributionEntry[];
-  /** How the time-aware p-values were obtained (rows in time order, else file order). */
+  /** How the time-aware p-values were obtained (observations in time order, else file order). */
   readonly evidence: DistributionEvidence;
 }
 
-/** Runs the analysis the options describe and returns the results document. */
-export async function runDistribution(
-  options: {
-    data: string;
-    target: string;
-    timeColumn?: string;
-    from?: string;
-    to?: string;
-    variables?: readonly string[];
-  },
+/** The options of `line-rca distribution`. */
+export interface DistributionOptions {
+  readonly data: string;
+  readonly target: string;
+  readonly timeColumn?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly variables?: readonly string[];
+  /** Rows labelled by their time window, as the pipeline's distribution stage does. */
+  readonly window?: string;
+}
+
+/**
+ * Runs the analysis the options describe: the file read by the pipeline's loader, the rows
+ * labelled by the pipeline's rules (each row alone, or by its window), the same analysis.
+ * Returns the results document and the labels per row (1 positive) with the rows compared.
+ */
+export async function distributionLabels(
+  options: DistributionOptions,
   progress: (text: string) => void = () => {},
-): Promise<DistributionDocument> {
-  const target = parseTarget(options.target);
-  const targetCols = targetColumns(target);
-  const columns = options.variables ? [...new Set([...options.variables, ...targetCols])] : undefined;
+) {
+  const settings = distributionSettings(options);
+  const keep = settings.targetColumns;
   progress(`reading ${options.data}\n`);
-  const table = await readTable(options.data, {
-    timeColumn: options.timeColumn,
-    from: options.from,
-    to: options.to,
-    columns,
-  });
-  if (table.rows === 0) {
-    throw new InvalidInputError({ where: options.data, message: 'no rows (in the selected period)' });
-  }
-  const names = table.variables.map((v) => v.name);
-  const missing = targetCols.filter((c) => !names.includes(c));
-  if (missing.length > 0) {
-    throw new InvalidInputError(missing.map((c) => ({ where: 'target', message: unknownColumn(c, names) })));
-  }
-  const labels = evaluateTarget(target, table);
+  const { report, table } = await readSource(
+    { kind: 'file', path: options.data, timeColumn: options.timeColumn, layout: 'wide', rowOrder: true },
+    { period: settings.period, include: options.variables ?? [], keep, includeOption: '--variables' },
+  );
+  const { labels, mask, groups } = populationLabels(table, settings.target, settings.aggregation);
+  let rows = 0;
   let positives = 0;
-  for (let i = 0; i < labels.length; i++) positives += labels[i];
-  if (positives === 0 || positives === table.rows) {
+  for (let i = 0; i < table.rows; i++) {
+    rows += mask[i];
+    positives += mask[i] & labels[i];
+  }
+  if (rows === 0) {
     throw new InvalidInputError({
       where: 'target',
-      message: `${JSON.stringify(options.target)} is true on ${positives} rows and false on ${table.rows - positives}: it must split the rows into two populations`,
+      message: `the target's columns (${keep.join(', ')}) have no value on any row`,
     });
   }
-  const explanatory = table.variables.filter((v) => !targetCols.includes(v.name));
+  if (positives === 0 || positives === rows) {
+    throw new InvalidInputError({
+      where: 'target',
+      message: `${JSON.stringify(options.target)} is true on ${positives} rows and false on ${rows - positives}: it must split the rows into two populations`,
+    });
+  }
+  const explanatory = explanatoryVariables(table, settings.target, settings.aggregation);
   if (explanatory.length === 0) {
     throw new InvalidInputError({
       where: '--variables',
       message: 'no variable left besides the target columns',
     });
   }
-  progress(`${table.rows} rows, ${positives} positive; analysing ${explanatory.length} variables\n`);
-  // rows are observations, in time order (the reader sorts by the time column) or file order
-  const { entries: distribution, evidence } = analyzeOverTime(
-    { ...table, variables: explanatory },
-    observationsOf(labels),
-    { observationName: 'rows' },
-  );
+  return { settings, report, table, labels, mask, groups, rows, positives, explanatory };
+}
+
+/** Runs the analysis the options describe and returns the results document. */
+export async function runDistribution(
+  options: DistributionOptions,
+  progress: (text: string) => void = () => {},
+): Promise<DistributionDocument> {
+  const read = await distributionLabels(options, progress);
+  const { settings, report, table, labels, mask, groups, rows, positives, explanatory } = read;
+  if (report.duplicateRows > 0) {
+    progress(
+      `${report.duplicateRows} rows shared a timestamp with an earlier one: merged (numbers by their mean)\n`,
+    );
+  }
+  progress(`${rows} rows, ${positives} positive; analysing ${explanatory.length} variables\n`);
+  // observations (rows, or windows with --window) in time order, or file order without time
+  const { observations, name } = planObservations(settings.aggregation, groups, labels, mask);
+  const { entries: distribution, evidence } = analyzeOverTime(table, observations, {
+    variables: explanatory.map((v) => v.name),
+    observationName: name,
+  });
+  const windows =
+    settings.aggregation.kind === 'windows'
+      ? { windows: evidence.observations, positiveWindows: evidence.positiveObservations }
+      : undefined;
   return {
     data: {
       file: options.data,
-      rows: table.rows,
+      rows,
       positives,
       variables: explanatory.length,
+      duplicateRows: report.duplicateRows,
+      timeColumn: report.timeColumn,
       episodes: evidence.episodes,
+      ...(windows ?? {}),
     },
     target: options.target,
+    ...(settings.aggregation.kind === 'windows'
+      ? { window: formatDuration(settings.aggregation.windowMs) }
+      : {}),
     distribution,
     evidence,
   };
@@ -151,7 +197,7 @@ export function formatDistribution(doc: DistributionDocument): string {
 export const distributionSpec = {
   name: 'distribution',
   usage: [
-    'distribution --data FILE --target EXPR [--time-column NAME] [--from ISO] [--to ISO] [--variables a,b,c] [--json]',
+    'distribution --data FILE --target EXPR [--time-column NAME] [--window DURATION] [--from ISO] [--to ISO] [--variables a,b,c] [--json]',
   ],
   description:
     'The distribution analysis alone on a CSV or Parquet file, each row an observation: every variable\n' +
@@ -163,7 +209,17 @@ export const distributionSpec = {
       value: 'EXPR',
       description: `which rows are "bad", e.g. 'defect_rate > 0.05' or '"Torque [Nm]" > 60 and Type == 'L'' (required)`,
     },
-    'time-column': { type: 'string', value: 'NAME', description: 'the time column, for --from and --to' },
+    'time-column': {
+      type: 'string',
+      value: 'NAME',
+      description:
+        'the time column (default: found by name, time, timestamp, t, …, or type; none: rows in file order)',
+    },
+    window: {
+      type: 'string',
+      value: 'DURATION',
+      description: "label each row by its time window (e.g. 10m), positive when any of the window's rows is",
+    },
     from: { type: 'string', value: 'ISO', description: 'only rows at or after this time' },
     to: { type: 'string', value: 'ISO', description: 'only rows before this time' },
     variables: {
@@ -197,6 +253,7 @@ export async function distributionCommand(argv: string[], io: CommandIO): Promis
       from: values.from,
       to: values.to,
       variables,
+      window: values.window,
     },
     (text) => io.stderr(text),
   );

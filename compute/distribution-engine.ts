@@ -10,7 +10,7 @@
  *   await engine.close();
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   analyzeEach,
   type PreparedTable,
@@ -25,7 +25,7 @@ import type {
 import { InvalidInputError, unknownName } from '../analysis/errors';
 import type { Labels, ObservationTable } from '../analysis/frame';
 import { reviveError, type SerializedError } from './errors';
-import { resolveWorkerEntry } from './pool';
+import { assertCurrentBuild, startThread } from './thread';
 
 export interface ZoomRequest {
   readonly id: number;
@@ -83,9 +83,9 @@ export class DistributionEngine {
     const shares = Array.from({ length: threads + 1 }, (_, p) =>
       table.variables.filter((_, j) => j % (threads + 1) === p),
     );
-    const entry = resolveWorkerEntry('distribution-worker');
+    if (threads > 0) assertCurrentBuild();
     const parts = shares.slice(1).map((variables) => {
-      const worker = new Worker(entry, {
+      const worker = startThread('distribution-worker', {
         workerData: { table: { rows: table.rows, variables }, options: distribution },
       });
       const part: Part = {

@@ -1,24 +1,24 @@
 /**
  * A small pool of worker threads running named compute tasks (see `tasks.ts`) off the main
- * thread, so a Temporal worker keeps heartbeating while trials train side by side.
+ * thread, so a Temporal worker keeps heartbeating while trials train side by side. The threads
+ * run analysis functions only (no DuckDB, no file): a thread can be stopped at any moment.
  *
  *   const pool = new ComputePool({ size: 2 });
- *   const model = await pool.run('train-gbdt', { data, labels, params }, {
- *     onProgress: (round) => round.score > 0.5,   // false asks the task to stop
+ *   const outcome = await pool.run('fit-trial', { data, trial }, {
+ *     onProgress: (point) => point.value < 0.5,   // false asks the task to stop
  *   });
  *   await pool.close();
  *
  * Inputs are structured-cloned; list buffers in `transfer` to move them instead, or share a
- * dataset once with `shareBinnedDataset` so every task reads the same memory.
+ * dataset once (`compute/shared.ts`) so every task reads the same memory.
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InvalidInputError, unknownName } from '../analysis/errors';
 import { reviveError } from './errors';
+import type { TaskReply, TaskRequest } from './messages';
 import { type TaskInput, type TaskName, type TaskOutput, type TaskProgress, tasks } from './tasks';
-import type { TaskReply, TaskRequest } from './worker';
+import { assertCurrentBuild, startThread } from './thread';
 
 export interface RunOptions<P> {
   /** Buffers of the input to move to the worker (they become unusable in the caller). */
@@ -30,7 +30,7 @@ export interface RunOptions<P> {
 export interface PoolOptions {
   /** Number of worker threads; default: available cores minus one, at least 1. */
   readonly size?: number;
-  /** The compiled worker entry; default: found by `resolveWorkerEntry`. */
+  /** A JavaScript worker script instead of `compute/worker` (tests). */
   readonly workerEntry?: string;
 }
 
@@ -47,24 +47,9 @@ interface Slot {
   job: Job | null;
 }
 
-/**
- * The compiled worker script. Worker threads run JavaScript, so from TypeScript sources (jest,
- * ts-node) the entry is the build's `dist/compute/worker.js`.
- */
-export function resolveWorkerEntry(name = 'worker'): string {
-  const here = path.join(__dirname, `${name}.js`);
-  if (existsSync(here)) return here;
-  const root = path.resolve(__dirname, '..');
-  const built = path.join(root, 'dist', 'compute', `${name}.js`);
-  if (existsSync(built)) return built;
-  throw new Error(
-    `compute: the worker script ${built} does not exist. Worker threads run compiled JavaScript: run \`npm run build\` first.`,
-  );
-}
-
 export class ComputePool {
   readonly size: number;
-  private readonly entry: string;
+  private readonly entry: string | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -79,7 +64,9 @@ export class ComputePool {
       });
     }
     this.size = size;
-    this.entry = options.workerEntry ?? resolveWorkerEntry();
+    this.entry = options.workerEntry;
+    // A build older than the sources is refused here, before any task is queued.
+    if (!this.entry) assertCurrentBuild();
   }
 
   /** Runs task `name` on the next free thread; resolves with its result. */
@@ -124,12 +111,20 @@ export class ComputePool {
     while (this.slots.length < this.size) this.spawn();
   }
 
-  /** Waits for running tasks to be taken off the queue, then stops every thread. */
+  /**
+   * Rejects the queued tasks and stops every thread, running tasks included, and resolves once
+   * they have all exited. The threads are referenced meanwhile: an idle thread is not, and the
+   * process must not end (as if the command had finished) while one is still stopping.
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new Error('compute: the pool was closed'));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
-    this.slots.length = 0;
+    const stopping = this.slots.splice(0).map((s) => {
+      s.worker.ref();
+      s.job?.reject(new Error('compute: the pool was closed'));
+      return s.worker.terminate();
+    });
+    await Promise.all(stopping);
   }
 
   private dispatch(): void {
@@ -145,7 +140,7 @@ export class ComputePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.entry);
+    const worker = this.entry ? new Worker(this.entry) : startThread('worker');
     const slot: Slot = { worker, job: null };
     worker.on('message', (reply: TaskReply) => {
       const job = slot.job;

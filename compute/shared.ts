@@ -1,24 +1,33 @@
 /**
- * Datasets placed once in shared memory, so every task of a pool reads the same bytes instead of
- * receiving a copy: a search's trials all train on one `BinnedDataset`.
+ * Data placed once in shared memory, so every task of a pool reads the same bytes instead of
+ * receiving a copy: a search's trials all train on one features matrix and one `BinnedDataset`.
  */
+import type { FeatureMatrix } from '../analysis/frame';
 import type { BinnedDataset } from '../analysis/learners/gbdt/binning';
 
-function shared<T extends Uint8Array | Uint16Array | Int32Array | Float64Array>(a: T): T {
+type Shareable = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
+
+/** A copy of `a` in a SharedArrayBuffer (posting it to a thread then copies nothing). */
+export function shareArray<T extends Shareable>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
   const Ctor = a.constructor as new (buffer: SharedArrayBuffer) => T;
   const out = new Ctor(new SharedArrayBuffer(a.byteLength));
   out.set(a as never);
   return out;
 }
 
-/** A copy of `data` whose arrays live in SharedArrayBuffers (posting it to a worker copies nothing). */
+export function shareMatrix(matrix: FeatureMatrix): FeatureMatrix {
+  return { names: matrix.names, rows: matrix.rows, columns: matrix.columns.map(shareArray) };
+}
+
+/** A copy of `data` whose arrays live in SharedArrayBuffers. */
 export function shareBinnedDataset(data: BinnedDataset): BinnedDataset {
   return {
     featureNames: data.featureNames,
     rows: data.rows,
-    upperBounds: data.upperBounds.map(shared),
-    numBins: shared(data.numBins),
-    missingBin: shared(data.missingBin),
-    bins: data.bins.map((b) => shared(b)),
+    upperBounds: data.upperBounds.map(shareArray),
+    numBins: shareArray(data.numBins),
+    missingBin: shareArray(data.missingBin),
+    bins: data.bins.map((b) => shareArray(b)),
   };
 }

@@ -1,18 +1,19 @@
 /**
- * The tasks a compute worker can run, by name. Adding a task is one entry here (and its file
+ * The tasks a compute worker can run, by name: each runs `analysis/` functions on data it is
+ * given (shared memory or copies), never I/O. Adding a task is one entry here (and its file
  * under `tasks/`): the pool's types follow from this table.
  */
-import { evaluateTask } from './tasks/evaluate';
-import { explainTreeTask } from './tasks/explain';
-import { searchTrialTask } from './tasks/search-trial';
+import { binDatasetTask } from './tasks/bin-dataset';
+import { fitFinalTask } from './tasks/fit-final';
+import { fitTrialTask } from './tasks/fit-trial';
+import { shapTask } from './tasks/shap';
 import { stabilityFoldTask } from './tasks/stability-fold';
-import { trainGbdtTask } from './tasks/train-gbdt';
 
 export const tasks = {
-  'train-gbdt': trainGbdtTask,
-  'explain-tree': explainTreeTask,
-  'search-trial': searchTrialTask,
-  evaluate: evaluateTask,
+  'fit-trial': fitTrialTask,
+  'fit-final': fitFinalTask,
+  'bin-dataset': binDatasetTask,
+  shap: shapTask,
   'stability-fold': stabilityFoldTask,
 } as const;
 

@@ -3,22 +3,10 @@
  * progress messages, then the result (its buffers transferred) or the error.
  */
 import { parentPort } from 'node:worker_threads';
-import { type SerializedError, serializeError } from './errors';
+import { serializeError } from './errors';
+import type { TaskReply, TaskRequest } from './messages';
 import type { TaskContext, TaskResult } from './task';
 import { type TaskName, tasks } from './tasks';
-
-export interface TaskRequest {
-  readonly id: number;
-  readonly task: string;
-  readonly input: unknown;
-  /** One Int32 set to 1 by the caller to ask the task to stop. */
-  readonly stop: SharedArrayBuffer;
-}
-
-export type TaskReply =
-  | { readonly id: number; readonly kind: 'progress'; readonly message: unknown }
-  | { readonly id: number; readonly kind: 'done'; readonly value: unknown }
-  | { readonly id: number; readonly kind: 'error'; readonly error: SerializedError };
 
 type AnyTask = (input: unknown, context: TaskContext) => TaskResult<unknown> | Promise<TaskResult<unknown>>;
 

@@ -2,8 +2,14 @@
  * Datasets: Parquet files under an artifact folder, referred to by `file://` URI. This is what
  * activities pass to each other instead of the data itself. Two kinds:
  *   - observations: the canonical raw table, `__time` (TIMESTAMP, UTC) and one column a variable;
- *   - features: one row per window, `__time` (window start, epoch ms), `__label`, `__rows` and
- *     the features `variable__function` (DOUBLE, or VARCHAR for `__mode` of text variables).
+ *   - features: per observation (window, batch or row) `__time` (its start, epoch ms),
+ *     `__label`, `__rows` and the features `variable__function` (numbers, or texts for the
+ *     `__mode` of text variables), one Parquet column each; beyond `WIDE_FEATURES_MAX` stored
+ *     long, one row per present value (`feature`, `row`, `value` or `text`), the column names
+ *     in the description: lines with thousands of variables make tens of thousands of
+ *     features, and DuckDB's time to write a table grows with the square of its columns (25,000
+ *     of them: four minutes), while appending millions of long rows costs more than a few
+ *     hundred columns.
  * A JSON description (what was loaded, duplicates, the aggregation) travels inside the file as
  * Parquet key-value metadata under `line-rca`. Files are written to a temporary name and renamed,
  * so a dataset URI never points at a half-written file.
@@ -13,6 +19,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
+import type { Observations } from '../analysis/aggregate/aggregate';
 import { InvalidInputError } from '../analysis/errors';
 import {
   type FeatureMatrix,
@@ -22,8 +29,13 @@ import {
   type Variable,
 } from '../analysis/frame';
 import { ident, literal, queryRows, withDuck } from './duckdb';
-import { LABEL, ROWS, TIME } from './source/aggregate';
+import { createTableFromColumns } from './source/append';
 import { readColumns } from './source/columns';
+
+/** Reserved columns of the datasets (variable names never start with `__`). */
+export const TIME = '__time';
+export const LABEL = '__label';
+export const ROWS = '__rows';
 
 /**
  * The artifact folder: `root` if given, else `LINE_RCA_ARTIFACTS_URI` (a `file:` URI or a path,
@@ -147,31 +159,52 @@ export function oneHot(
   return { names: kept.map((v) => `${name}=${v}`), columns };
 }
 
-/**
- * A text column with a different value on every row (a batch or unit id) says nothing a model
- * can learn from new rows: left out, as the distribution analysis reports it as an identifier.
- */
-export function isIdentifier(values: readonly (string | null)[]): boolean {
-  const present = values.filter((v) => v !== null);
-  return present.length > 20 && new Set(present).size === present.length;
-}
-
 /** Reads a features dataset for the learners. */
 export async function readFeatureDataset(uri: string): Promise<FeatureDataset> {
-  return withDuck(async (db) => readFeatures(db, datasetRelation(uri), await readDescription(db, uri)));
+  return withDuck(async (db) => {
+    const description = await readDescription(db, uri);
+    return featuresFromColumns(await readFeatureColumns(db, uri, description), description);
+  });
 }
 
-/** Reads features from any relation with the features layout (a dataset scan or a table). */
-export async function readFeatures(
+/** The names and kinds of a features dataset's columns, in its description. */
+interface FeatureLayout {
+  /** `wide`: one Parquet column a feature; `long`: (feature, row, value | text) rows. */
+  readonly kind: 'wide' | 'long';
+  readonly columns: readonly string[];
+  readonly text: readonly string[];
+}
+
+/** Up to this many features are written one column each; more, long (see the header). */
+export const WIDE_FEATURES_MAX = 2000;
+
+/** A features dataset's columns as written (`__time`, `__label`, `__rows`, then the features). */
+export async function readFeatureColumns(
   db: DuckDBConnection,
-  relation: string,
+  uri: string,
   description: DatasetDescription,
-): Promise<FeatureDataset> {
-  const read = await readColumns(
-    db,
-    `SELECT * REPLACE (CAST(${LABEL} AS DOUBLE) AS ${LABEL}) FROM ${relation}`,
+): Promise<{ names: string[]; columns: (Float64Array | (string | null)[])[] }> {
+  const layout = description.layout as FeatureLayout;
+  const rows = Number(description.rows);
+  const relation = datasetRelation(uri);
+  if (layout.kind === 'wide') {
+    const read = await readColumns(db, `SELECT * FROM ${relation}`);
+    return { names: read.names, columns: read.columns };
+  }
+  const text = new Set(layout.text);
+  const columns = layout.columns.map((name) =>
+    text.has(name) ? new Array<string | null>(rows).fill(null) : new Float64Array(rows).fill(Number.NaN),
   );
-  return featuresFromColumns(read, description);
+  const numbers = await readColumns(db, `SELECT feature, row, value FROM ${relation} WHERE text IS NULL`);
+  const [feature, row, value] = numbers.columns as Float64Array[];
+  for (let k = 0; k < numbers.rows; k++) (columns[feature[k]] as Float64Array)[row[k]] = value[k];
+  if (text.size > 0) {
+    const texts = await readColumns(db, `SELECT feature, row, text FROM ${relation} WHERE text IS NOT NULL`);
+    const [f, r] = texts.columns as Float64Array[];
+    const t = texts.columns[2] as (string | null)[];
+    for (let k = 0; k < texts.rows; k++) (columns[f[k]] as (string | null)[])[r[k]] = t[k];
+  }
+  return { names: [...layout.columns], columns };
 }
 
 /** Features from columns in the features layout, as read from DuckDB or computed in memory. */
@@ -195,7 +228,7 @@ export function featuresFromColumns(
     else if (c instanceof Float64Array) {
       names.push(name);
       columns.push(c);
-    } else if (!(c instanceof Uint8Array) && !isIdentifier(c)) {
+    } else if (!(c instanceof Uint8Array)) {
       const hot = oneHot(name, c);
       names.push(...hot.names);
       columns.push(...hot.columns);
@@ -218,39 +251,145 @@ export async function readObservationDataset(
   options: ObservationReadOptions = {},
 ): Promise<ObservationTable> {
   return withDuck(async (db) => {
-    const relation = datasetRelation(uri);
-    const all = (await queryRows(db, `DESCRIBE SELECT * FROM ${relation}`)).map((r) => ({
-      name: String(r.column_name),
-      type: String(r.column_type),
-    }));
-    const known = all.filter((c) => c.name !== TIME);
-    const wanted = options.columns ? known.filter((c) => options.columns!.includes(c.name)) : known;
-    const where: string[] = [];
-    if (options.from) where.push(`${TIME} >= CAST(${literal(options.from)} AS TIMESTAMPTZ)`);
-    if (options.to) where.push(`${TIME} < CAST(${literal(options.to)} AS TIMESTAMPTZ)`);
-    const select = [
-      `CAST(epoch_ms(${TIME}) AS DOUBLE) AS ${TIME}`,
-      ...wanted.map((c) =>
-        c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
-      ),
-    ];
-    const read = await readColumns(
-      db,
-      `SELECT ${select.join(', ')} FROM ${relation} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${TIME}`,
-    );
     const description = await readDescription(db, uri);
-    const invalid = new Map<string, number>();
-    const described = description.variables as { name: string; invalidCount?: number }[] | undefined;
-    for (const v of described ?? []) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
-    const variables: Variable[] = read.names.slice(1).map((name, j) => {
-      const c = read.columns[j + 1];
-      const data =
-        c instanceof Float64Array
-          ? ({ kind: 'numeric', values: c } as const)
-          : ({ kind: 'text', values: c } as const);
-      return invalid.has(name) ? { name, data, invalidCount: invalid.get(name) } : { name, data };
+    const described = (description.variables as { name: string; invalidCount?: number }[] | undefined) ?? [];
+    return readObservations(db, datasetRelation(uri), TIME, described, options);
+  });
+}
+
+/**
+ * Reads a canonical table (a time column `time` of TIMESTAMP, then one column a variable) as an
+ * `ObservationTable`: times in epoch ms (sub-millisecond digits kept as fractions), ascending.
+ * `variables` give the invalid counts loading found.
+ */
+export async function readObservations(
+  db: DuckDBConnection,
+  relation: string,
+  time: string,
+  variables: readonly { readonly name: string; readonly invalidCount?: number }[] = [],
+  options: ObservationReadOptions = {},
+): Promise<ObservationTable> {
+  const all = (await queryRows(db, `DESCRIBE SELECT * FROM ${relation}`)).map((r) => ({
+    name: String(r.column_name),
+    type: String(r.column_type),
+  }));
+  const known = all.filter((c) => c.name !== time);
+  const wanted = options.columns ? known.filter((c) => options.columns!.includes(c.name)) : known;
+  const where: string[] = [];
+  if (options.from) where.push(`${ident(time)} >= CAST(${literal(options.from)} AS TIMESTAMPTZ)`);
+  if (options.to) where.push(`${ident(time)} < CAST(${literal(options.to)} AS TIMESTAMPTZ)`);
+  const select = [
+    `CAST(epoch_us(${ident(time)}) AS DOUBLE) / 1000 AS ${TIME}`,
+    ...wanted.map((c) =>
+      c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
+    ),
+  ];
+  const read = await readColumns(
+    db,
+    `SELECT ${select.join(', ')} FROM ${relation} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${ident(time)}`,
+  );
+  const invalid = new Map<string, number>();
+  for (const v of variables) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
+  const columns: Variable[] = read.names.slice(1).map((name, j) => {
+    const c = read.columns[j + 1];
+    const data =
+      c instanceof Float64Array
+        ? ({ kind: 'numeric', values: c } as const)
+        : ({ kind: 'text', values: c } as const);
+    return invalid.has(name) ? { name, data, invalidCount: invalid.get(name) } : { name, data };
+  });
+  return { rows: read.rows, variables: columns, time: read.columns[0] as Float64Array };
+}
+
+/** Writes the aggregation's observations as a features dataset at `uri` (the long layout above). */
+export async function writeFeatures(
+  observations: Observations,
+  uri: string,
+  description: DatasetDescription,
+  wideMax = WIDE_FEATURES_MAX,
+): Promise<void> {
+  const names = [TIME, LABEL, ROWS, ...observations.features];
+  const all = [
+    observations.times,
+    Float64Array.from(observations.labels),
+    observations.rowCounts,
+    ...observations.columns,
+  ];
+  const text = names.filter((_, j) => !(all[j] instanceof Float64Array));
+  if (names.length <= wideMax) {
+    const layout: FeatureLayout = { kind: 'wide', columns: names, text };
+    await withDuck(async (db) => {
+      await createTableFromColumns(db, '__features', names, all, observations.rows);
+      try {
+        await writeDataset(db, '__features', uri, { ...description, rows: observations.rows, layout });
+      } finally {
+        await db.run('DROP TABLE IF EXISTS __features');
+      }
     });
-    return { rows: read.rows, variables, time: read.columns[0] as Float64Array };
+    return;
+  }
+  // Numbers and texts apart: a text column of millions of NULLs costs a call per row to append.
+  let numbers = 0;
+  let texts = 0;
+  for (const c of all) {
+    for (let i = 0; i < observations.rows; i++) {
+      if (c instanceof Float64Array) numbers += Number.isNaN(c[i]) ? 0 : 1;
+      else texts += c[i] === null ? 0 : 1;
+    }
+  }
+  const number = {
+    feature: new Float64Array(numbers),
+    row: new Float64Array(numbers),
+    value: new Float64Array(numbers),
+  };
+  const textRows = {
+    feature: new Float64Array(texts),
+    row: new Float64Array(texts),
+    text: new Array<string>(texts),
+  };
+  let n = 0;
+  let t = 0;
+  all.forEach((c, j) => {
+    for (let i = 0; i < observations.rows; i++) {
+      if (c instanceof Float64Array) {
+        if (Number.isNaN(c[i])) continue;
+        number.feature[n] = j;
+        number.row[n] = i;
+        number.value[n++] = c[i];
+      } else if (c[i] !== null) {
+        textRows.feature[t] = j;
+        textRows.row[t] = i;
+        textRows.text[t++] = c[i] as string;
+      }
+    }
+  });
+  const layout: FeatureLayout = { kind: 'long', columns: names, text };
+  await withDuck(async (db) => {
+    await createTableFromColumns(
+      db,
+      '__numbers',
+      ['feature', 'row', 'value'],
+      [number.feature, number.row, number.value],
+      numbers,
+    );
+    await createTableFromColumns(
+      db,
+      '__texts',
+      ['feature', 'row', 'text'],
+      [textRows.feature, textRows.row, textRows.text],
+      texts,
+    );
+    try {
+      await writeDataset(
+        db,
+        '(SELECT *, CAST(NULL AS VARCHAR) AS text FROM __numbers UNION ALL SELECT feature, row, NULL, text FROM __texts)',
+        uri,
+        { ...description, rows: observations.rows, layout },
+      );
+    } finally {
+      await db.run('DROP TABLE IF EXISTS __numbers');
+      await db.run('DROP TABLE IF EXISTS __texts');
+    }
   });
 }
 

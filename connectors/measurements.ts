@@ -7,7 +7,7 @@
 import { type DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
 import { type Document, type Filter, MongoClient } from 'mongodb';
 import { InvalidInputError } from '../analysis/errors';
-import type { LoadOptions, StagedSource } from './source/load';
+import type { LoadOptions, StagedSource } from './source/types';
 
 export interface MeasurementsSpec {
   readonly kind: 'mongo';
@@ -51,16 +51,8 @@ export function measurementsFilter(spec: MeasurementsSpec, options: LoadOptions)
     options.include && options.include.length > 0 ? [...options.include, ...(options.keep ?? [])] : undefined;
   if (include) filter.variable = { $in: [...new Set(include)] };
   const t: Record<string, Date> = {};
-  if (options.period?.from) t.$gte = new Date(options.period.from);
-  if (options.period?.to) t.$lt = new Date(options.period.to);
-  for (const [k, d] of Object.entries(t)) {
-    if (Number.isNaN(d.getTime())) {
-      throw new InvalidInputError({
-        where: `period.${k === '$gte' ? 'from' : 'to'}`,
-        message: 'not an ISO 8601 time',
-      });
-    }
-  }
+  if (options.period?.fromMs !== undefined) t.$gte = new Date(options.period.fromMs);
+  if (options.period?.toMs !== undefined) t.$lt = new Date(options.period.toMs);
   if (Object.keys(t).length > 0) filter.t = t;
   return filter;
 }

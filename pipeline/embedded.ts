@@ -7,8 +7,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as activities from '../activities';
-import { useComputePool } from '../activities/model';
+import { createActivities } from '../activities';
 import type { Progress } from '../activities/progress';
 import type { AnalysisConfig } from '../analysis/config';
 import type { ResultsDocument } from '../analysis/results';
@@ -42,32 +41,27 @@ export class AnalysisCancelled extends Error {
   }
 }
 
-/** Trials on worker threads when the build is there (side by side, Ctrl-C stays responsive). */
-function trialThreads(parallelism: number): ComputePool | undefined {
-  try {
-    return new ComputePool({ size: Math.max(1, Math.min(parallelism, os.availableParallelism())) });
-  } catch {
-    return undefined;
-  }
-}
-
+/**
+ * Trials, final models and SHAP run on worker threads (side by side, and Ctrl-C stays
+ * responsive); the pool and the learning data live for this run only.
+ */
 export async function runEmbedded(options: EmbeddedRunOptions): Promise<EmbeddedRunResult> {
-  const pool = trialThreads(options.config.search.parallelism);
-  useComputePool(pool);
+  const parallelism = options.config.search.parallelism;
+  const compute = new ComputePool({ size: Math.max(1, Math.min(parallelism, os.availableParallelism())) });
   try {
-    return await runAndPublish(options);
+    return await runAndPublish(options, createActivities({ compute }));
   } finally {
-    useComputePool(undefined);
-    await pool?.close();
+    await compute.close();
   }
 }
 
-async function runAndPublish(options: EmbeddedRunOptions): Promise<EmbeddedRunResult> {
+async function runAndPublish(
+  options: EmbeddedRunOptions,
+  stages: ReturnType<typeof createActivities>,
+): Promise<EmbeddedRunResult> {
   const { signal, progress } = options;
   const outcome = await runPipeline(
-    progress
-      ? withStageSteps(activities, (done, total, unit) => progress.step(done, total, unit))
-      : activities,
+    progress ? withStageSteps(stages, (done, total, unit) => progress.step(done, total, unit)) : stages,
     { config: options.config, baseDir: options.baseDir, analysisId: options.analysisId },
     {
       now: () => Date.now(),

@@ -44,16 +44,24 @@ export async function modelBranch(
       ...ref,
       ...data,
       best: choice.best,
-      ...(choice.baseline ? { baseline: { params: choice.baseline } } : {}),
+      ...(choice.baseline ? { baseline: choice.baseline } : {}),
     });
     outcome = { ...outcome, evaluated };
     checkpoint();
+    const auc = evaluated.model.validation.auc;
     say(
       'explain + stability',
-      `${evaluated.model.kind}: validation AUC ${evaluated.model.validation.auc.toFixed(4)}`,
+      `${evaluated.model.kind}: validation AUC ${auc === null ? 'none' : auc.toFixed(4)}`,
     );
-    // The stability folds refit the chosen configuration beside the explanation.
-    const stability = stages.stability({ ...ref, ...data, best: choice.best, seed: run.config.search.seed });
+    // The stability folds refit the configuration explained beside the explanation.
+    const explainedConfiguration =
+      evaluated.selection.searchBest && choice.baseline ? choice.baseline : choice.best;
+    const stability = stages.stability({
+      ...ref,
+      ...data,
+      explained: explainedConfiguration,
+      seed: run.config.search.seed,
+    });
     stability.catch(() => undefined);
     let explained: StageOutput<'explain'>;
     try {

@@ -66,13 +66,7 @@ export async function recordOutcome(
   if (evaluated?.onnxUri) artifacts['model.onnx'] = evaluated.onnxUri;
   const tracking = await analysed.tracking.finish(
     {
-      metrics: evaluated
-        ? {
-            validation_auc: evaluated.model.validation.auc,
-            validation_pr_auc: evaluated.model.validation.prAuc,
-            validation_logloss: evaluated.model.validation.logloss,
-          }
-        : {},
+      metrics: evaluated ? definedMetrics(evaluated.model.validation) : {},
       artifacts,
       status,
       ...(tags ? { tags: { ...tags } } : {}),
@@ -96,4 +90,21 @@ export async function recordOutcome(
     storedIn: persisted.storedIn,
     pendingRuns: tracking.pending,
   };
+}
+
+/** The validation figures MLflow takes (numbers only: an AUC the period cannot give is left out). */
+function definedMetrics(validation: {
+  readonly auc: number | null;
+  readonly prAuc: number | null;
+  readonly logloss: number;
+}): Record<string, number> {
+  const figures = {
+    validation_auc: validation.auc,
+    validation_pr_auc: validation.prAuc,
+    validation_logloss: validation.logloss,
+  };
+  const metrics: Record<string, number> = {};
+  for (const [name, value] of Object.entries(figures))
+    if (value !== null && Number.isFinite(value)) metrics[name] = value;
+  return metrics;
 }

@@ -31,6 +31,7 @@ export async function runPipeline(
     analysisId: prepared.analysisId,
     workDir: prepared.workDir,
     config: prepared.config,
+    settings: prepared.settings,
     startedAt,
   };
   let analysed: Analysed;
@@ -53,14 +54,19 @@ async function analyse(
 ): Promise<Analysed> {
   const say = hooks.stage ?? (() => undefined);
   const checkpoint = hooks.checkpoint ?? (() => undefined);
-  const { config } = run;
+  const { config, settings } = run;
   const ref = { analysisId: run.analysisId, workDir: run.workDir };
 
   say('extract', config.source.kind === 'file' ? config.source.path : `mongodb ${config.source.collection}`);
-  const extracted = await stages.extract({ ...ref, config, baseDir });
+  const extracted = await stages.extract({ ...ref, config, settings, baseDir });
   checkpoint();
   say('aggregate', `${extracted.rows} rows`);
-  const aggregated = await stages.aggregate({ ...ref, config, observationsUri: extracted.observationsUri });
+  const aggregated = await stages.aggregate({
+    ...ref,
+    config,
+    settings,
+    observationsUri: extracted.observationsUri,
+  });
   checkpoint();
   const tracking = await startTracking(stages, run, aggregated);
 
@@ -68,7 +74,12 @@ async function analyse(
     'distribution + search',
     `${aggregated.rows} observations (${aggregated.positives} positive), ${aggregated.variables} variables, ${aggregated.features} features`,
   );
-  const distribution = stages.distribution({ ...ref, config, observationsUri: extracted.observationsUri });
+  const distribution = stages.distribution({
+    ...ref,
+    config,
+    settings,
+    observationsUri: extracted.observationsUri,
+  });
   distribution.catch(() => undefined);
   let model: ModelOutcome;
   try {

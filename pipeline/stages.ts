@@ -2,18 +2,18 @@
  * The shapes the plan and its parts share: the stages (functions or activity proxies), the
  * runner's hooks, one analysis as the stages after `prepare` see it, and the plan's result.
  */
-import type * as activities from '../activities';
+import type { Activities } from '../activities';
 import type { SearchProgress, StageContext, StageStep } from '../activities/progress';
 
-type Stage<K extends keyof typeof activities> = (
-  input: Parameters<(typeof activities)[K]>[0],
-) => Promise<Awaited<ReturnType<(typeof activities)[K]>>>;
+type Stage<K extends keyof Activities> = (
+  input: Parameters<Activities[K]>[0],
+) => Promise<Awaited<ReturnType<Activities[K]>>>;
 
 /** The stages, as functions (embedded) or activity proxies (Temporal). */
-export type Stages = { readonly [K in keyof typeof activities]: Stage<K> };
+export type Stages = { readonly [K in keyof Activities]: Stage<K> };
 
 /** What a stage returns, by stage name. */
-export type StageOutput<K extends keyof typeof activities> = Awaited<ReturnType<Stages[K]>>;
+export type StageOutput<K extends keyof Activities> = Awaited<ReturnType<Stages[K]>>;
 
 export interface PipelineHooks {
   /** Milliseconds: `Date.now` in-process; the workflow's deterministic clock under Temporal. */
@@ -45,6 +45,8 @@ export interface AnalysisRun {
   readonly analysisId: string;
   readonly workDir: string;
   readonly config: StageOutput<'prepare'>['config'];
+  /** The configuration's values parsed once by `prepare`, typed. */
+  readonly settings: StageOutput<'prepare'>['settings'];
   readonly startedAt: string;
 }
 

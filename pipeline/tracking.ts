@@ -71,7 +71,7 @@ export async function startTracking(
           intermediate: told.intermediate,
           value: told.value,
           state: told.state,
-          metric: 'auc',
+          metric: 'binary_logloss',
         },
       });
       logged.catch(() => undefined);

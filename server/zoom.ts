@@ -9,8 +9,10 @@
  * an instant without offset is UTC; rows keep the analysis's own labels (with windows, each raw
  * row its window's) and rows whose window has no target value stay out, as in the pipeline.
  */
-import { explanatoryVariables, populationLabels } from '../activities/distribution';
-import { type AnalysisConfig, parseConfig } from '../analysis/config';
+import { explanatoryVariables } from '../analysis/aggregate/aggregate';
+import { populationLabels } from '../analysis/aggregate/labels';
+import { parseInstant } from '../analysis/aggregate/time';
+import { type AnalysisConfig, analysisSettings, parseConfig } from '../analysis/config';
 import { PeriodIndex } from '../analysis/distribution/period';
 import type { DistributionEntry } from '../analysis/distribution/types';
 import { InvalidInputError } from '../analysis/errors';
@@ -18,7 +20,6 @@ import type { ObservationTable } from '../analysis/frame';
 import type { ResultsDocument } from '../analysis/results';
 import { DistributionEngine } from '../compute/distribution-engine';
 import { datasetPath, readObservationDataset } from '../connectors/datasets';
-import { parseInstant } from '../connectors/table';
 import { ConflictError } from './errors';
 
 export interface ZoomQuery {
@@ -166,8 +167,11 @@ export class ZoomEngines {
         `the analysis's observations cannot be read at ${datasetPath(source.observationsUri)} (LINE_RCA_ARTIFACTS must be the workers'): ${(error as Error).message}`,
       );
     }
-    const { labels, mask } = populationLabels(table, source.config);
-    const keep = new Set(explanatoryVariables(table, source.config));
+    const { target, aggregation } = analysisSettings(source.config);
+    const { labels, mask } = populationLabels(table, target, aggregation);
+    const keep = new Set(
+      explanatoryVariables(table, target, aggregation, source.config.variables.exclude).map((v) => v.name),
+    );
     const explanatory = { rows: table.rows, variables: table.variables.filter((v) => keep.has(v.name)) };
     const time = table.time ?? Float64Array.from({ length: table.rows }, (_, i) => i * 60_000);
     const periods = new PeriodIndex(time, labels, mask);

@@ -7,8 +7,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import * as activities from '../activities';
-import { useComputePool } from '../activities/model';
+import { type Activities, createActivities } from '../activities';
 import type { StageContext } from '../activities/progress';
 import { isInvalidInput } from '../analysis/errors';
 import { ComputePool } from '../compute/pool';
@@ -49,11 +48,12 @@ function asActivity<F extends ActivityFunction>(name: string, stage: F): F {
   return wrapped as F;
 }
 
-export function workerActivities(): typeof activities {
+/** The stages as activities: each heartbeats, and input problems fail it for good. */
+export function workerActivities(activities: Activities): Activities {
   const out: Record<string, ActivityFunction> = {};
   for (const [name, stage] of Object.entries(activities))
     out[name] = asActivity(name, stage as ActivityFunction);
-  return out as unknown as typeof activities;
+  return out as unknown as Activities;
 }
 
 export interface WorkerOptions extends TemporalSettings {
@@ -78,11 +78,11 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   } catch (error) {
     throw new TemporalUnavailableError(options.address, error);
   }
-  const pool = new ComputePool({ size: options.concurrency });
-  pool.start();
-  useComputePool(pool);
+  const compute = new ComputePool({ size: options.concurrency });
+  compute.start();
   try {
-    const staged = workerActivities();
+    // The worker's own stages: its threads, and the learning data its trials share.
+    const staged = workerActivities(createActivities({ compute }));
     const analyses = await Worker.create({
       connection,
       namespace: options.namespace,
@@ -103,8 +103,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     options.onReady?.();
     await runTogether([analyses, trials]);
   } finally {
-    useComputePool(undefined);
-    await pool.close();
+    await compute.close();
     await connection.close();
   }
 }

@@ -13,7 +13,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type * as activities from '../activities';
+import type { Activities } from '../activities';
 import { type PipelineResult, runPipeline, type Stages } from '../pipeline/plan';
 import { trialTaskQueue } from './queues';
 
@@ -39,17 +39,17 @@ export const progressQuery = defineQuery<AnalysisProgress>('progress');
 // Every activity heartbeats (workers/worker.ts), so a crashed worker's activities are retried
 // elsewhere after the heartbeat timeout, not after their whole start-to-close time.
 const INVALID = ['InvalidInput'];
-const quick = proxyActivities<typeof activities>({
+const quick = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: INVALID },
 });
-const heavy = proxyActivities<typeof activities>({
+const heavy = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: INVALID },
 });
-const tracking = proxyActivities<typeof activities>({
+const tracking = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 10, nonRetryableErrorTypes: INVALID },
@@ -61,7 +61,7 @@ const stagesOn = (taskQueue: string): Stages => ({
   extract: heavy.extract,
   aggregate: heavy.aggregate,
   distribution: heavy.distribution,
-  searchTrial: proxyActivities<typeof activities>({
+  searchTrial: proxyActivities<Activities>({
     taskQueue: trialTaskQueue(taskQueue),
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: '20 seconds',

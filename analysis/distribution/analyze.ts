@@ -4,6 +4,7 @@
  * runs on any row mask or range and any subset of variables in one linear pass per variable, which
  * is what makes zooming on a period interactive.
  */
+import { isIdentifier } from '../aggregate/identifier';
 import { InvalidInputError, unknownName } from '../errors';
 import type { Labels, ObservationTable, Variable } from '../frame';
 import { analyzeCategorical } from './categorical';
@@ -74,7 +75,7 @@ export function lowerBound(a: Float64Array, v: number): number {
  * (16-bit digits, passes where every key shares the digit skipped). Several times faster than
  * the engine's comparison sort on a million values, and it gives the order for free.
  */
-function sortColumn(values: Float64Array): {
+export function sortColumn(values: Float64Array): {
   sorted: Float64Array;
   order: Uint32Array;
   missingRows: Uint32Array;
@@ -193,23 +194,24 @@ function countDistinct(sorted: Float64Array): number {
   return d;
 }
 
-/** A row counter: integers, distinct on every row, strictly monotone in row order. */
-function isNumericIdentifier(values: Float64Array): boolean {
-  const n = values.length;
-  if (n < 3) return false;
-  const up = values[1] > values[0];
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (!Number.isInteger(v)) return false;
-    if (i > 0 && (up ? !(v > values[i - 1]) : !(v < values[i - 1]))) return false;
+/**
+ * Few distinct values read as categories only when they look like codes (flags, levels): at
+ * least two, all integers of moderate size. A constant, a column of decimals on a handful of
+ * rows, or numbers at ±1e308 stay numeric.
+ */
+function looksLikeCodes(sorted: Float64Array, distinct: number, maxDistinct: number): boolean {
+  if (distinct < 2 || distinct > maxDistinct) return false;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i];
+    if (!Number.isInteger(v) || Math.abs(v) > 1e9) return false;
   }
   return true;
 }
 
 /**
- * Sorts and codes every variable of `table` once. Numeric columns with at most
- * `categoricalMaxDistinct` distinct values become categorical (their categories are the values);
- * text columns unique on every row, and integer row counters, are identifiers.
+ * Sorts and codes every variable of `table` once. Numeric columns of at most
+ * `categoricalMaxDistinct` distinct integer values (codes, flags) become categorical (their
+ * categories are the values); identifiers follow analysis/aggregate/identifier.ts.
  */
 export function prepareDistribution(
   table: ObservationTable,
@@ -235,11 +237,11 @@ function prepareVariable(
       if (values.length !== rows) {
         throw new RangeError(`prepareDistribution: "${name}" has ${values.length} rows, expected ${rows}`);
       }
-      if (isNumericIdentifier(values)) return { kind: 'identifier', name };
+      if (isIdentifier(variable.data)) return { kind: 'identifier', name };
       if (labels) {
         const merged = sortByPopulation(values, labels);
         const distinct = countDistinct(merged.sorted);
-        if (distinct > maxDistinct) {
+        if (!looksLikeCodes(merged.sorted, distinct, maxDistinct)) {
           const invalidCount = (variable.invalidCount ?? 0) + merged.invalid;
           return {
             kind: 'sortedWithLabels',
@@ -253,7 +255,8 @@ function prepareVariable(
       const { sorted, order, missingRows, invalid } = sortColumn(values);
       const invalidCount = (variable.invalidCount ?? 0) + invalid;
       const distinct = countDistinct(sorted);
-      if (distinct > maxDistinct) return { kind: 'numeric', name, sorted, order, missingRows, invalidCount };
+      if (!looksLikeCodes(sorted, distinct, maxDistinct))
+        return { kind: 'numeric', name, sorted, order, missingRows, invalidCount };
       const levelValues: number[] = [];
       for (let i = 0; i < sorted.length; i++)
         if (i === 0 || sorted[i] !== sorted[i - 1]) levelValues.push(sorted[i]);
@@ -266,13 +269,9 @@ function prepareVariable(
       return { kind: 'categorical', name, levels: levelValues.map(String), codes, invalidCount };
     }
     const texts = variable.data.values;
+    if (isIdentifier(variable.data)) return { kind: 'identifier', name };
     const index = new Map<string, number>();
-    let missing = 0;
-    for (const t of texts) {
-      if (t === null) missing++;
-      else if (!index.has(t)) index.set(t, index.size);
-    }
-    if (missing === 0 && index.size === rows && rows >= 3) return { kind: 'identifier', name };
+    for (const t of texts) if (t !== null && !index.has(t)) index.set(t, index.size);
     const levels = [...index.keys()].sort();
     const code = new Map(levels.map((l, i) => [l, i]));
     const codes = new Int32Array(rows);

@@ -3,7 +3,7 @@
  * chi-square test, Cramér's V, and the best two-group split of the categories.
  */
 import { chiSquareContingency } from './chi2';
-import { totalVariation } from './measures';
+import { suspectedLeak, totalVariation } from './measures';
 import type { CategoricalDistribution } from './types';
 
 /** The label missing values get when they are treated as one more category. */
@@ -62,7 +62,13 @@ export function analyzeCategorical(
       positiveRateIn: null,
       positiveRateOut: null,
       shareIn: null,
-      note: names.length < 2 ? 'constant in the selected rows' : 'one population is empty',
+      suspectedLeak: false,
+      note:
+        names.length === 1 && names[0] === MISSING_CATEGORY
+          ? 'missing on every row compared'
+          : names.length < 2
+            ? 'constant in the selected rows'
+            : 'one population is empty',
     };
   }
   const tv = totalVariation(p, q);
@@ -110,5 +116,6 @@ export function analyzeCategorical(
     positiveRateIn: in1 / (in0 + in1),
     positiveRateOut: out1 / (out0 + out1),
     shareIn: (in0 + in1) / total,
+    suspectedLeak: suspectedLeak(in1, n1, in0, n0),
   };
 }

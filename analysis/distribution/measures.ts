@@ -92,3 +92,26 @@ export function benjaminiHochberg(pValues: readonly number[]): number[] {
   }
   return q;
 }
+
+/** At least this share of the positive rows on the variable's "bad" side … */
+export const LEAK_POSITIVE_SHARE = 0.99;
+/** … and at most this share of the negative rows there: the variable nearly determines the target. */
+export const LEAK_NEGATIVE_SHARE = 0.05;
+
+/**
+ * The suspected-leak rule, on the depth-1 split that best separates the populations: when the
+ * target holds the variable is (nearly) always on one side, and otherwise rarely. That is what
+ * an outcome of the target looks like (AI4I's `Machine failure` when the target is `TWF`, a
+ * reject counter, the target under another name): worth checking before reading it as a cause.
+ * `positivesIn` of `positives` and `negativesIn` of `negatives` (missing values included in the
+ * totals) are on the side where positives are more frequent.
+ */
+export function suspectedLeak(
+  positivesIn: number,
+  positives: number,
+  negativesIn: number,
+  negatives: number,
+): boolean {
+  if (positives === 0 || negatives === 0) return false;
+  return positivesIn >= LEAK_POSITIVE_SHARE * positives && negativesIn <= LEAK_NEGATIVE_SHARE * negatives;
+}

@@ -3,7 +3,13 @@
  * histograms, KS, Wasserstein-1, the depth-1 tree's threshold, means and variances.
  */
 import { ksTwoSamplePValue } from './ks';
-import { intersectionDistance, jensenShannon, populationStabilityIndex, quantileSorted } from './measures';
+import {
+  intersectionDistance,
+  jensenShannon,
+  populationStabilityIndex,
+  quantileSorted,
+  suspectedLeak,
+} from './measures';
 import type { NumericDistribution } from './types';
 
 /** Values at most this many distinct get one bin each. */
@@ -504,7 +510,8 @@ export function analyzeNumeric(
       shareAbove: null,
       shareBelow: null,
       histogram: { edges: [], negative: [], positive: [] },
-      note: 'no values in the selected rows',
+      note: 'missing on every row compared',
+      suspectedLeak: false,
     };
   }
 
@@ -571,6 +578,7 @@ export function analyzeNumeric(
   const rate = (c: readonly [number, number]) => (c[0] + c[1] > 0 ? c[1] / (c[0] + c[1]) : null);
   const above = stump ? rate(stump.above) : null;
   const below = stump ? rate(stump.below) : null;
+  const bad = stump && above !== null && below !== null ? (above > below ? stump.above : stump.below) : null;
   const score = constantOnly ? 0 : intersection;
   return {
     ...base,
@@ -597,6 +605,7 @@ export function analyzeNumeric(
       negative: Array.from(q.subarray(0, k)),
       positive: Array.from(p.subarray(0, k)),
     },
+    suspectedLeak: bad !== null && suspectedLeak(bad[1], sizes.positive, bad[0], sizes.negative),
     ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
   };
 }

@@ -63,6 +63,8 @@ export interface NumericDistribution {
   /** Values that were not numbers (junk text, ±Infinity) and count as missing. */
   readonly invalidCount?: number;
   readonly histogram: NumericHistogram;
+  /** The variable nearly determines the target (measures.ts `suspectedLeak`): likely an outcome of it. */
+  readonly suspectedLeak?: boolean;
   readonly note?: string;
 }
 
@@ -112,6 +114,8 @@ export interface CategoricalDistribution {
   readonly missingRatePositive: number;
   readonly invalidCount?: number;
   readonly frequencies: CategoryFrequency[];
+  /** As for numeric variables, on the group of categories with the higher positive rate. */
+  readonly suspectedLeak?: boolean;
   readonly note?: string;
 }
 

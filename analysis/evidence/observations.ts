@@ -4,6 +4,8 @@
  * analysis compares raw rows, but the labels belong to observations, so a null that keeps the
  * labels' time structure moves whole observations: every raw row carries its observation's label.
  */
+import type { AggregationPlan, Groups } from '../aggregate/groups';
+import { formatDuration } from '../aggregate/time';
 import type { Labels } from '../frame';
 
 export interface Observations {
@@ -54,6 +56,25 @@ export function observationsOf(
     labels[o] |= rowLabels[i];
   }
   return { count: labels.length, ofRow, labels: Uint8Array.from(labels) };
+}
+
+/**
+ * The observations an aggregation plan makes (analysis/aggregate: windows or batches, numbered in
+ * time order, or each row alone), rows outside `mask` left out, and what one is called in the
+ * method's description.
+ */
+export function planObservations(
+  plan: AggregationPlan,
+  groups: Pick<Groups, 'of'>,
+  rowLabels: Labels,
+  mask: Uint8Array,
+): { observations: Observations; name: string } {
+  if (plan.kind === 'rows') return { observations: observationsOf(rowLabels, undefined, mask), name: 'rows' };
+  const of = groups.of;
+  return {
+    observations: observationsOf(rowLabels, (i) => of[i], mask),
+    name: plan.kind === 'batches' ? 'batches' : `${formatDuration(plan.windowMs)} windows`,
+  };
 }
 
 /** The rows of each observation, contiguous: rows of observation o are `rows[start[o]..start[o+1])`. */

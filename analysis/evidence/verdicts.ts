@@ -14,7 +14,7 @@ export interface CauseVerdict {
   readonly verdict: Verdict;
   /** Rank in the distribution ranking (1 = highest score, identifiers left out), null if absent. */
   readonly distributionRank: number | null;
-  /** Rank in the model's importance (1 = highest mean |SHAP|), null without a model. */
+  /** Rank in the model's importance (1 = highest mean |SHAP|), null without a model or unused by it. */
   readonly importanceRank: number | null;
   /** Time-aware q-value of the distribution test. */
   readonly qValue: number | null;
@@ -33,6 +33,8 @@ export interface VerdictOptions {
 
 interface RankedImportance {
   readonly variable: string;
+  /** A variable the explained model never uses: no rank (its stability still counts). */
+  readonly unused?: boolean;
   readonly stability?: VariableStability;
 }
 
@@ -55,7 +57,9 @@ export function causeVerdicts(
   const ranked = distribution.filter((e) => e.kind !== 'identifier');
   const distributionRank = new Map(ranked.map((e, i) => [e.variable, i + 1]));
   const entryOf = new Map(distribution.map((e) => [e.variable, e]));
-  const importanceRank = new Map((importance ?? []).map((e, i) => [e.variable, i + 1]));
+  const importanceRank = new Map(
+    (importance ?? []).filter((e) => !e.unused).map((e, i) => [e.variable, i + 1]),
+  );
   const stabilityOf = new Map((importance ?? []).map((e) => [e.variable, e.stability]));
   const names = [
     ...new Set([...distribution.map((e) => e.variable), ...(importance ?? []).map((e) => e.variable)]),

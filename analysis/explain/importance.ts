@@ -20,7 +20,7 @@ export function variableOf(feature: string): string {
   return cut > 0 ? feature.slice(0, cut) : feature;
 }
 
-interface Grouping {
+export interface Grouping {
   readonly variables: string[];
   /** Variable index of each feature. */
   readonly ofFeature: Int32Array;
@@ -40,7 +40,8 @@ export function variableResolver(variables: readonly string[]): (feature: string
   };
 }
 
-function group(features: readonly string[], of: (feature: string) => string = variableOf): Grouping {
+/** Features grouped by source variable: the variables in order of first feature, and each feature's. */
+export function group(features: readonly string[], of: (feature: string) => string = variableOf): Grouping {
   const index = new Map<string, number>();
   const variables: string[] = [];
   const ofFeature = new Int32Array(features.length);
@@ -71,10 +72,15 @@ const byImportance =
   (a: T, b: T) =>
     b.meanAbsShap - a.meanAbsShap || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-/** The `importance` of the results document: every variable, highest mean |SHAP| first. */
+/**
+ * The `importance` of the results document: every variable, highest mean |SHAP| first. With
+ * `used` (the features the model's prediction depends on), variables none of whose features
+ * is used are not ranked: they follow, by name, as `unused` (their SHAP values are exactly 0,
+ * which says nothing of their order).
+ */
 export function variableImportance(
   shap: Pick<ShapValues, 'rows' | 'features' | 'values'>,
-  options: { variableOf?: (feature: string) => string } = {},
+  options: { variableOf?: (feature: string) => string; used?: ReadonlySet<string> } = {},
 ): ImportanceEntry[] {
   checkShape(shap);
   const F = shap.features.length;
@@ -89,14 +95,33 @@ export function variableImportance(
     variable,
     meanAbsShap: 0,
     features: [] as { feature: string; meanAbsShap: number }[],
+    used: options.used === undefined,
   }));
   for (let j = 0; j < F; j++) {
     const e = entries[ofFeature[j]];
     e.meanAbsShap += featureMean[j];
     e.features.push({ feature: shap.features[j], meanAbsShap: featureMean[j] });
+    if (options.used?.has(shap.features[j])) e.used = true;
   }
-  for (const e of entries) e.features.sort(byImportance((f) => f.feature));
-  return entries.sort(byImportance((e) => e.variable));
+  const ranked: ImportanceEntry[] = entries
+    .filter((e) => e.used)
+    .map(({ variable, meanAbsShap, features }) => ({
+      variable,
+      meanAbsShap,
+      features: features.sort(byImportance((f) => f.feature)),
+    }))
+    .sort(byImportance((e) => e.variable));
+  const unused: ImportanceEntry[] = entries
+    .filter((e) => !e.used)
+    .map((e) => e.variable)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((variable) => ({ variable, meanAbsShap: 0, unused: true }));
+  return [...ranked, ...unused];
+}
+
+/** The ranked variables of an importance list (those the model uses). */
+export function rankedVariables(importance: readonly ImportanceEntry[]): string[] {
+  return importance.filter((e) => !e.unused).map((e) => e.variable);
 }
 
 export interface VariableContributions {
@@ -141,9 +166,7 @@ export function variableContributions(
     if (!Number.isInteger(top) || top < 0) {
       throw new InvalidInputError({ where: 'top', message: `must be a whole number ≥ 0, got ${top}` });
     }
-    kept = variableImportance(shap, { variableOf: options.variableOf })
-      .slice(0, top)
-      .map((e) => e.variable);
+    kept = rankedVariables(variableImportance(shap, { variableOf: options.variableOf })).slice(0, top);
   }
   const column = new Int32Array(all.length).fill(-1);
   kept.forEach((v, k) => {
@@ -202,4 +225,50 @@ export function periodContributions(
   }));
   variables.sort((a, b) => Math.abs(b.meanShap) - Math.abs(a.meanShap) || (a.variable < b.variable ? -1 : 1));
   return { rows, variables };
+}
+
+/** Per variable, one point per sampled row: its signed SHAP and its value scaled to 0..1. */
+export interface BeeswarmSample {
+  readonly variables: readonly string[];
+  readonly points: readonly (readonly { readonly shap: number; readonly level: number | null }[])[];
+}
+
+/**
+ * The beeswarm plot's data: for each of `variables`, every `rows / maxRows`-th row's summed SHAP
+ * over the variable's features, and the value of its first (most important) feature scaled to
+ * the feature's range (null when missing or constant).
+ */
+export function beeswarmSample(
+  shap: Pick<ShapValues, 'rows' | 'features' | 'values'>,
+  features: { readonly names: readonly string[]; readonly columns: readonly Float64Array[] },
+  importance: readonly ImportanceEntry[],
+  variables: readonly string[],
+  maxRows: number,
+): BeeswarmSample {
+  const step = Math.max(1, Math.floor(shap.rows / maxRows));
+  const sampleRows: number[] = [];
+  for (let i = 0; i < shap.rows; i += step) sampleRows.push(i);
+  const F = shap.features.length;
+  const points = variables.map((variable) => {
+    const entry = importance.find((e) => e.variable === variable);
+    const own = entry && !entry.unused ? entry.features : [];
+    const featureIndex = own.map((f) => shap.features.indexOf(f.feature));
+    const lead = own.length > 0 ? features.names.indexOf(own[0].feature) : -1;
+    const column = lead >= 0 ? features.columns[lead] : undefined;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of column ?? []) {
+      if (Number.isNaN(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    return sampleRows.map((r) => {
+      let value = 0;
+      for (const j of featureIndex) value += shap.values[r * F + j];
+      const x = column ? column[r] : Number.NaN;
+      const level = Number.isNaN(x) || !(hi > lo) ? null : (x - lo) / (hi - lo);
+      return { shap: value, level };
+    });
+  });
+  return { variables, points };
 }

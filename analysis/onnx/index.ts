@@ -8,19 +8,9 @@
  *
  * Tree ensembles add `margin` [N, 1] (log-odds); logistic models add `label` int64 [N] and
  * `probabilities` [N, 2] (sklearn-onnx's classifier outputs).
+ *
+ * Each learner names its exporter in its record (`learnerOf(kind).toOnnx`).
  */
-import type { LogisticModel } from '../learners/logistic';
-import type { TreeEnsemble } from '../learners/tree';
-import { logisticToOnnx } from './logistic';
-import { treeEnsembleToOnnx } from './trees';
-
 export { float32AtOrBelow } from './float32';
 export { logisticToOnnx } from './logistic';
 export { treeEnsembleToOnnx } from './trees';
-
-/** Serialized ONNX ModelProto of a GBDT (any `TreeEnsemble`) or a logistic model. */
-export function modelToOnnx(model: TreeEnsemble | LogisticModel): Uint8Array {
-  return 'kind' in model && model.kind === 'logistic'
-    ? logisticToOnnx(model)
-    : treeEnsembleToOnnx(model as TreeEnsemble);
-}

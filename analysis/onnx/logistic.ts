@@ -13,7 +13,7 @@
  * `probability` is the same [N, 1] output the tree export has.
  */
 import { InvalidInputError } from '../errors';
-import type { LogisticModel } from '../learners/logistic';
+import type { LogisticModel } from '../learners/logistic/model';
 import { FEATURES_INPUT, FLOAT, INT64, int64Tensor, node, serializeModel, tensorInfo } from './proto';
 
 export function logisticToOnnx(model: LogisticModel): Uint8Array {

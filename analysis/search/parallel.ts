@@ -7,8 +7,9 @@
  * the speed of their workers.
  *
  * Pruning across machines: a trial cannot ask the study mid-way, so it is sent the median
- * pruner's curve at ask time — the median intermediate value, per step, of the finished trials
- * of its learner (from the fifth on, as Optuna's MedianPruner) — and stops itself below it.
+ * pruner's curve at ask time — the median intermediate value (a validation loss), per step, of
+ * the finished trials of its learner (from the fifth on, as Optuna's MedianPruner) — and stops
+ * itself above it.
  */
 import { budgetStatus } from './budget';
 import { defaultTrialParams, type LearnerChoice, type LearnerKind, learnerSpace } from './spaces';
@@ -27,7 +28,8 @@ export interface TrialRequest {
   readonly number: number;
   readonly learner: LearnerKind;
   readonly params: Readonly<Record<string, string | number | boolean | null>>;
-  readonly pruneBelow: readonly { readonly step: number; readonly value: number }[];
+  /** The median pruner's curve (median intermediate value by step): the trial stops above it. */
+  readonly pruneAbove: readonly { readonly step: number; readonly value: number }[];
 }
 
 export interface TrialReport {
@@ -158,7 +160,7 @@ export async function runSearch(
       number,
       learner: params.kind,
       params: flatParams(params),
-      pruneBelow: medianCurve(study.trials, params.kind),
+      pruneAbove: medianCurve(study.trials, params.kind),
     });
     return true;
   };

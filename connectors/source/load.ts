@@ -7,75 +7,29 @@
  * Every problem the user can fix is an `InvalidInputError` naming the file, column and rows.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Period } from '../../analysis/aggregate/time';
 import { type InputProblem, InvalidInputError, unknownName } from '../../analysis/errors';
 import { ident, literal, queryRows } from '../duckdb';
-import { pivotLong } from './long_rows';
+import { pivotLong } from './long-rows';
+import {
+  type ColumnInfo,
+  type LoadOptions,
+  type LoadReport,
+  ROW_TIME,
+  type SourceVariable,
+  type StagedSource,
+} from './types';
 
-export type VariableKind = 'numeric' | 'text';
-
-export interface SourceVariable {
-  readonly name: string;
-  readonly kind: VariableKind;
-  /** Values of a numeric variable that could not be read as numbers (set to missing). */
-  readonly invalidCount: number;
-}
-
-export interface LoadOptions {
-  /** ISO instants; `from` inclusive, `to` exclusive. Offsets allowed; no offset means UTC. */
-  readonly period?: { readonly from?: string; readonly to?: string };
-  /** Only these variables (empty or absent: all). */
-  readonly include?: readonly string[];
-  /** Leave these variables out. */
-  readonly exclude?: readonly string[];
-  /** Always keep these (the target's columns), whatever include / exclude say. */
-  readonly keep?: readonly string[];
-}
-
-/** What loading found and did: part of every dataset's description. */
-export interface LoadReport {
-  /** Where the data came from, as used in messages (a path, `mongodb:measurements`). */
-  readonly source: string;
-  readonly layout: 'wide' | 'long';
-  readonly rows: number;
-  /** First and last timestamp kept (ISO, UTC). */
-  readonly from: string;
-  readonly to: string;
-  readonly variables: readonly SourceVariable[];
-  /** Rows (wide) or measurements (long) sharing a timestamp with an earlier one; merged by mean. */
-  readonly duplicateRows: number;
-  /** Rows whose time is earlier than the row before them in the source; the table is sorted. */
-  readonly unsortedRows: number;
-  /** Distinct UTC offsets seen in text timestamps (`Z`, `+02:00`, `none`); all converted to UTC. */
-  readonly timeZones: readonly string[];
-}
-
-/** How the staged source looks before it is made canonical. */
-export interface StagedSource {
-  /** Name used in messages. */
-  readonly source: string;
-  /** A relation (view or table) over the source rows, in source order. */
-  readonly relation: string;
-  readonly timeColumn: string;
-  /**
-   * Long layout: the variable name and value columns; `text`, when set, holds the text values
-   * and `value` only numbers (MongoDB documents keep both types in one field).
-   */
-  readonly long?: { readonly variable: string; readonly value: string; readonly text?: string };
-  /** Line numbers in messages count a header line (CSV) or not (Parquet, MongoDB). */
-  readonly headerLines: number;
-  /**
-   * The same rows as `relation` as an expression that stays readable after the staging is
-   * dropped (a Parquet file's `read_parquet(...)`); absent when the rows live in a temp table.
-   */
-  readonly scan?: string;
-}
+export type {
+  ColumnInfo,
+  LoadOptions,
+  LoadReport,
+  SourceVariable,
+  StagedSource,
+  VariableKind,
+} from './types';
 
 const TIME_NAMES = ['time', 'timestamp', 't', 'datetime', 'date_time', 'ts', 'date'];
-
-export interface ColumnInfo {
-  readonly name: string;
-  readonly type: string;
-}
 
 export async function describe(db: DuckDBConnection, relation: string): Promise<ColumnInfo[]> {
   const rows = await queryRows(db, `DESCRIBE SELECT * FROM ${relation}`);
@@ -142,35 +96,10 @@ function zoneExpression(column: string): string {
   return `coalesce(nullif(regexp_extract(trim(CAST(${ident(column)} AS VARCHAR)), '(Z|[+-][0-9]{2}(:?[0-9]{2})?)$', 1), ''), 'none')`;
 }
 
-function parsePeriod(period: LoadOptions['period']): { from?: number; to?: number } {
-  const out: { from?: number; to?: number } = {};
-  for (const key of ['from', 'to'] as const) {
-    const text = period?.[key];
-    if (text === undefined || text === null || text === '') continue;
-    const withZone =
-      /([zZ]|[+-]\d\d:?\d\d)$/.test(text) || /^\d{4}-\d\d-\d\d$/.test(text) ? text : `${text}Z`;
-    const ms = Date.parse(withZone);
-    if (Number.isNaN(ms)) {
-      throw new InvalidInputError({
-        where: `period.${key}`,
-        message: `cannot read ${JSON.stringify(text)} as a time; use ISO 8601, e.g. 2026-10-01T00:00:00Z`,
-      });
-    }
-    out[key] = ms;
-  }
-  if (out.from !== undefined && out.to !== undefined && out.from >= out.to) {
-    throw new InvalidInputError({
-      where: 'period',
-      message: `"from" (${period?.from}) must be before "to" (${period?.to})`,
-    });
-  }
-  return out;
-}
-
-function periodFilter(period: { from?: number; to?: number }, t = 't'): string {
+function periodFilter(period: Period, t = 't'): string {
   const parts: string[] = [];
-  if (period.from !== undefined) parts.push(`${t} >= epoch_ms(CAST(${period.from} AS BIGINT))`);
-  if (period.to !== undefined) parts.push(`${t} < epoch_ms(CAST(${period.to} AS BIGINT))`);
+  if (period.fromMs !== undefined) parts.push(`${t} >= epoch_ms(CAST(${period.fromMs} AS BIGINT))`);
+  if (period.toMs !== undefined) parts.push(`${t} < epoch_ms(CAST(${period.toMs} AS BIGINT))`);
   return parts.length > 0 ? parts.join(' AND ') : 'true';
 }
 
@@ -191,7 +120,7 @@ export function selectVariables(
         problems.push({ where: `${where} (${source})`, message: unknownName('variable', name, available) });
     }
   };
-  check(options.include, 'variables.include');
+  check(options.include, options.includeOption ?? 'variables.include');
   check(options.exclude, 'variables.exclude');
   check(options.keep, 'target');
   if (problems.length > 0) throw new InvalidInputError(problems);
@@ -225,21 +154,17 @@ async function checkTimes(db: DuckDBConnection, staged: StagedSource, type: stri
 
 /**
  * Makes the canonical raw table `target` from a staged source. Returns what it found; throws
- * `InvalidInputError` for bad times, unknown variables and an empty period. With `keepLong`, a
- * long source is only staged as `__long` for `aggregateLongColumns`, and the counts that need
- * every measurement (`rows`, `from`, `to`, duplicates, unsorted rows) are left at 0 or empty
- * for it to fill in (its `LongCounts`).
+ * `InvalidInputError` for bad times, unknown variables and an empty period.
  */
 export async function loadCanonical(
   db: DuckDBConnection,
   staged: StagedSource,
   options: LoadOptions,
   target = 'raw',
-  keepLong = false,
 ): Promise<LoadReport> {
   const columns = await describe(db, staged.relation);
   const timeType = columns.find((c) => c.name === staged.timeColumn)!.type;
-  const period = parsePeriod(options.period);
+  const period = options.period ?? {};
   await checkTimes(db, staged, timeType);
   const time = timeExpression(staged.timeColumn, timeType);
   const textTime = !/^(TIMESTAMP|DATE)|INT|DOUBLE|FLOAT|DECIMAL|REAL/.test(timeType);
@@ -251,25 +176,9 @@ export async function loadCanonical(
         )
       ).map((r) => String(r.z))
     : [];
-  if (staged.long && keepLong) {
-    // The caller aggregates the long rows directly (no pivot) and measures, in its one scan of
-    // them, what needs every measurement: timestamps, span, duplicates, rows out of order.
-    const { variables } = await stageLong(db, staged, staged.long, columns, time, period, options);
-    return {
-      source: staged.source,
-      layout: 'long',
-      rows: 0,
-      from: '',
-      to: '',
-      variables,
-      duplicateRows: 0,
-      timeZones: zones,
-      unsortedRows: 0,
-    };
-  }
   if (staged.long) {
     const report = await loadLong(db, staged, staged.long, columns, time, period, options, target);
-    return { ...report, timeZones: zones };
+    return { ...report, timeZones: zones, timeColumn: timeColumnOf(staged) };
   }
   // Rows out of time order, counted in source order before sorting (a long source counts
   // them in its one scan, among the rows read).
@@ -282,10 +191,15 @@ export async function loadCanonical(
     )[0].n,
   );
   const report = await loadWide(db, staged, columns, time, period, options, target);
-  return { ...report, timeZones: zones, unsortedRows: unsorted };
+  return { ...report, timeZones: zones, unsortedRows: unsorted, timeColumn: timeColumnOf(staged) };
 }
 
-type PartialReport = Omit<LoadReport, 'timeZones' | 'unsortedRows'>;
+/** The time column read; null when the rows were numbered in file order (no time column). */
+function timeColumnOf(staged: StagedSource): string | null {
+  return staged.timeColumn === ROW_TIME ? null : staged.timeColumn;
+}
+
+type PartialReport = Omit<LoadReport, 'timeZones' | 'unsortedRows' | 'timeColumn'>;
 
 function numericType(type: string): boolean {
   return /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL|REAL|BOOLEAN)/.test(
@@ -307,7 +221,7 @@ async function emptyPeriodError(
   return new InvalidInputError({
     where: `${staged.source}: period`,
     message: has
-      ? `no rows between ${options.period?.from ?? 'the start'} and ${options.period?.to ?? 'the end'}; the data spans ${iso(span[0].lo)} to ${iso(span[0].hi)}`
+      ? `no rows between ${options.period?.fromMs !== undefined ? iso(options.period.fromMs) : 'the start'} and ${options.period?.toMs !== undefined ? iso(options.period.toMs) : 'the end'}; the data spans ${iso(span[0].lo)} to ${iso(span[0].hi)}`
       : 'the source has no rows',
   });
 }
@@ -317,7 +231,7 @@ async function loadWide(
   staged: StagedSource,
   columns: readonly ColumnInfo[],
   time: string,
-  period: { from?: number; to?: number },
+  period: Period,
   options: LoadOptions,
   target: string,
 ): Promise<PartialReport> {
@@ -326,29 +240,64 @@ async function loadWide(
   const typeOf = new Map(columns.map((c) => [c.name, c.type]));
   // Text columns holding mostly numbers are numeric; the rest of their values are counted invalid.
   const textColumns = chosen.filter((n) => !numericType(typeOf.get(n)!));
-  const counts = new Map<string, { present: number; numbers: number }>();
+  const counts = new Map<
+    string,
+    { present: number; numbers: number; commas: number; thousands: number; infinite: number }
+  >();
   if (textColumns.length > 0) {
-    const parts = textColumns.flatMap((n, j) => {
-      const c = `nullif(trim(CAST(${ident(n)} AS VARCHAR)), '')`;
-      return [`count(${c}) AS p${j}`, `count(TRY_CAST(${c} AS DOUBLE)) AS n${j}`];
-    });
-    const row = (await queryRows(db, `SELECT ${parts.join(', ')} FROM ${staged.relation}`))[0];
-    textColumns.forEach((n, j) => {
-      counts.set(n, { present: Number(row[`p${j}`]), numbers: Number(row[`n${j}`]) });
-    });
+    // One long (column, value) relation grouped by column: a SELECT of four aggregates per
+    // column took DuckDB minutes to plan for thousands of columns.
+    const v = "nullif(trim(v), '')";
+    const rows = await queryRows(
+      db,
+      `SELECT name, count(${v}) AS p, count(*) FILTER (WHERE isfinite(TRY_CAST(${v} AS DOUBLE))) AS n, count(*) FILTER (WHERE NOT isfinite(TRY_CAST(replace(${v}, ',', '.') AS DOUBLE))) AS x, count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]*,[0-9]+([eE][+-]?[0-9]+)?')) AS d, count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]{1,3},[0-9]{3}')) AS t FROM (UNPIVOT (SELECT ${textColumns.map((n) => `CAST(${ident(n)} AS VARCHAR) AS ${ident(n)}`).join(', ')} FROM ${staged.relation}) ON COLUMNS(*) INTO NAME name VALUE v) GROUP BY name`,
+    );
+    for (const r of rows) {
+      counts.set(String(r.name), {
+        present: Number(r.p),
+        numbers: Number(r.n),
+        commas: Number(r.d),
+        thousands: Number(r.t),
+        infinite: Number(r.x),
+      });
+    }
+    // UNPIVOT leaves out NULLs: a column with no value at all has no group.
+    for (const n of textColumns)
+      if (!counts.has(n)) counts.set(n, { present: 0, numbers: 0, commas: 0, thousands: 0, infinite: 0 });
   }
+  const decimalComma = new Set<string>();
   const variables: SourceVariable[] = chosen.map((name) => {
     const c = counts.get(name);
     if (!c) return { name, kind: 'numeric', invalidCount: 0 };
-    const numeric = c.present > 0 && c.numbers >= 0.5 * c.present;
-    return { name, kind: numeric ? 'numeric' : 'text', invalidCount: numeric ? c.present - c.numbers : 0 };
+    // No value at all: numeric, reported as missing on every row.
+    if (c.present === 0) return { name, kind: 'numeric', invalidCount: 0 };
+    if (c.numbers >= 0.5 * c.present) {
+      return { name, kind: 'numeric', invalidCount: c.present - c.numbers };
+    }
+    if (c.commas + c.numbers >= 0.5 * c.present && c.commas > 0) {
+      // "207,015": a decimal comma, unless it can be a thousands separator (every such value has
+      // three digits after one comma, in a file whose fields are separated by commas).
+      if (staged.separator === ',' && c.thousands === c.commas) {
+        throw new InvalidInputError({
+          where: `${staged.source}: column ${JSON.stringify(name)}`,
+          message:
+            'numbers are written with a comma (e.g. 1,234) that may be a decimal comma or a thousands separator: write them with a decimal point (1234 or 1.234), or separate the fields with ";"',
+        });
+      }
+      decimalComma.add(name);
+      return { name, kind: 'numeric', invalidCount: c.present - c.numbers - c.commas };
+    }
+    return { name, kind: 'text', invalidCount: 0 };
   });
   const cast = (v: SourceVariable) => {
     const c = ident(v.name);
     if (v.kind === 'text') return `nullif(trim(CAST(${c} AS VARCHAR)), '')`;
     if (numericType(typeOf.get(v.name)!)) return `CAST(${c} AS DOUBLE)`;
-    // NaN / inf strings read as numbers by DuckDB are missing values here.
-    return `(CASE WHEN isfinite(TRY_CAST(${c} AS DOUBLE)) THEN TRY_CAST(${c} AS DOUBLE) END)`;
+    const text = decimalComma.has(v.name) ? `replace(trim(${c}), ',', '.')` : c;
+    // NaN / inf strings read as numbers by DuckDB are missing values here. Only the columns
+    // that hold one get the CASE: thousands of them made DuckDB take minutes to plan.
+    if ((counts.get(v.name)?.infinite ?? 0) === 0) return `TRY_CAST(${text} AS DOUBLE)`;
+    return `(CASE WHEN isfinite(TRY_CAST(${text} AS DOUBLE)) THEN TRY_CAST(${text} AS DOUBLE) END)`;
   };
   const select = variables.map((v) => `${cast(v)} AS ${ident(v.name)}`);
   await db.run(
@@ -422,7 +371,7 @@ async function stageLong(
   long: { variable: string; value: string; text?: string },
   columns: readonly ColumnInfo[],
   time: string,
-  period: { from?: number; to?: number },
+  period: Period,
   options: LoadOptions,
 ): Promise<{ variables: SourceVariable[]; perVariable: Record<string, unknown>[] }> {
   const valueType = columns.find((c) => c.name === long.value)!.type;
@@ -484,7 +433,7 @@ async function loadLong(
   long: { variable: string; value: string; text?: string },
   columns: readonly ColumnInfo[],
   time: string,
-  period: { from?: number; to?: number },
+  period: Period,
   options: LoadOptions,
   target: string,
 ): Promise<PartialReport & Pick<LoadReport, 'unsortedRows'>> {

@@ -175,7 +175,10 @@ export function categoricalOption(entry: CategoricalDistribution, period: string
 
 /** Mean |SHAP| per variable, strongest on top. */
 export function shapBarOption(importance: readonly ImportanceEntry[]): Option {
-  const top = importance.slice(0, 15).reverse();
+  const top = importance
+    .filter((d) => !d.unused)
+    .slice(0, 15)
+    .reverse();
   return {
     title: { ...TITLE, text: "Model: each variable's mean |SHAP|" },
     grid: { left: 190, right: 48, top: 36, bottom: 40 },

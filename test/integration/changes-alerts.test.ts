@@ -109,7 +109,10 @@ describe('changes since the last run, and alerts', () => {
     const rate = (r: ResultsDocument) => r.data.positives / r.data.rows;
     expect(changes.badRate.from).toBeCloseTo(rate(first), 12);
     expect(changes.badRate.to).toBeCloseTo(rate(second), 12);
-    expect(changes.aucChange).toBeCloseTo(second.model!.validation.auc - first.model!.validation.auc, 12);
+    expect(changes.aucChange).toBeCloseTo(
+      (second.model!.validation.auc as number) - (first.model!.validation.auc as number),
+      12,
+    );
   });
 
   it('stores the changes in MongoDB and tags the MLflow run with them', async () => {

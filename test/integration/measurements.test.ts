@@ -7,9 +7,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { parseTarget } from '../../analysis/aggregate/target';
+import { parsePeriod } from '../../analysis/aggregate/time';
 import type { ObservationTable } from '../../analysis/frame';
-import { newDatasetUri, readObservationDataset } from '../../connectors/datasets';
-import { aggregateSource, extractSource, type SourceSpec } from '../../connectors/sources';
+import { newDatasetUri, readFeatureDataset, readObservationDataset } from '../../connectors/datasets';
+import { aggregateDataset, extractSource, type SourceSpec } from '../../connectors/sources';
 
 const uri = process.env.MONGODB_URI;
 const fixtures = path.join(__dirname, '..', 'fixtures', 'aggregate');
@@ -73,20 +75,29 @@ describe('MongoDB measurements source', () => {
 
   test('period and variable filters are applied; window features equal those from the CSV', async () => {
     const request = {
-      target: 'quality > 0.8',
-      aggregation: { window: '10m', functions: ['mean', 'std', 'last', 'slope', 'p90'], lag: '10m' },
+      target: parseTarget('quality > 0.8'),
+      aggregation: {
+        kind: 'windows',
+        windowMs: 600_000,
+        lagWindows: 1,
+        functions: ['mean', 'std', 'last', 'slope', 'p90'],
+      } as const,
     };
     const options = {
-      period: { from: '2026-10-01T06:00:00Z', to: '2026-10-01T18:00:00Z' },
+      period: parsePeriod('2026-10-01T06:00:00Z', '2026-10-01T18:00:00Z', { from: 'from', to: 'to' }),
       exclude: ['speed'],
+      keep: ['quality'],
     };
-    const a = await aggregateSource(
-      { kind: 'file', path: path.join(fixtures, 'line.csv') },
-      options,
-      request,
-      newDatasetUri('f', tmp),
-    );
-    const b = await aggregateSource(mongo, options, request, newDatasetUri('f', tmp));
+    // The product's path: extract (the one loader), then aggregate (the one aggregation).
+    const features = async (spec: SourceSpec) => {
+      const observations = newDatasetUri('o', tmp);
+      await extractSource(spec, options, observations);
+      const uri = newDatasetUri('f', tmp);
+      await aggregateDataset(observations, request, uri);
+      return { features: await readFeatureDataset(uri) };
+    };
+    const a = await features({ kind: 'file', path: path.join(fixtures, 'line.csv') });
+    const b = await features(mongo);
     // Same features (a long source lists variables by name, a wide one in file order).
     expect([...b.features.matrix.names].sort()).toEqual([...a.features.matrix.names].sort());
     expect(b.features.matrix.names.some((n) => n.startsWith('speed__'))).toBe(false);

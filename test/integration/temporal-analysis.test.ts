@@ -117,7 +117,7 @@ describe('analyzeLine on Temporal', () => {
     expect(viaTemporal.model?.trials.map((t) => [t.kind, t.value])).toEqual(
       embedded.model?.trials.map((t) => [t.kind, t.value]),
     );
-    expect(viaTemporal.model?.validation.auc).toBeCloseTo(embedded.model!.validation.auc, 12);
+    expect(viaTemporal.model?.validation.auc).toBeCloseTo(embedded.model!.validation.auc as number, 12);
     expect(viaTemporal.data).toEqual(embedded.data);
   }, 600_000);
 

@@ -6,16 +6,21 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseTarget } from '../../analysis/target';
-import { newDatasetUri, readFeatureDataset } from '../../connectors/datasets';
+import { aggregateObservations } from '../../analysis/aggregate/aggregate';
+import { analysisSettings, parseConfig } from '../../analysis/config';
+import {
+  newDatasetUri,
+  readDescription,
+  readFeatureColumns,
+  readFeatureDataset,
+  readObservationDataset,
+  writeFeatures,
+} from '../../connectors/datasets';
 import { withDuck } from '../../connectors/duckdb';
-import { checkFunctions } from '../../connectors/source/aggregate';
-import { aggregateWideColumns } from '../../connectors/source/aggregate_wide';
-import { createTableFromColumns } from '../../connectors/source/append';
-import { readColumns } from '../../connectors/source/columns';
-import { aggregateSource, loadSource } from '../../connectors/sources';
+import { aggregateDataset, extractSource } from '../../connectors/sources';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'aggregate');
+const tmp = mkdtempSync(path.join(tmpdir(), 'line-rca-aggregate-'));
 
 interface Records {
   time: number[];
@@ -28,28 +33,29 @@ const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8'
   lag1: Records;
 };
 
-async function aggregateFile(file: string, lag: string) {
-  return withDuck(async (db) => {
-    const load = await loadSource(db, { kind: 'file', path: path.join(dir, file) }, { keep: ['quality'] });
-    // The pipeline's aggregate stage: the canonical table to the features table.
-    const { report, wide } = await aggregateWideColumns(
-      db,
-      'raw',
-      load.variables,
-      parseTarget(expected.target),
-      {
-        window: '10m',
-        functions: expected.functions,
-        lag,
-      },
-    );
-    await createTableFromColumns(db, 'features', wide.names, wide.columns, report.rows);
-    const read = await readColumns(db, 'SELECT * REPLACE (CAST(__label AS DOUBLE) AS __label) FROM features');
-    await db.run('DROP TABLE features');
-    await db.run('DROP TABLE raw');
-    return { load, report, read };
-  });
+/** The configuration's settings, as the prepare stage makes them. */
+function settings(target: string, aggregation: unknown, file = 'line.csv') {
+  return analysisSettings(
+    parseConfig({ name: 't', line: 't', source: { kind: 'file', path: file }, target, aggregation }),
+  );
 }
+
+/** The product's path: the extract stage's `extractSource`, the aggregate stage's `aggregateDataset`. */
+async function aggregateFile(file: string, target: string, aggregation: unknown, rowOrder = false) {
+  const s = settings(target, aggregation, file);
+  const observations = newDatasetUri('observations', tmp);
+  const load = await extractSource(
+    { kind: 'file', path: file, rowOrder },
+    { keep: s.targetColumns },
+    observations,
+  );
+  const uri = newDatasetUri('features', tmp);
+  const report = await aggregateDataset(observations, { target: s.target, aggregation: s.aggregation }, uri);
+  const read = await withDuck(async (db) => readFeatureColumns(db, uri, await readDescription(db, uri)));
+  return { load, report, read, observations, features: await readFeatureDataset(uri) };
+}
+
+const windows = (lag: string) => ({ window: '10m', functions: expected.functions, lag });
 
 function compare(read: Awaited<ReturnType<typeof aggregateFile>>['read'], want: Records): number {
   let worst = 0;
@@ -79,7 +85,11 @@ function compare(read: Awaited<ReturnType<typeof aggregateFile>>['read'], want: 
 describe('window aggregation equals pandas resample', () => {
   for (const file of ['line.csv', 'line.parquet', 'line_long.csv']) {
     test(`${file}, lag 0`, async () => {
-      const { read, report, load } = await aggregateFile(file, '0m');
+      const { read, report, load } = await aggregateFile(
+        path.join(dir, file),
+        expected.target,
+        windows('0m'),
+      );
       expect(load.rows).toBe(1405);
       expect(report.rows).toBe(expected.lag0.time.length);
       expect([...report.variables].sort()).toEqual(['lot', 'pressure', 'speed', 'temp']);
@@ -90,87 +100,69 @@ describe('window aggregation equals pandas resample', () => {
   }
 
   test('lag of one window: features of w - 1 explain the label of w', async () => {
-    const { read, report } = await aggregateFile('line.csv', '10m');
+    const { read, report } = await aggregateFile(path.join(dir, 'line.csv'), expected.target, windows('10m'));
     expect(report.lagWindows).toBe(1);
     compare(read, expected.lag1);
   });
 
-  test('a lag that is not a whole number of windows is refused', async () => {
-    await expect(aggregateFile('line.csv', '5m')).rejects.toThrow(/aggregation.lag.*whole number/);
+  test('a lag that is not a whole number of windows, or a number with windows, is refused', () => {
+    expect(() => settings(expected.target, windows('5m'))).toThrow(/aggregation.lag.*multiple of the window/);
+    expect(() => settings(expected.target, { window: '10m', lag: 2 })).toThrow(/aggregation.lag.*duration/);
   });
-});
 
-describe('function names', () => {
-  test('median is p50; unknown names get a suggestion', () => {
-    expect(checkFunctions(['mean', 'median', 'p90'])).toEqual(['mean', 'p50', 'p90']);
-    expect(() => checkFunctions(['meen'])).toThrow(/did you mean "mean"/);
+  test('duplicated long measurements change nothing but the count', async () => {
+    const lines = readFileSync(path.join(dir, 'line_long.csv'), 'utf8').trimEnd().split('\n');
+    const duplicated = path.join(tmp, 'dup_long.csv');
+    writeFileSync(duplicated, [...lines, ...lines.slice(100, 110)].join('\n'));
+    const { read, load } = await aggregateFile(duplicated, expected.target, windows('10m'));
+    expect(load.layout).toBe('long');
+    expect(load.duplicateRows).toBe(10);
+    compare(read, expected.lag1);
   });
-});
 
-describe('long sources aggregated without the pivot', () => {
-  const tmp = mkdtempSync(path.join(tmpdir(), 'line-rca-aggregate-'));
-  // Duplicated measurements (same time, variable and value) must change nothing but the count.
-  const lines = readFileSync(path.join(dir, 'line_long.csv'), 'utf8').trimEnd().split('\n');
-  const duplicated = path.join(tmp, 'dup_long.csv');
-  writeFileSync(duplicated, [...lines, ...lines.slice(100, 110)].join('\n'));
-
-  for (const [name, file, lag, want, duplicates] of [
-    ['lag 0', path.join(dir, 'line_long.csv'), '0m', expected.lag0, 0],
-    ['lag 1 with 10 duplicated rows', duplicated, '10m', expected.lag1, 10],
-  ] as const) {
-    test(name, async () => {
-      const uri = newDatasetUri('features', tmp);
-      const { features, load, aggregate } = await aggregateSource(
-        { kind: 'file', path: file },
-        {},
-        { target: expected.target, aggregation: { window: '10m', functions: expected.functions, lag } },
-        uri,
-      );
-      // The features returned in memory are the ones the dataset holds.
-      const saved = await readFeatureDataset(uri);
-      expect(saved.matrix.names).toEqual(features.matrix.names);
-      expect(saved.matrix.columns.map((c) => Array.from(c))).toEqual(
-        features.matrix.columns.map((c) => Array.from(c)),
-      );
-      expect(Array.from(saved.labels)).toEqual(Array.from(features.labels));
-      expect(Array.from(saved.times)).toEqual(Array.from(features.times));
-      expect(Array.from(saved.windowRows)).toEqual(Array.from(features.windowRows));
-      expect(load.layout).toBe('long');
-      expect(load.duplicateRows).toBe(duplicates);
-      expect(aggregate.rows).toBe(want.time.length);
-      expect(Array.from(features.times)).toEqual(want.time);
-      expect(Array.from(features.labels)).toEqual(want.columns.__label);
-      expect(Array.from(features.windowRows)).toEqual(want.columns.__rows);
-      const { names, columns } = features.matrix;
-      for (const [column, values] of Object.entries(want.columns)) {
-        if (column.startsWith('__')) continue;
-        if (column === 'lot__mode') {
-          for (const lot of ['A', 'B', 'C']) {
-            const hot = columns[names.indexOf(`lot__mode=${lot}`)];
-            if (!hot) {
-              expect(values).not.toContain(lot); // a value that is never the mode gets no column
-              continue;
-            }
-            values.forEach((v, i) => {
-              expect([i, hot[i]]).toEqual([i, v === null ? Number.NaN : v === lot ? 1 : 0]);
-            });
-          }
-          continue;
-        }
-        const got = columns[names.indexOf(column)];
-        values.forEach((v, i) => {
-          if (v === null) expect([column, i, got[i]]).toEqual([column, i, Number.NaN]);
-          else if (!(Math.abs(got[i] - (v as number)) <= 1e-9 * Math.max(1, Math.abs(v as number)))) {
-            expect([column, i, got[i]]).toEqual([column, i, v]);
-          }
-        });
+  test('the features read for learners: text modes one-hot, labels and times as written', async () => {
+    const { features } = await aggregateFile(path.join(dir, 'line.parquet'), expected.target, windows('0m'));
+    expect(Array.from(features.times)).toEqual(expected.lag0.time);
+    expect(Array.from(features.labels)).toEqual(expected.lag0.columns.__label);
+    expect(Array.from(features.windowRows)).toEqual(expected.lag0.columns.__rows);
+    const { names, columns } = features.matrix;
+    for (const lot of ['A', 'B', 'C']) {
+      const hot = columns[names.indexOf(`lot__mode=${lot}`)];
+      const want = expected.lag0.columns.lot__mode;
+      if (!hot) {
+        expect(want).not.toContain(lot); // a value that is never the mode gets no column
+        continue;
       }
-    });
-  }
+      want.forEach((v, i) => {
+        expect([i, hot[i]]).toEqual([i, v === null ? Number.NaN : v === lot ? 1 : 0]);
+      });
+    }
+  });
+});
+
+test('features written long (the layout of very wide lines) read back as written wide', async () => {
+  const s = settings(expected.target, windows('0m'));
+  const table = await readObservationDataset(
+    (await aggregateFile(path.join(dir, 'line.csv'), expected.target, windows('0m'))).observations,
+  );
+  const observations = aggregateObservations(table, s.target, s.aggregation);
+  const wide = newDatasetUri('wide', tmp);
+  const long = newDatasetUri('long', tmp);
+  await writeFeatures(observations, wide, { kind: 'features' });
+  await writeFeatures(observations, long, { kind: 'features' }, 0);
+  const a = await readFeatureDataset(wide);
+  const b = await readFeatureDataset(long);
+  expect((b.description.layout as { kind: string }).kind).toBe('long');
+  expect(b.matrix.names).toEqual(a.matrix.names);
+  expect(b.matrix.columns.map((c) => Array.from(c))).toEqual(a.matrix.columns.map((c) => Array.from(c)));
+  expect([Array.from(b.labels), Array.from(b.times), Array.from(b.windowRows)]).toEqual([
+    Array.from(a.labels),
+    Array.from(a.times),
+    Array.from(a.windowRows),
+  ]);
 });
 
 describe('batches and rows as observations', () => {
-  const tmp = mkdtempSync(path.join(tmpdir(), 'line-rca-batches-'));
   // Five batches of four minutes, the third batch interleaved out of order in the file.
   const rows: string[] = ['time,batch,temp,defect'];
   const data: { t: number; batch: string; temp: number; defect: number }[] = [];
@@ -188,21 +180,17 @@ describe('batches and rows as observations', () => {
 
   test('one row per batch, ordered by the batch start; lag counts batches', async () => {
     for (const lag of [0, 1]) {
-      const { features, aggregate } = await aggregateSource(
-        { kind: 'file', path: file },
-        {},
-        {
-          target: 'defect == 1',
-          aggregation: { batchColumn: 'batch', functions: ['mean', 'max', 'count'], lag },
-        },
-      );
-      expect(aggregate.rows).toBe(5 - lag);
+      const { features, report } = await aggregateFile(file, 'defect == 1', {
+        batchColumn: 'batch',
+        functions: ['mean', 'max', 'count'],
+        lag,
+      });
+      expect(report.rows).toBe(5 - lag);
       expect(features.matrix.names).toEqual(['temp__mean', 'temp__max', 'temp__count']);
       const mean = features.matrix.columns[0];
-      for (let r = 0; r < aggregate.rows; r++) {
+      for (let r = 0; r < report.rows; r++) {
         const labelBatch = r + lag;
-        const featureBatch = r;
-        const temps = data.filter((d) => d.batch === `B${featureBatch}`).map((d) => d.temp);
+        const temps = data.filter((d) => d.batch === `B${r}`).map((d) => d.temp);
         expect(mean[r]).toBeCloseTo(temps.reduce((a, b) => a + b, 0) / temps.length, 12);
         expect(features.times[r]).toBe(data.find((d) => d.batch === `B${labelBatch}`)!.t);
         expect(features.labels[r]).toBe(labelBatch === 2 ? 1 : 0);
@@ -211,12 +199,8 @@ describe('batches and rows as observations', () => {
   });
 
   test('"none": every row is an observation, features are the variables', async () => {
-    const { features, aggregate } = await aggregateSource(
-      { kind: 'file', path: file },
-      {},
-      { target: 'defect == 1', aggregation: { window: 'none' } },
-    );
-    expect(aggregate.rows).toBe(20);
+    const { features, report } = await aggregateFile(file, 'defect == 1', 'none', true);
+    expect(report.rows).toBe(20);
     expect(features.matrix.names).toEqual([
       'batch=B0',
       'batch=B1',

@@ -2,9 +2,10 @@
  * The demo line: deterministic by seed, the documented shape, and the injected causes really
  * drive their targets (checked on the generated rows, independently of the analysis).
  */
+
+import { evaluateTarget, parseTarget, targetColumns } from '../../analysis/aggregate/target';
 import { DEMO_CAUSES, DEMO_VARIABLES, generateBakeryLine } from '../../analysis/demo/bakery';
 import type { ObservationTable } from '../../analysis/frame';
-import { evaluateTarget, parseTarget, targetColumns } from '../../analysis/target';
 
 const line = generateBakeryLine({ seed: 7 });
 const numeric = (t: ObservationTable, name: string) =>

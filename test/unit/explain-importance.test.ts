@@ -62,6 +62,7 @@ describe('variableImportance', () => {
     expect(importance.map((e) => e.variable)).toHaveLength(6);
     expect(importance[0].variable).toBe('oven_temp');
     for (const e of importance) {
+      if (e.unused) throw new Error(`${e.variable} is unused without a model`);
       const sum = e.features.reduce((s, f) => s + f.meanAbsShap, 0);
       expect(Math.abs(sum - e.meanAbsShap)).toBeLessThan(1e-12);
     }

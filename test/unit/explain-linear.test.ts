@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type LinearShapModel, linearShap } from '../../analysis/explain/linear-shap';
 import { featureMatrix } from '../../analysis/frame';
-import { fitLogistic, logisticMargin } from '../../analysis/learners/logistic';
+import { fitLogistic, logisticMargin } from '../../analysis/learners/logistic/model';
 
 interface LinearFixture {
   features: string[];

@@ -1,10 +1,12 @@
-import { finalParams } from '../../activities/model';
-import { isIdentifier } from '../../connectors/datasets';
+import { learners } from '../../analysis/learners/registry';
 
 describe('finalParams', () => {
   it('keeps the rounds early stopping chose, without early stopping', () => {
     expect(
-      finalParams('gbdt', { num_iterations: 500, early_stopping_round: 30, feature_fraction: 0.7 }, 120),
+      learners.gbdt.finalParams(
+        { num_iterations: 500, early_stopping_round: 30, feature_fraction: 0.7 },
+        120,
+      ),
     ).toEqual({
       num_iterations: 120,
       feature_fraction: 0.7,
@@ -12,23 +14,16 @@ describe('finalParams', () => {
   });
   it('offers every feature to a model of a few trees', () => {
     expect(
-      finalParams('gbdt', { num_iterations: 500, early_stopping_round: 30, feature_fraction: 0.7 }, 2),
+      learners.gbdt.finalParams({ num_iterations: 500, early_stopping_round: 30, feature_fraction: 0.7 }, 2),
     ).toEqual({
       num_iterations: 2,
       feature_fraction: 1,
     });
   });
   it('leaves logistic parameters as they are', () => {
-    expect(finalParams('logistic', { C: 0.3, penalty: 'l1' }, undefined)).toEqual({ C: 0.3, penalty: 'l1' });
-  });
-});
-
-describe('isIdentifier', () => {
-  it('is a text column with a different value on every row', () => {
-    const ids = Array.from({ length: 40 }, (_, i) => `B${i}`);
-    expect(isIdentifier(ids)).toBe(true);
-    expect(isIdentifier([...ids, null])).toBe(true);
-    expect(isIdentifier([...ids, 'B3'])).toBe(false);
-    expect(isIdentifier(ids.slice(0, 10))).toBe(false);
+    expect(learners.logistic.finalParams({ C: 0.3, penalty: 'l1' }, undefined)).toEqual({
+      C: 0.3,
+      penalty: 'l1',
+    });
   });
 });

@@ -9,7 +9,7 @@ import {
   logisticToJson,
   originalUnitCoefficients,
   standardize,
-} from '../../analysis/learners/logistic';
+} from '../../analysis/learners/logistic/model';
 import fixture from '../fixtures/logistic/logistic.json';
 import wideFixture from '../fixtures/logistic/logistic-wide.json';
 

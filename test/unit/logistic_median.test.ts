@@ -1,5 +1,5 @@
 import { featureMatrix } from '../../analysis/frame';
-import { standardize } from '../../analysis/learners/logistic';
+import { standardize } from '../../analysis/learners/logistic/model';
 import { createRng } from '../../analysis/random';
 
 /** Reference: sort and take the middle (numpy's median). */

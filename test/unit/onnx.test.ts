@@ -6,9 +6,9 @@ import { binDataset } from '../../analysis/learners/gbdt/binning';
 import { predictProbability } from '../../analysis/learners/gbdt/model';
 import { trainGbdt } from '../../analysis/learners/gbdt/train';
 import { parseLightGbmModel } from '../../analysis/learners/lightgbm-text';
-import { fitLogistic, logisticMargin, logisticProbability } from '../../analysis/learners/logistic';
+import { fitLogistic, logisticMargin, logisticProbability } from '../../analysis/learners/logistic/model';
+import { learnerOf } from '../../analysis/learners/registry';
 import { type Tree, type TreeEnsemble, treeLeaf } from '../../analysis/learners/tree';
-import { modelToOnnx } from '../../analysis/onnx';
 import { float32AtOrBelow } from '../../analysis/onnx/float32';
 import { treeEnsembleToOnnx } from '../../analysis/onnx/trees';
 import { createRng, type Rng } from '../../analysis/random';
@@ -231,7 +231,7 @@ describe('tree ensemble to ONNX, scored by onnxruntime', () => {
     const model = trainGbdt(binDataset(x), Uint8Array.from(c.labels), {
       params: { num_iterations: 60, num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: 5 },
     });
-    const out = await score(modelToOnnx(model), x);
+    const out = await score(learnerOf(model.kind).toOnnx(model), x);
     const ours = predictProbability(model, x);
     let maxP = 0;
     for (let i = 0; i < x.rows; i++) maxP = Math.max(maxP, Math.abs(out.probability.data[i] - ours[i]));
@@ -262,7 +262,7 @@ describe('tree ensemble to ONNX, scored by onnxruntime', () => {
       trees: [randomTree(createRng(2), float32Matrix(createRng(2), 20, 2, 0), 3, () => 0.5)],
       baseMargin: 0,
     };
-    const proto = onnx.ModelProto.decode(modelToOnnx(ensemble));
+    const proto = onnx.ModelProto.decode(treeEnsembleToOnnx(ensemble));
     expect(proto.graph?.input?.[0].name).toBe('features');
     const dims = proto.graph?.input?.[0].type?.tensorType?.shape?.dim?.map(
       (d) => d.dimParam || Number(d.dimValue),
@@ -278,7 +278,7 @@ describe('tree ensemble to ONNX, scored by onnxruntime', () => {
 
   test('an ensemble without trees predicts its base margin', async () => {
     const x = featureMatrix(['a'], [Float64Array.from([1, Number.NaN])]);
-    const out = await score(modelToOnnx({ featureNames: ['a'], trees: [], baseMargin: 0.75 }), x);
+    const out = await score(treeEnsembleToOnnx({ featureNames: ['a'], trees: [], baseMargin: 0.75 }), x);
     expect(out.margin.data).toEqual([0.75, 0.75]);
     expect(Math.abs(out.probability.data[1] - sigmoid(0.75))).toBeLessThan(1e-7);
   });
@@ -313,7 +313,7 @@ describe('logistic model to ONNX, scored by onnxruntime', () => {
     );
     const x = featureMatrix(c.names, columns);
     const model = fitLogistic(x, Uint8Array.from(c.labels), params);
-    const out = await score(modelToOnnx(model), x);
+    const out = await score(learnerOf(model.kind).toOnnx(model), x);
     const ours = logisticProbability(model, x);
     const margin = logisticMargin(model, x);
     const p = out.probability.data;

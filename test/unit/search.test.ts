@@ -248,6 +248,7 @@ describe('Study', () => {
         num_iterations: 500,
         early_stopping_round: 30,
         bagging_freq: 1,
+        metric: 'binary_logloss',
       },
     });
   });
@@ -263,9 +264,9 @@ describe('Study', () => {
       const auc =
         params.kind === 'gbdt'
           ? 0.9 -
-            0.02 * Math.log(params.params.learning_rate / 0.05) ** 2 -
-            0.01 * Math.log2(params.params.num_leaves / 32) ** 2
-          : 0.8 - 0.01 * Math.log10(params.params.C) ** 2;
+            0.02 * Math.log((params.params.learning_rate as number) / 0.05) ** 2 -
+            0.01 * Math.log2((params.params.num_leaves as number) / 32) ** 2
+          : 0.8 - 0.01 * Math.log10(params.params.C as number) ** 2;
       study.tell(number, { state: 'complete', value: auc });
     }
     const late = study.trials.slice(30);
@@ -321,7 +322,7 @@ describe('learner search space', () => {
         expect(params.params.C).toBeLessThanOrEqual(100);
         expect(['l1', 'l2']).toContain(params.params.penalty);
       } else {
-        const p = params.params;
+        const p = params.params as Record<string, number>;
         expect(recorded).toContain('num_leaves');
         expect(recorded).not.toContain('C');
         expect(Number.isInteger(p.num_leaves) && p.num_leaves >= 8 && p.num_leaves <= 128).toBe(true);
@@ -333,6 +334,7 @@ describe('learner search space', () => {
         expect(p.feature_fraction).toBeGreaterThanOrEqual(0.5);
         expect(p.lambda_l2).toBeLessThanOrEqual(10);
         expect([p.num_iterations, p.early_stopping_round, p.bagging_freq]).toEqual([500, 30, 1]);
+        expect(params.params.metric).toBe('binary_logloss');
       }
       study.tell(number, { state: 'complete', value: 0 });
     }

@@ -6,6 +6,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseTarget } from '../../analysis/aggregate/target';
+import { parsePeriod } from '../../analysis/aggregate/time';
 import { generateBakeryLine } from '../../analysis/demo/bakery';
 import { isInvalidInput } from '../../analysis/errors';
 import type { ObservationTable } from '../../analysis/frame';
@@ -68,7 +70,7 @@ describe('one dataset, three files', () => {
     const { table, report } = await observations(
       { kind: 'file', path: path.join(fixtures, 'line.parquet') },
       {
-        period: { from: '2026-10-01T02:00:00+02:00', to: '2026-10-01T01:00:00Z' },
+        period: parsePeriod('2026-10-01T02:00:00+02:00', '2026-10-01T01:00:00Z', { from: 'from', to: 'to' }),
         include: ['temp', 'lot'],
         exclude: ['lot'],
       },
@@ -153,10 +155,10 @@ describe('bad input names file, column and row', () => {
   test('empty period says what the data spans', async () => {
     const message = await problem(
       { kind: 'file', path: path.join(fixtures, 'line.csv') },
-      { period: { from: '2027-01-01T00:00:00Z' } },
+      { period: { fromMs: Date.parse('2027-01-01T00:00:00Z') } },
     );
     expect(message).toMatch(
-      /line\.csv: period: no rows between 2027-01-01T00:00:00Z and the end; the data spans 2026-10-01T00:00:03\.000Z/,
+      /line\.csv: period: no rows between 2027-01-01T00:00:00\.000Z and the end; the data spans 2026-10-01T00:00:03\.000Z/,
     );
   });
 
@@ -190,8 +192,8 @@ describe('datasets by URI', () => {
     const report = await aggregateDataset(
       rawUri,
       {
-        target: 'burnt_rate > 0.05',
-        aggregation: { window: '1h', functions: ['mean', 'max'] },
+        target: parseTarget('burnt_rate > 0.05'),
+        aggregation: { kind: 'windows', windowMs: 3_600_000, lagWindows: 0, functions: ['mean', 'max'] },
         exclude: ['crack_rate'],
       },
       featuresUri,

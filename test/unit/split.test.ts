@@ -1,4 +1,4 @@
-import { timeOrderedSplit } from '../../analysis/split';
+import { searchValidation, timeOrderedSplit } from '../../analysis/split';
 
 const minutes = (n: number, step = 10) => Float64Array.from({ length: n }, (_, i) => i * step * 60_000);
 
@@ -47,5 +47,64 @@ describe('time-ordered split', () => {
     expect(() => timeOrderedSplit(1, { fraction: 0.5 })).toThrow(/too few/);
     expect(() => timeOrderedSplit(10, { fraction: 0.2, gapMs: 60_000 })).toThrow(/validation.gap.*times/);
     expect(() => timeOrderedSplit(10, { fraction: 0.2, gapMs: 1e9 }, minutes(10))).toThrow(/no training/);
+  });
+});
+
+describe("the search's validation inside the training part", () => {
+  const labelsWith = (n: number, positive: (i: number) => boolean) =>
+    Uint8Array.from({ length: n }, (_, i) => (positive(i) ? 1 : 0));
+  const range = (from: number, to: number) => Uint32Array.from({ length: to - from }, (_, k) => from + k);
+
+  test('the time-ordered split when both its sides hold both populations', () => {
+    const labels = labelsWith(100, (i) => i % 7 === 0);
+    const v = searchValidation(range(0, 100), labels, { fraction: 0.2 }, minutes(100));
+    expect(v.method).toBe('time-ordered');
+    expect(v.reason).toBeUndefined();
+    expect(v.folds).toHaveLength(1);
+    expect(Array.from(v.folds[0].validation)).toEqual(Array.from(range(80, 100)));
+    expect(Array.from(v.folds[0].train)).toEqual(Array.from(range(0, 80)));
+  });
+
+  test('blocked folds when the last part holds no positive (AI4I HDF: failures in one period only)', () => {
+    // Positives only in rows 30..55 of 100: the last fifth (80..99) holds none.
+    const labels = labelsWith(100, (i) => i >= 30 && i < 55 && i % 3 === 0);
+    const v = searchValidation(range(0, 100), labels, { fraction: 0.2 }, minutes(100));
+    expect(v.method).toBe('blocked folds');
+    expect(v.reason).toMatch(/last 0.2 of the training part \(20 observations\) holds no bad observation/);
+    // Blocks of 20 rows; those with both populations are 20..39 and 40..59.
+    expect(v.folds.map((f) => [f.validation[0], f.validation.at(-1)])).toEqual([
+      [20, 39],
+      [40, 59],
+    ]);
+    for (const fold of v.folds) {
+      const validation = new Set(fold.validation);
+      expect(Array.from(fold.train).some((i) => validation.has(i))).toBe(false);
+      expect(fold.train.length + fold.validation.length).toBe(100);
+    }
+  });
+
+  test('the gap and the window width are left out on both sides of a block', () => {
+    const labels = labelsWith(100, (i) => i >= 30 && i < 55 && i % 3 === 0);
+    // Windows of 10 minutes one every 10 minutes; a 20-minute gap.
+    const v = searchValidation(
+      range(0, 100),
+      labels,
+      { fraction: 0.2, gapMs: 20 * 60_000, windowMs: 10 * 60_000 },
+      minutes(100),
+    );
+    const fold = v.folds[0]; // validation rows 20..39
+    const train = new Set(fold.train);
+    // Before: a window [t, t + 10 min) must end 20 min before row 20 starts: rows up to 17.
+    expect([17, 18, 19].map((i) => train.has(i))).toEqual([true, false, false]);
+    // After: the last validation window ends at row 40's start; rows from 42 on are 20 min after.
+    expect([40, 41, 42].map((i) => train.has(i))).toEqual([false, false, true]);
+  });
+
+  test('an error naming the problem when no block can be scored', () => {
+    // Every positive in one block: its fold has a training part without positives.
+    const labels = labelsWith(100, (i) => i >= 22 && i < 30);
+    expect(() => searchValidation(range(0, 100), labels, { fraction: 0.2 }, minutes(100))).toThrow(
+      /holds no bad observation, and no time block of the training part can be scored.*8 positive observations all fall in one block/,
+    );
   });
 });

@@ -59,17 +59,29 @@ export const summarySection: Section = {
     }
     body.append(el('p', {}, 'The variables that best explain the positives, both analyses combined:'), list);
     const model = results.model;
-    if (model?.validation) {
-      const auc = model.validation.auc;
+    if (model?.validation && model.validation.auc === null) {
+      body.append(
+        el(
+          'p',
+          {},
+          `The model explained (${model.kind}) could not be measured on the most recent ` +
+            `${model.validation.rows} observations: ${model.validation.reason}.`,
+        ),
+      );
+    } else if (model?.validation) {
+      const auc = model.validation.auc as number;
       const word = auc >= 0.9 ? 'well' : auc >= 0.75 ? 'fairly well' : auc >= 0.6 ? 'weakly' : 'hardly';
       body.append(
         el(
           'p',
           {},
-          `The best model (${model.kind}) tells positives from negatives ${word} on the most recent ` +
+          `The model explained (${model.kind}) tells positives from negatives ${word} on the most recent ` +
             `${model.validation.rows} observations it never saw: ROC AUC ${fmt(auc, 3)}, ` +
             `average precision ${fmt(model.validation.prAuc, 3)}` +
-            (model.baseline ? ` (logistic baseline: AUC ${fmt(model.baseline.validation.auc, 3)}).` : '.'),
+            (model.baseline
+              ? ` (${model.baseline.kind} baseline: AUC ${fmt(model.baseline.validation.auc, 3)}).`
+              : '.') +
+            (model.selection ? ` Explained: ${model.selection.reason}.` : ''),
         ),
       );
     }
