@@ -18,8 +18,9 @@ import { prepare } from './prepare';
 import type { StageContext } from './progress';
 import { report } from './report';
 import { compose, discard, persist } from './results';
+import { stability } from './stability';
 import { trackFinish, trackStart, trackTrial } from './tracking';
-import type { AggregateInput, EvaluateInput, ExplainInput, TrialInput } from './types';
+import type { AggregateInput, EvaluateInput, ExplainInput, StabilityInput, TrialInput } from './types';
 
 export interface ActivityDependencies {
   /** Worker threads for trials, final models, binning and SHAP (the runner starts and closes them). */
@@ -42,6 +43,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     searchTrial: (input: TrialInput) => searchTrial(input, deps),
     evaluate: (input: EvaluateInput) => evaluate(input, deps),
     explain: (input: ExplainInput) => explain(input, deps),
+    stability: (input: StabilityInput) => stability(input, deps),
     compose,
     persist,
     discard,

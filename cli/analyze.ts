@@ -50,6 +50,11 @@ function summaryText(run: EmbeddedRunResult): string {
     for (const e of r.importance.filter((i) => !i.unused).slice(0, 5))
       lines.push(`  ${e.variable.padEnd(28)} ${e.meanAbsShap.toFixed(4)}`);
   }
+  if (r.evidence) {
+    lines.push('', r.evidence.summary);
+    const strong = (r.causes ?? []).filter((c) => c.verdict !== 'none').slice(0, 5);
+    for (const c of strong) lines.push(`  ${c.variable.padEnd(28)} ${c.verdict.padEnd(9)} ${c.evidence}`);
+  }
   const files = Object.values(run.files);
   if (files.length) lines.push('', `written: ${files.join(', ')}`);
   return `${lines.join('\n')}\n`;

@@ -4,10 +4,12 @@
  */
 import { explanatoryVariables } from '../analysis/aggregate/aggregate';
 import { populationLabels } from '../analysis/aggregate/labels';
-import { formatDuration, windowOf } from '../analysis/aggregate/time';
+import { formatDuration } from '../analysis/aggregate/time';
 import { distributionSettings } from '../analysis/config';
-import { analyzeDistribution, type DistributionEntry } from '../analysis/distribution';
+import type { DistributionEntry } from '../analysis/distribution';
 import { type InputProblem, InvalidInputError } from '../analysis/errors';
+import { planObservations } from '../analysis/evidence/observations';
+import { analyzeOverTime, type DistributionEvidence } from '../analysis/evidence/time-aware';
 import { readableText } from '../analysis/precision';
 import { readSource } from '../connectors/sources';
 import type { CommandIO } from './io';
@@ -21,6 +23,8 @@ export interface DistributionDocument {
     /** Rows in the positive population. */
     readonly positives: number;
     readonly variables: number;
+    /** Runs of positive observations (one negative inside not splitting them). */
+    readonly episodes: number;
     /** Rows that shared a timestamp with an earlier one and were merged into it (by mean). */
     readonly duplicateRows: number;
     /** The time column read, or null: rows are observations in file order. */
@@ -32,6 +36,8 @@ export interface DistributionDocument {
   readonly target: string;
   readonly window?: string;
   readonly distribution: DistributionEntry[];
+  /** How the time-aware p-values were obtained (observations in time order, else file order). */
+  readonly evidence: DistributionEvidence;
 }
 
 /** The options of `line-rca distribution`. */
@@ -62,7 +68,7 @@ export async function distributionLabels(
     { kind: 'file', path: options.data, timeColumn: options.timeColumn, layout: 'wide', rowOrder: true },
     { period: settings.period, include: options.variables ?? [], keep, includeOption: '--variables' },
   );
-  const { labels, mask } = populationLabels(table, settings.target, settings.aggregation);
+  const { labels, mask, groups } = populationLabels(table, settings.target, settings.aggregation);
   let rows = 0;
   let positives = 0;
   for (let i = 0; i < table.rows; i++) {
@@ -88,7 +94,7 @@ export async function distributionLabels(
       message: 'no variable left besides the target columns',
     });
   }
-  return { settings, report, table, labels, mask, rows, positives, explanatory };
+  return { settings, report, table, labels, mask, groups, rows, positives, explanatory };
 }
 
 /** Runs the analysis the options describe and returns the results document. */
@@ -97,26 +103,23 @@ export async function runDistribution(
   progress: (text: string) => void = () => {},
 ): Promise<DistributionDocument> {
   const read = await distributionLabels(options, progress);
-  const { settings, report, table, labels, mask, rows, positives, explanatory } = read;
+  const { settings, report, table, labels, mask, groups, rows, positives, explanatory } = read;
   if (report.duplicateRows > 0) {
     progress(
       `${report.duplicateRows} rows shared a timestamp with an earlier one: merged (numbers by their mean)\n`,
     );
   }
   progress(`${rows} rows, ${positives} positive; analysing ${explanatory.length} variables\n`);
-  const distribution = analyzeDistribution(table, labels, {
-    rows: mask,
+  // observations (rows, or windows with --window) in time order, or file order without time
+  const { observations, name } = planObservations(settings.aggregation, groups, labels, mask);
+  const { entries: distribution, evidence } = analyzeOverTime(table, observations, {
     variables: explanatory.map((v) => v.name),
+    observationName: name,
   });
-  let windows: { windows: number; positiveWindows: number } | undefined;
-  if (settings.aggregation.kind === 'windows') {
-    const width = settings.aggregation.windowMs;
-    const seen = new Map<number, number>();
-    for (let i = 0; i < table.rows; i++) if (mask[i]) seen.set(windowOf(table.time![i], width), labels[i]);
-    let positive = 0;
-    for (const y of seen.values()) positive += y;
-    windows = { windows: seen.size, positiveWindows: positive };
-  }
+  const windows =
+    settings.aggregation.kind === 'windows'
+      ? { windows: evidence.observations, positiveWindows: evidence.positiveObservations }
+      : undefined;
   return {
     data: {
       file: options.data,
@@ -125,6 +128,7 @@ export async function runDistribution(
       variables: explanatory.length,
       duplicateRows: report.duplicateRows,
       timeColumn: report.timeColumn,
+      episodes: evidence.episodes,
       ...(windows ?? {}),
     },
     target: options.target,
@@ -132,6 +136,7 @@ export async function runDistribution(
       ? { window: formatDuration(settings.aggregation.windowMs) }
       : {}),
     distribution,
+    evidence,
   };
 }
 
@@ -182,6 +187,7 @@ export function formatDistribution(doc: DistributionDocument): string {
       .trimEnd();
   return [
     `${doc.data.rows} rows, ${doc.data.positives} where ${doc.target}; ${doc.data.variables} variables`,
+    `q-values from ${doc.evidence.method}; ${doc.data.episodes} bad episodes`,
     line(header),
     ...rows.map(line),
     '',

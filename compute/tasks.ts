@@ -7,12 +7,14 @@ import { binDatasetTask } from './tasks/bin-dataset';
 import { fitFinalTask } from './tasks/fit-final';
 import { fitTrialTask } from './tasks/fit-trial';
 import { shapTask } from './tasks/shap';
+import { stabilityFoldTask } from './tasks/stability-fold';
 
 export const tasks = {
   'fit-trial': fitTrialTask,
   'fit-final': fitFinalTask,
   'bin-dataset': binDatasetTask,
   shap: shapTask,
+  'stability-fold': stabilityFoldTask,
 } as const;
 
 export type TaskName = keyof typeof tasks;

@@ -33,7 +33,7 @@ export async function recordOutcome(
 
   say('persist');
   const finishedAt = new Date(hooks.now()).toISOString();
-  const { resultsUri, changes } = await stages.compose({
+  const { resultsUri, changes, tags } = await stages.compose({
     ...ref,
     config: run.config,
     startedAt: run.startedAt,
@@ -45,6 +45,7 @@ export async function recordOutcome(
     trials: model.trials,
     evaluate: evaluated,
     explain: explained,
+    stability: model.stabilized ?? null,
   });
   let reportUri: string | null = null;
   if (status === 'complete') {
@@ -68,6 +69,7 @@ export async function recordOutcome(
       metrics: evaluated ? definedMetrics(evaluated.model.validation) : {},
       artifacts,
       status,
+      ...(tags ? { tags: { ...tags } } : {}),
     },
     changes,
   );

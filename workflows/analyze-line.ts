@@ -84,6 +84,7 @@ const stagesOn = (taskQueue: string): Stages => ({
   }).searchTrial,
   evaluate: heavy.evaluate,
   explain: heavy.explain,
+  stability: heavy.stability,
   compose: storage.compose,
   persist: storage.persist,
   report: heavy.report,
