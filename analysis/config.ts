@@ -45,6 +45,9 @@ const aggregationFunction = z.string().refine(isAggregationFunction, {
   error: `must be one of ${BASIC_FUNCTIONS.join(', ')} or a quantile p1 … p99`,
 });
 
+/** `search.seed` when the configuration names none (the shifts of the time-aware p-values too). */
+export const DEFAULT_SEED = 42;
+
 export const ALERT_EVENTS = ['new-cause', 'gone-cause', 'auc-drop', 'bad-rate'] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 /** The learners a configuration may list (the registry's kinds). */
@@ -136,7 +139,10 @@ export const configSchema = z
     search: z
       .object({
         trials: positiveInt().default(40),
-        seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(42),
+        seed: z
+          .number({ error: 'must be an integer' })
+          .int({ error: 'must be an integer' })
+          .default(DEFAULT_SEED),
         timeoutSeconds: z
           .number({ error: 'must be a positive number' })
           .positive({ error: 'must be a positive number' })
@@ -144,7 +150,7 @@ export const configSchema = z
         parallelism: positiveInt().default(2).describe('Trials evaluated at the same time.'),
       })
       .strict()
-      .default({ trials: 40, seed: 42, timeoutSeconds: 600, parallelism: 2 }),
+      .default({ trials: 40, seed: DEFAULT_SEED, timeoutSeconds: 600, parallelism: 2 }),
     tracking: z
       .object({ experiment: name.optional().describe('MLflow experiment; default: the line.') })
       .strict()

@@ -5,7 +5,7 @@
 import { explanatoryVariables } from '../analysis/aggregate/aggregate';
 import { populationLabels } from '../analysis/aggregate/labels';
 import { formatDuration } from '../analysis/aggregate/time';
-import { distributionSettings } from '../analysis/config';
+import { DEFAULT_SEED, distributionSettings } from '../analysis/config';
 import type { DistributionEntry } from '../analysis/distribution';
 import { type InputProblem, InvalidInputError } from '../analysis/errors';
 import { planObservations } from '../analysis/evidence/observations';
@@ -50,6 +50,8 @@ export interface DistributionOptions {
   readonly variables?: readonly string[];
   /** Rows labelled by their time window, as the pipeline's distribution stage does. */
   readonly window?: string;
+  /** Fixes the shifts of the time-aware p-values (the configuration's `search.seed`; default 42). */
+  readonly seed?: number;
 }
 
 /**
@@ -115,6 +117,7 @@ export async function runDistribution(
   const { entries: distribution, evidence } = analyzeOverTime(table, observations, {
     variables: explanatory.map((v) => v.name),
     observationName: name,
+    seed: options.seed ?? DEFAULT_SEED,
   });
   const windows =
     settings.aggregation.kind === 'windows'
@@ -194,10 +197,21 @@ export function formatDistribution(doc: DistributionDocument): string {
   ].join('\n');
 }
 
+function seedOf(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(n)) {
+    throw new InvalidInputError({
+      where: '--seed',
+      message: `must be an integer, got ${JSON.stringify(text)}`,
+    });
+  }
+  return n;
+}
+
 export const distributionSpec = {
   name: 'distribution',
   usage: [
-    'distribution --data FILE --target EXPR [--time-column NAME] [--window DURATION] [--from ISO] [--to ISO] [--variables a,b,c] [--json]',
+    'distribution --data FILE --target EXPR [--time-column NAME] [--window DURATION] [--from ISO] [--to ISO] [--variables a,b,c] [--seed N] [--json]',
   ],
   description:
     'The distribution analysis alone on a CSV or Parquet file, each row an observation: every variable\n' +
@@ -227,6 +241,11 @@ export const distributionSpec = {
       value: 'a,b,c',
       description: 'only these variables (default: every column but the time and the target)',
     },
+    seed: {
+      type: 'string',
+      value: 'N',
+      description: `fixes the shifts of the time-aware p-values, as an analysis' search.seed (default ${DEFAULT_SEED})`,
+    },
     json: { type: 'boolean', description: 'the results document as JSON on stdout', default: false },
   },
 } as const satisfies CommandSpec;
@@ -254,6 +273,7 @@ export async function distributionCommand(argv: string[], io: CommandIO): Promis
       to: values.to,
       variables,
       window: values.window,
+      ...(values.seed !== undefined ? { seed: seedOf(values.seed) } : {}),
     },
     (text) => io.stderr(text),
   );
