@@ -9,6 +9,7 @@ import { InvalidInputError } from '../analysis/errors';
 import { newDatasetUri } from '../connectors/datasets';
 import { aggregateDataset, extractSource, type SourceSpec } from '../connectors/sources';
 import type { LearningDataStore } from './learning-data';
+import { checkStrata, namedColumns } from './rules';
 import type { AggregateInput, AggregateOutput, ExtractInput, ExtractOutput, SplitSpec } from './types';
 
 export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec {
@@ -35,9 +36,11 @@ export async function extract(input: ExtractInput): Promise<ExtractOutput> {
       include: config.variables.include,
       exclude: config.variables.exclude,
       keep: settings.targetColumns,
+      named: namedColumns(settings),
     },
     observationsUri,
   );
+  await checkStrata(observationsUri, settings);
   return {
     observationsUri,
     rows: report.rows,

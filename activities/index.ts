@@ -17,8 +17,9 @@ import { evaluate, explain, searchTrial } from './model';
 import { prepare } from './prepare';
 import { report } from './report';
 import { compose, discard, persist } from './results';
+import { rules } from './rules';
 import { trackFinish, trackStart, trackTrial } from './tracking';
-import type { AggregateInput, EvaluateInput, ExplainInput, TrialInput } from './types';
+import type { AggregateInput, EvaluateInput, ExplainInput, RulesInput, TrialInput } from './types';
 
 export interface ActivityDependencies {
   /** Worker threads for trials, final models, binning and SHAP (the runner starts and closes them). */
@@ -37,6 +38,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     extract,
     aggregate: (input: AggregateInput) => aggregate(input, deps.learningData),
     distribution,
+    rules: (input: RulesInput) => rules(input, deps),
     searchTrial: (input: TrialInput) => searchTrial(input, deps),
     evaluate: (input: EvaluateInput) => evaluate(input, deps),
     explain: (input: ExplainInput) => explain(input, deps),

@@ -14,6 +14,7 @@ import { ArtifactStore, joinLargeArrays } from '../connectors/artifacts';
 import { artifactRoot } from '../connectors/datasets';
 import { MongoStore, mongoUriFromEnv } from '../connectors/mongo';
 import { analysisWorkDir } from './prepare';
+import { whatToDoResults } from './rules';
 import type { ComposeInput, ComposeOutput, DiscardInput, PersistInput, PersistOutput } from './types';
 import { readJsonArtifact, toJson, writeArtifact } from './workspace';
 
@@ -75,7 +76,7 @@ export async function compose(input: ComposeInput): Promise<ComposeOutput> {
     ? readJsonArtifact<DistributionEntry[]>(input.distribution.entriesUri)
     : [];
   const importance = input.explain ? readJsonArtifact<ImportanceEntry[]>(input.explain.importanceUri) : [];
-  const plain = resultsDocument(input, distribution, importance);
+  const plain = { ...resultsDocument(input, distribution, importance), ...whatToDoResults(input) };
   const changes = await changesSince(plain);
   const document = changes === undefined ? plain : { ...plain, changes };
   return {

@@ -77,6 +77,22 @@ export interface DistributionOutput {
   readonly variables: number;
 }
 
+export interface RulesInput extends AnalysisRef {
+  readonly config: AnalysisConfig;
+  readonly settings: AnalysisSettings;
+  readonly observationsUri: string;
+  /** The distribution stage's entries (the ranking, each variable's dead time). */
+  readonly entriesUri: string;
+}
+
+export interface RulesOutput {
+  /** JSON artifact: `operatingWindows`, `rules`, `recommendation` and `ruleEvidence` (analysis/rules). */
+  readonly whatToDoUri: string;
+  readonly operatingWindows: number;
+  readonly rules: number;
+  readonly seconds: number;
+}
+
 export type TrialParams = Readonly<Record<string, string | number | boolean | null>>;
 
 export interface TrialInput {
@@ -136,6 +152,8 @@ export interface ExplainOutput {
   readonly contributionsUri: string;
   /** JSON artifact: a sample of per-row SHAP values for the beeswarm. */
   readonly shapSampleUri: string;
+  /** JSON artifact: the strongest pairs of variables by SHAP interaction (tree models only). */
+  readonly interactionsUri?: string;
 }
 
 export type AnalysisStatus = 'complete' | 'cancelled' | 'failed';
@@ -153,6 +171,8 @@ export interface ComposeInput extends AnalysisRef {
   readonly trials: readonly TrialSummary[];
   readonly evaluate: EvaluateOutput | null;
   readonly explain: ExplainOutput | null;
+  /** The rules stage's output; null when cancelled before it finished. */
+  readonly rules?: RulesOutput | null;
 }
 
 export interface ComposeOutput {
