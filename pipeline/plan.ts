@@ -76,7 +76,13 @@ async function analyse(
     `${aggregated.rows} observations (${aggregated.positives} positive), ${aggregated.variables} variables, ${aggregated.features} features`,
   );
   const distribution = distributionBranch(stages, run, extracted.observationsUri, hooks);
-  distribution.catch(() => undefined);
+  let branchDone = false;
+  distribution.then(
+    () => {
+      branchDone = true;
+    },
+    () => undefined,
+  );
   let model: ModelOutcome;
   try {
     model = await modelBranch(stages, run, aggregated, hooks, tracking.trial);
@@ -85,6 +91,8 @@ async function analyse(
     await distribution.catch(() => undefined);
     throw error;
   }
+  // The rules may still run once the model is explained: say so rather than "explain".
+  if (!branchDone && !model.cancelled) say('rules');
   const branch = await settled(distribution, model.cancelled, hooks);
   const distributed = branch?.distributed ?? null;
   return { extracted, aggregated, tracking, distributed, ruled: branch?.ruled ?? null, model };
