@@ -81,17 +81,23 @@ export const whatToDoSection: Section = {
       body.append(ol);
       const box = el('div', { class: 'charts' });
       body.append(box);
-      for (const item of items.slice(0, 4)) {
+      // Drawn: the recommendation, the first windows and rules, each bound once.
+      const drawn = new Set<string>();
+      const first = (kind: WhatToDoItem['kind'], count: number) =>
+        items.filter((item) => item.kind === kind).slice(0, count);
+      for (const item of [...first('recommendation', 1), ...first('window', 3), ...first('rule', 2)]) {
         for (const bound of item.bounds) {
           const entry = byName.get(bound.variable);
-          if (entry?.kind !== 'numeric' || bound.categories) continue;
+          const key = JSON.stringify([bound.variable, bound.low, bound.high, item.avoid]);
+          if (entry?.kind !== 'numeric' || bound.categories || drawn.has(key)) continue;
+          drawn.add(key);
           const color = item.avoid ? AVOID : KEEP;
-          const chart = el('div', { class: 'chart histogram', 'data-variable': bound.variable });
+          const chart = el('div', { class: 'chart bound-histogram', 'data-variable': bound.variable });
           box.append(chart);
           mount(chart, withBand(histogramOption(entry, boundText(bound)), bound, 'xAxis', color));
           const series = state.data.series;
           if (series?.variables.some((v) => v.name === bound.variable)) {
-            const over = el('div', { class: 'chart series', 'data-variable': bound.variable });
+            const over = el('div', { class: 'chart bound-series', 'data-variable': bound.variable });
             box.append(over);
             const option = seriesOption(bound.variable, series, { from: null, to: null }, state.time);
             mount(over, withBand(option, bound, 'yAxis', color));
