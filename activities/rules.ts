@@ -20,9 +20,10 @@ import {
   rowSplit,
   strataComparisons,
 } from '../analysis/rules/line-rules';
+import { circularShiftNull } from '../analysis/rules/null';
 import { strataOf } from '../analysis/rules/strata';
 import { type DistributionRuleFields, VARIABLE_ROLES } from '../analysis/rules/types';
-import type { WhatToDo } from '../analysis/rules/what-to-do';
+import { type WhatToDo, withRuleQValues } from '../analysis/rules/what-to-do';
 import type { ComputePool } from '../compute/pool';
 import { readObservationDataset } from '../connectors/datasets';
 import type { NamedColumns } from '../connectors/source/types';
@@ -70,6 +71,9 @@ export function distributionWithRules<E extends DistributionEntry>(
   return annotateEntries(entries, aligned, strata);
 }
 
+/** Null draws for the rules' q-values (the smallest is 1/100). */
+const RULE_NULL_DRAWS = 99;
+
 /** Windows for variables whose difference has this much evidence (q-value) at most. */
 const WINDOW_Q = 0.05;
 
@@ -86,7 +90,7 @@ export async function rules(
   const aligned = alignTable(table, lags, { maxLagMs: settings.rules.maxLagMs });
   const { train, validation } = rowSplit(table, settings.aggregation, mask, settings.validation);
   const ranked = entries.filter((e) => e.kind !== 'identifier');
-  const found: WhatToDo = await deps.compute.run('what-to-do', {
+  const task = {
     table: aligned,
     labels,
     train,
@@ -94,8 +98,19 @@ export async function rules(
     variables: ranked.map((e) => e.variable),
     ...(settings.rules.roles ? { roles: settings.rules.roles } : {}),
     lagMinutes: [...lags],
-    options: { seed: input.config.search.seed },
-  });
+    options: { seed: input.config.search.seed, nullDraws: 0 },
+  };
+  // The rules, and the null draws in parts side by side on the pool's threads.
+  const parts = Math.max(1, Math.min(deps.compute.size, RULE_NULL_DRAWS));
+  const nulls = Promise.all(
+    Array.from({ length: parts }, (_, p) => {
+      const from = Math.floor((p * RULE_NULL_DRAWS) / parts);
+      const count = Math.floor(((p + 1) * RULE_NULL_DRAWS) / parts) - from;
+      return deps.compute.run('rule-null', { ...task, from, count });
+    }),
+  );
+  const [plain, bests] = await Promise.all([deps.compute.run('what-to-do', task), nulls]);
+  const found = withRuleQValues(plain, bests.flat(), circularShiftNull.method);
   const evident = new Set(
     ranked.filter((e) => e.qValue !== null && e.qValue <= WINDOW_Q).map((e) => e.variable),
   );

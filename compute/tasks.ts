@@ -8,7 +8,7 @@ import { fitFinalTask } from './tasks/fit-final';
 import { fitTrialTask } from './tasks/fit-trial';
 import { interactionsTask } from './tasks/interactions';
 import { shapTask } from './tasks/shap';
-import { whatToDoTask } from './tasks/what-to-do';
+import { ruleNullTask, whatToDoTask } from './tasks/what-to-do';
 
 export const tasks = {
   'fit-trial': fitTrialTask,
@@ -16,6 +16,7 @@ export const tasks = {
   'bin-dataset': binDatasetTask,
   shap: shapTask,
   'what-to-do': whatToDoTask,
+  'rule-null': ruleNullTask,
   interactions: interactionsTask,
 } as const;
 

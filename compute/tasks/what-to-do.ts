@@ -1,10 +1,16 @@
 /**
- * `what-to-do`: operating windows, rules and the recommendation (analysis/rules) on a thread:
- * the rule search runs again on every null draw of the labels, seconds of work on a long line.
+ * `what-to-do`: operating windows, rules and the recommendation (analysis/rules) on a thread;
+ * `rule-null`: the whole rule search again on a part of the null draws of the labels (a second
+ * or so each on a long line), so parts run side by side on the pool's threads.
  */
 import type { Labels, ObservationTable } from '../../analysis/frame';
 import type { RoleLists } from '../../analysis/rules/types';
-import { type WhatToDo, type WhatToDoOptions, whatToDo } from '../../analysis/rules/what-to-do';
+import {
+  nullBestQualities,
+  type WhatToDo,
+  type WhatToDoOptions,
+  whatToDo,
+} from '../../analysis/rules/what-to-do';
 import type { TaskResult } from '../task';
 
 export interface WhatToDoTaskInput {
@@ -22,4 +28,15 @@ export interface WhatToDoTaskInput {
 export function whatToDoTask(input: WhatToDoTaskInput): TaskResult<WhatToDo> {
   const { lagMinutes, options, ...rest } = input;
   return { value: whatToDo({ ...rest, lagMinutes: new Map(lagMinutes) }, options) };
+}
+
+export interface RuleNullInput extends WhatToDoTaskInput {
+  /** The draws of this part: `from` .. `from + count − 1`. */
+  readonly from: number;
+  readonly count: number;
+}
+
+export function ruleNullTask(input: RuleNullInput): TaskResult<number[]> {
+  const { lagMinutes, options, from, count, ...rest } = input;
+  return { value: nullBestQualities({ ...rest, lagMinutes: new Map(lagMinutes) }, options, from, count) };
 }
