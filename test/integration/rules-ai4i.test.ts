@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseConfig } from '../../analysis/config';
 import type { ResultsDocument } from '../../analysis/results';
 import { runEmbedded } from '../../pipeline/embedded';
+import { expectHdfRule, expectToolWearPerType } from '../support/ai4i-rules';
 
 const datasets = path.join(__dirname, '..', '..', 'datasets');
 const OUTCOMES = ['Machine failure', 'TWF', 'HDF', 'PWF', 'OSF', 'RNF'];
@@ -32,17 +33,7 @@ async function analyse(target: string, extra: Record<string, unknown> = {}): Pro
 describe('AI4I 2020 through the pipeline', () => {
   it('HDF: a rule on rotational speed below about 1380 rpm and a temperature, lift ≥ 5', async () => {
     const results = await analyse('HDF == 1');
-    const rule = results.rules?.find(
-      (r) =>
-        r.conditions.some((c) => c.variable === 'Rotational speed [rpm]' && c.op === '<=') &&
-        r.conditions.some((c) => c.variable.endsWith('temperature [K]')),
-    );
-    expect(rule).toBeDefined();
-    const speed = rule?.conditions.find((c) => c.variable === 'Rotational speed [rpm]');
-    expect(speed?.value).toBeGreaterThan(1350);
-    expect(speed?.value).toBeLessThan(1410);
-    expect(rule?.lift).toBeGreaterThanOrEqual(5);
-    expect(rule?.qValue).toBeLessThanOrEqual(0.05);
+    expectHdfRule(results.rules ?? []);
     // No time column, no dead time searched.
     expect(results.distribution.some((e) => e.lagMinutes !== undefined)).toBe(false);
   }, 300_000);
@@ -50,14 +41,7 @@ describe('AI4I 2020 through the pipeline', () => {
   it('OSF stratified by Type: a tool-wear threshold per type, L lowest, not confounded', async () => {
     const results = await analyse('OSF == 1', { stratify: ['Type'] });
     const wear = results.distribution.find((e) => e.variable === 'Tool wear [min]');
-    expect(wear?.strata?.map((s) => s.stratum).sort()).toEqual(['H', 'L', 'M']);
-    for (const s of wear?.strata ?? []) {
-      expect(s.threshold).toEqual(expect.any(Number));
-      expect(s.direction).toBe('above');
-    }
-    const at = (t: string) => wear?.strata?.find((s) => s.stratum === t)?.threshold as number;
-    expect(at('L')).toBeLessThan(at('M'));
-    expect(at('L')).toBeLessThan(at('H'));
+    expectToolWearPerType(wear?.strata);
     expect(wear?.confounded).toBe(false);
     expect(wear?.withinStrata?.pValue).toBeLessThanOrEqual(0.05);
     // The stratify column is compared as a variable, not within itself.
