@@ -10,6 +10,7 @@ import { newDatasetUri } from '../connectors/datasets';
 import { aggregateDataset, extractSource, type SourceSpec } from '../connectors/sources';
 import type { LearningDataStore } from './learning-data';
 import type { StageContext } from './progress';
+import { checkStrata, namedColumns } from './rules';
 import type { AggregateInput, AggregateOutput, ExtractInput, ExtractOutput, SplitSpec } from './types';
 
 export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec {
@@ -36,10 +37,12 @@ export async function extract(input: ExtractInput, context: StageContext = {}): 
       include: config.variables.include,
       exclude: config.variables.exclude,
       keep: settings.targetColumns,
+      named: namedColumns(settings),
     },
     observationsUri,
     context.step,
   );
+  await checkStrata(observationsUri, settings);
   return {
     observationsUri,
     rows: report.rows,

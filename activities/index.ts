@@ -18,9 +18,17 @@ import { prepare } from './prepare';
 import type { StageContext } from './progress';
 import { report } from './report';
 import { compose, discard, persist } from './results';
+import { rules } from './rules';
 import { stability } from './stability';
 import { trackFinish, trackStart, trackTrial } from './tracking';
-import type { AggregateInput, EvaluateInput, ExplainInput, StabilityInput, TrialInput } from './types';
+import type {
+  AggregateInput,
+  EvaluateInput,
+  ExplainInput,
+  RulesInput,
+  StabilityInput,
+  TrialInput,
+} from './types';
 
 export interface ActivityDependencies {
   /** Worker threads for trials, final models, binning and SHAP (the runner starts and closes them). */
@@ -40,6 +48,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     aggregate: (input: AggregateInput, context?: StageContext) =>
       aggregate(input, deps.learningData, context),
     distribution,
+    rules: (input: RulesInput) => rules(input, deps),
     searchTrial: (input: TrialInput) => searchTrial(input, deps),
     evaluate: (input: EvaluateInput) => evaluate(input, deps),
     explain: (input: ExplainInput) => explain(input, deps),

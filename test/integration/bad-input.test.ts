@@ -545,6 +545,55 @@ const CASES: Case[] = [
     analyze: { aggregation: { batchColumn: 'batch' } },
     expect: { analyze: /aggregation\.batchColumn.*"batch" does not exist/ },
   },
+  // What to do (#18): roles, strata and dead times.
+  {
+    name: 'roles naming an unknown column',
+    data: good,
+    analyze: { variables: { roles: { setting: ['speed', 'ovem'], measurement: ['noise'] } } },
+    expect: { analyze: /variables\.roles\.setting\[1\].*column "ovem" does not exist; did you mean "oven"/ },
+  },
+  {
+    name: 'a variable given two roles',
+    data: good,
+    analyze: { variables: { roles: { setting: ['speed'], ambient: ['speed'] } } },
+    expect: { analyze: /variables\.roles\.ambient\[0\].*already a setting/ },
+  },
+  {
+    name: 'stratify on an unknown column',
+    data: good,
+    analyze: { variables: { stratify: ['recipe'] } },
+    expect: { analyze: /variables\.stratify\[0\].*column "recipe" does not exist/ },
+  },
+  {
+    name: 'stratify on a column with more than 50 distinct values',
+    data: good,
+    analyze: { variables: { stratify: ['noise'] } },
+    expect: { analyze: /variables\.stratify.*more than 50 strata/ },
+  },
+  {
+    name: 'a maxLag that is not a duration',
+    data: good,
+    analyze: { aggregation: { window: '10m', maxLag: 'two hours' } },
+    expect: { analyze: /aggregation\.maxLag.*duration/ },
+  },
+  {
+    name: 'roles, strata and a dead time that are right',
+    data: good,
+    analyze: {
+      variables: {
+        roles: { setting: ['speed'], material: ['lot'], measurement: ['noise'] },
+        stratify: ['lot'],
+      },
+      aggregation: { window: '10m', functions: ['mean', 'max', 'min'], maxLag: '30m' },
+    },
+    expect: { analyze: 0 },
+    check: (entries) => {
+      const oven = entry(entries, 'oven');
+      expect(oven.lagMinutes).toBe(0);
+      expect(oven.confounded).toBe(false);
+      expect((oven.strata as { stratum: string }[]).map((s) => s.stratum).sort()).toEqual(['L0', 'L1', 'L2']);
+    },
+  },
   {
     name: '--out naming an existing file',
     data: () => {
