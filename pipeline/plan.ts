@@ -1,8 +1,8 @@
 /**
  * The analysis DAG, written once for both runners (ARCHITECTURE.md, Stages):
  *
- *   prepare → extract → aggregate ──┬──> distribution ─────────────────────────┐
- *                                   └──> search (trials) → evaluate → explain ──┴──> record the outcome
+ *   prepare → extract → aggregate ──┬──> distribution ─────────────────────────────────────┐
+ *                                   └──> search (trials) → evaluate → explain + stability ──┴──> record the outcome
  *
  * It only calls the stage functions it is given and the pure search loop, so it is
  * deterministic: the Temporal workflow runs it with proxied activities and its own clock, the
