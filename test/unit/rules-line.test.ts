@@ -105,3 +105,16 @@ describe('dead times and strata on the entries', () => {
     expect([...lagsOf([x, id])]).toEqual([['x', 40]]);
   });
 });
+
+describe('rowSplit on too few observations', () => {
+  it('keeps them all for training instead of failing', () => {
+    const table = minuteTable(5);
+    const { train, validation } = rowSplit(
+      table,
+      { kind: 'windows', windowMs: 10 * MINUTE, lagWindows: 0, functions: [] },
+      new Uint8Array(5).fill(1),
+      { fraction: 0.2, gapMs: 0 },
+    );
+    expect([train.length, validation.length]).toEqual([5, 0]);
+  });
+});
