@@ -9,6 +9,7 @@
 import type { AggregationPlan } from '../aggregate/groups';
 import { groupsOf } from '../aggregate/groups';
 import type { DistributionEntry } from '../distribution/types';
+import { isInvalidInput } from '../errors';
 import type { Labels, ObservationTable } from '../frame';
 import { timeOrderedSplit } from '../split';
 import { alignTable, type DeadTime, findDeadTimes } from './dead-time';
@@ -124,7 +125,7 @@ export function rowSplit(
   const starts = Float64Array.from(kept, (g) => groups.starts[g]);
   const windowMs = plan.kind === 'windows' ? plan.windowMs : 0;
   const side = new Int8Array(groups.count).fill(-1);
-  if (kept.length >= 2) {
+  try {
     const s = timeOrderedSplit(
       kept.length,
       { fraction: split.fraction, gapMs: split.gapMs, windowMs },
@@ -132,6 +133,10 @@ export function rowSplit(
     );
     for (const k of s.train) side[kept[k]] = 0;
     for (const k of s.validation) side[kept[k]] = 1;
+  } catch (error) {
+    // Too few observations to split (the model's stages say so): all of them for training.
+    if (!isInvalidInput(error)) throw error;
+    for (const g of kept) side[g] = 0;
   }
   const train: number[] = [];
   const validation: number[] = [];
