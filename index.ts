@@ -55,6 +55,7 @@ export {
 export { DistributionEngine } from './compute/distribution-engine';
 export { ComputePool, type PoolOptions } from './compute/pool';
 export { AnalysisCancelled, type EmbeddedRunResult as AnalysisRun } from './pipeline/embedded';
+export type { PipelineResult as AnalysisOutcome } from './pipeline/plan';
 export type { AnalysisProgress, AnalyzeLineInput } from './workflows/analyze-line';
 export { trialTaskQueue } from './workflows/queues';
 
