@@ -13,16 +13,14 @@
  * workflows module re-exporting `line-rca/workflows`): see examples/host-worker/.
  */
 import path from 'node:path';
-import { type Activities, createActivities as bindActivities } from './activities';
-import type { LearningDataStore } from './activities/learning-data';
+import { type Activities, type ActivityDependencies, createActivities as bindActivities } from './activities';
 import type { Progress, SearchProgress } from './activities/progress';
 import { type AnalysisConfig, parseConfig } from './analysis/config';
 import { type InputProblem, isInvalidInput } from './analysis/errors';
-import type { ComputePool } from './compute/pool';
 import { type EmbeddedRunResult, runEmbedded } from './pipeline/embedded';
 import { workerActivities } from './workers/worker';
 
-export type { Activities } from './activities';
+export type { Activities, ActivityDependencies } from './activities';
 export type { SearchProgress } from './activities/progress';
 export type { AnalysisConfig, AnalysisConfigInput } from './analysis/config';
 export type {
@@ -54,6 +52,7 @@ export {
 } from './cli/distribution';
 export { DistributionEngine } from './compute/distribution-engine';
 export { ComputePool, type PoolOptions } from './compute/pool';
+export { type ArtifactStorage, artifactStorage } from './connectors/artifact-storage';
 export { AnalysisCancelled, type EmbeddedRunResult as AnalysisRun } from './pipeline/embedded';
 export type { PipelineResult as AnalysisOutcome } from './pipeline/plan';
 export type { AnalysisProgress, AnalyzeLineInput } from './workflows/analyze-line';
@@ -118,13 +117,6 @@ export async function analyze(config: unknown, options: AnalyzeOptions = {}): Pr
     progress,
     signal: options.signal,
   });
-}
-
-export interface ActivityDependencies {
-  /** Worker threads for trials, final models and SHAP: the host creates and closes them. */
-  readonly compute: ComputePool;
-  /** Learning data kept between stages (default: a store of its own on `compute`). */
-  readonly learningData?: LearningDataStore;
 }
 
 /**
