@@ -2,7 +2,9 @@
  * The data stages: extract (source → observations dataset) and aggregate (observations →
  * features dataset with labels, and the split's counts).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { formatTarget } from '../analysis/aggregate/target';
 import type { AnalysisConfig, AnalysisSettings } from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
@@ -13,16 +15,35 @@ import type { AggregateInput, AggregateOutput, ExtractInput, ExtractOutput, Spli
 
 export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec {
   const source = config.source;
-  if (source.kind === 'file') {
-    return {
-      kind: 'file',
-      path: path.resolve(baseDir, source.path),
-      timeColumn: source.timeColumn,
-      layout: source.format ?? 'auto',
-      rowOrder: config.aggregation === 'none',
-    };
+  if (source.kind === 'mongo') return { kind: 'mongo', collection: source.collection, line: config.line };
+  return {
+    kind: 'file',
+    path: source.kind === 'file' ? path.resolve(baseDir, source.path) : artifactSourcePath(source.uri),
+    timeColumn: source.timeColumn,
+    layout: source.format ?? 'auto',
+    rowOrder: config.aggregation === 'none',
+  };
+}
+
+/**
+ * The local file of an artifact source: a `file:` URI (a folder storage's, or the cached copy a
+ * remote storage's URI was replaced with before the stage, activities/artifact-transport.ts).
+ */
+function artifactSourcePath(uri: string): string {
+  if (!uri.startsWith('file:')) {
+    throw new InvalidInputError({
+      where: 'source.uri',
+      message: `${uri} is not an artifact of the storage LINE_RCA_ARTIFACTS names (a gridfs:// URI needs LINE_RCA_ARTIFACTS=mongodb://…)`,
+    });
   }
-  return { kind: 'mongo', collection: source.collection, line: config.line };
+  const file = fileURLToPath(uri);
+  if (!existsSync(file)) {
+    throw new InvalidInputError({
+      where: 'source.uri',
+      message: `no such artifact: ${uri} (line-rca data put FILE stores one)`,
+    });
+  }
+  return file;
 }
 
 export async function extract(input: ExtractInput): Promise<ExtractOutput> {

@@ -61,6 +61,20 @@ const fileSource = z
       .describe('wide: a column per variable; long: time, variable, value.'),
   })
   .strict();
+const artifactSource = z
+  .object({
+    kind: z.literal('artifact'),
+    uri: z
+      .string({ error: 'must be an artifact URI printed by line-rca data put' })
+      .min(1, { error: 'must be an artifact URI printed by line-rca data put' })
+      .describe('A CSV or Parquet file in the artifact storage, as `line-rca data put FILE` prints it.'),
+    timeColumn: name.optional().describe('The time column; without it rows are observations in file order.'),
+    format: z
+      .enum(['wide', 'long'])
+      .optional()
+      .describe('wide: a column per variable; long: time, variable, value.'),
+  })
+  .strict();
 const mongoSource = z
   .object({
     kind: z.literal('mongo'),
@@ -104,8 +118,8 @@ export const configSchema = z
   .object({
     name,
     line: name,
-    source: z.discriminatedUnion('kind', [fileSource, mongoSource], {
-      error: 'must be { "kind": "file", "path": … } or { "kind": "mongo" }',
+    source: z.discriminatedUnion('kind', [fileSource, artifactSource, mongoSource], {
+      error: 'must be { "kind": "file", "path": … }, { "kind": "artifact", "uri": … } or { "kind": "mongo" }',
     }),
     period: z.object({ from: isoTime.optional(), to: isoTime.optional() }).strict().optional(),
     target: z.string({ error: 'must be a target expression such as "defect_rate > 0.05"' }),
