@@ -14,11 +14,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type ArtifactStorage, GRIDFS_BUCKET } from '../connectors/artifact-storage';
+import type { ArtifactStorage } from '../connectors/artifact-storage';
 
 type Stage = (input: never, context?: never) => Promise<unknown>;
-
-const WORK_FOLDER = new RegExp(`^gridfs://${GRIDFS_BUCKET}/analyses/([^/#]+)/$`);
 
 /** The same stages, their artifacts carried to and from `storage`. */
 export function throughStorage<S extends object>(stages: S, storage: ArtifactStorage): S {
@@ -27,8 +25,8 @@ export function throughStorage<S extends object>(stages: S, storage: ArtifactSto
     out[name] = async (input: never, context?: never) => {
       const fetched = new Map<string, string>();
       const localInput = await mapStrings(input, async (text) => {
-        const folder = WORK_FOLDER.exec(text);
-        if (folder) return storage.workFolder(folder[1]);
+        const folder = storage.folderAnalysis(text);
+        if (folder) return storage.workFolder(folder);
         if (!storage.owns(text)) return text;
         const local = pathToFileURL(await storage.localPath(text)).href;
         fetched.set(local, text);
@@ -43,7 +41,7 @@ export function throughStorage<S extends object>(stages: S, storage: ArtifactSto
         const known = fetched.get(text);
         if (known) return known;
         const analysis = workFolderOf(storage, text);
-        if (analysis) return `gridfs://${GRIDFS_BUCKET}/analyses/${analysis}/`;
+        if (analysis) return storage.folderUri(analysis);
         if (!text.startsWith('file:')) return text;
         const file = fileURLToPath(text);
         const owner = ownerOf(storage, file);

@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { MongoClient } from 'mongodb';
 import { ArtifactCache, fileSha256, GridFsStorage } from '../connectors/artifact-storage';
 import { median, printSummary, runPythonReference } from './harness';
@@ -47,7 +49,13 @@ async function sampled<T>(work: () => Promise<T>): Promise<{ seconds: number; pe
   }
 }
 
+// Collect garbage before measuring the idle process, so an earlier phase's buffers are not
+// counted as idle (node:v8 and node:vm expose gc without a command-line flag).
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 async function idleRss(): Promise<number> {
+  collectGarbage();
   const samples: number[] = [];
   for (let i = 0; i < 20; i++) {
     samples.push(process.memoryUsage.rss());

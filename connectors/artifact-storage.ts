@@ -15,10 +15,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { GridFSBucket, MongoClient } from 'mongodb';
+import { type Binary, type Db, GridFSBucket, MongoClient } from 'mongodb';
 import { InvalidInputError } from '../analysis/errors';
 import { databaseFromUri, redactUri } from './mongo';
 
@@ -41,6 +41,9 @@ export interface ArtifactStorage {
    * folder of this worker's cache otherwise (its files reach the storage through `putFile`).
    */
   workFolder(analysisId: string): string;
+  /** How the workflow names an analysis' work folder on this storage (`folderUri`), and back. */
+  folderUri(analysisId: string): string;
+  folderAnalysis(uri: string): string | null;
   /** Stores a local file as `name` (slash-separated), streamed; returns its URI. */
   putFile(name: string, file: string, owner?: { readonly analysisId?: string }): Promise<string>;
   /** A local path holding the artifact's bytes (streamed into the cache when not there yet). */
@@ -98,6 +101,14 @@ export class FolderStorage implements ArtifactStorage {
 
   workFolder(analysisId: string): string {
     return path.join(this.root, 'analyses', analysisId);
+  }
+
+  folderUri(analysisId: string): string {
+    return this.workFolder(analysisId);
+  }
+
+  folderAnalysis(): string | null {
+    return null;
   }
 
   async putFile(name: string, file: string): Promise<string> {
@@ -284,12 +295,20 @@ export class GridFsStorage implements ArtifactStorage {
     return this.cache.workFolder(analysisId);
   }
 
+  folderUri(analysisId: string): string {
+    return `gridfs://${GRIDFS_BUCKET}/analyses/${analysisId}/`;
+  }
+
+  folderAnalysis(uri: string): string | null {
+    return new RegExp(`^gridfs://${GRIDFS_BUCKET}/analyses/([^/#]+)/$`).exec(uri)?.[1] ?? null;
+  }
+
   owns(uri: string): boolean {
     return uri.startsWith(GRIDFS_SCHEME);
   }
 
   /** One connection per operation: a command or a stage uses a handful, and nothing lingers. */
-  private async withBucket<T>(work: (bucket: GridFSBucket) => Promise<T>): Promise<T> {
+  private async withBucket<T>(work: (bucket: GridFSBucket, db: Db) => Promise<T>): Promise<T> {
     const client = new MongoClient(this.uri, { serverSelectionTimeoutMS: 10_000, connectTimeoutMS: 10_000 });
     try {
       await client.connect();
@@ -300,12 +319,8 @@ export class GridFsStorage implements ArtifactStorage {
       );
     }
     try {
-      return await work(
-        new GridFSBucket(client.db(databaseFromUri(this.uri)), {
-          bucketName: GRIDFS_BUCKET,
-          chunkSizeBytes: CHUNK_BYTES,
-        }),
-      );
+      const db = client.db(databaseFromUri(this.uri));
+      return await work(new GridFSBucket(db, { bucketName: GRIDFS_BUCKET, chunkSizeBytes: CHUNK_BYTES }), db);
     } finally {
       await client.close();
     }
@@ -328,10 +343,10 @@ export class GridFsStorage implements ArtifactStorage {
     const { name, sha256 } = parseGridFsUri(uri, where);
     const cached = await this.cache.lookup(sha256, name);
     if (cached) return cached;
-    return this.withBucket(async (bucket) => {
+    return this.withBucket(async (bucket, db) => {
       const [file] = await bucket.find({ filename: name, 'metadata.sha256': sha256 }).limit(1).toArray();
       if (!file) throw unknownArtifact(uri, where);
-      return this.cache.write(sha256, name, bucket.openDownloadStream(file._id));
+      return this.cache.write(sha256, name, Readable.from(chunksOf(db, file._id, file.length)));
     });
   }
 
@@ -359,7 +374,7 @@ export class GridFsStorage implements ArtifactStorage {
         if (options.now - a.lastModified <= options.olderThanMs) continue;
         old.push({
           analysisId,
-          location: `gridfs://${GRIDFS_BUCKET}/analyses/${analysisId}/`,
+          location: this.folderUri(analysisId),
           bytes: a.bytes,
           lastModified: a.lastModified,
         });
@@ -369,6 +384,28 @@ export class GridFsStorage implements ArtifactStorage {
     });
   }
 }
+
+/**
+ * A stored file's chunks in order, a few at a time: the driver's download stream lets the server
+ * fill whole cursor batches (101 chunks of 1 MiB first, then up to 16 MiB each), and FerretDB
+ * does, so a 200 MB download held 300 MB; here at most `CHUNKS_IN_FLIGHT` chunks are read ahead.
+ */
+async function* chunksOf(db: Db, fileId: unknown, length: number): AsyncGenerator<Uint8Array> {
+  const cursor = db
+    .collection<{ files_id: unknown; n: number; data: Binary }>(`${GRIDFS_BUCKET}.chunks`)
+    .find({ files_id: fileId }, { sort: { n: 1 }, batchSize: CHUNKS_IN_FLIGHT });
+  let n = 0;
+  let bytes = 0;
+  for await (const chunk of cursor) {
+    if (chunk.n !== n) throw new Error(`GridFS file ${String(fileId)}: chunk ${n} is missing`);
+    n++;
+    bytes += chunk.data.buffer.length;
+    yield chunk.data.buffer;
+  }
+  if (bytes !== length) throw new Error(`GridFS file ${String(fileId)}: ${bytes} bytes stored of ${length}`);
+}
+
+const CHUNKS_IN_FLIGHT = 4;
 
 // ---------------------------------------------------------------------------------------------
 
