@@ -2,12 +2,14 @@
  * The data stages: extract (source → observations dataset) and aggregate (observations →
  * features dataset with labels, and the split's counts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTarget } from '../analysis/aggregate/target';
 import type { AnalysisConfig, AnalysisSettings } from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
+import { artifactStorage } from '../connectors/artifact-storage';
+import { isInside } from '../connectors/data-roots';
 import { newDatasetUri } from '../connectors/datasets';
 import { aggregateDataset, extractSource, type SourceSpec } from '../connectors/sources';
 import type { LearningDataStore } from './learning-data';
@@ -37,6 +39,17 @@ function artifactSourcePath(uri: string): string {
     });
   }
   const file = fileURLToPath(uri);
+  // Only files of the storage (or of the cache its copies are in): an artifact URI is no way
+  // around LINE_RCA_DATA_ROOTS to any other file of the worker.
+  const real = existsSync(file)
+    ? realpathSync(file)
+    : path.join(realOrSelf(path.dirname(file)), path.basename(file));
+  if (!isInside(real, realOrSelf(artifactStorage().localRoot))) {
+    throw new InvalidInputError({
+      where: 'source.uri',
+      message: `${uri} is not in the artifact storage (LINE_RCA_ARTIFACTS); store the file with line-rca data put`,
+    });
+  }
   if (!existsSync(file)) {
     throw new InvalidInputError({
       where: 'source.uri',
@@ -44,6 +57,10 @@ function artifactSourcePath(uri: string): string {
     });
   }
   return file;
+}
+
+function realOrSelf(folder: string): string {
+  return existsSync(folder) ? realpathSync(folder) : folder;
 }
 
 export async function extract(input: ExtractInput): Promise<ExtractOutput> {

@@ -36,6 +36,8 @@ export interface ArtifactStorage {
   readonly kind: 'folder' | 'gridfs' | (string & {});
   /** The setting it was made from (credentials masked). */
   readonly description: string;
+  /** The local folder every local copy of its artifacts is in (the folder, or the cache). */
+  readonly localRoot: string;
   /**
    * The local folder an analysis works in: the storage's own folder for a folder storage, a
    * folder of this worker's cache otherwise (its files reach the storage through `putFile`).
@@ -96,6 +98,10 @@ export class FolderStorage implements ArtifactStorage {
   }
 
   get description(): string {
+    return this.root;
+  }
+
+  get localRoot(): string {
     return this.root;
   }
 
@@ -289,6 +295,10 @@ export class GridFsStorage implements ArtifactStorage {
 
   get description(): string {
     return `${redactUri(this.uri)} (GridFS bucket ${GRIDFS_BUCKET}; cache ${this.cache.root})`;
+  }
+
+  get localRoot(): string {
+    return this.cache.root;
   }
 
   workFolder(analysisId: string): string {

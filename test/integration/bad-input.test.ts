@@ -626,6 +626,12 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'an artifact URI outside the artifact storage',
+    data: good,
+    analyze: { source: { kind: 'artifact', uri: 'file:///etc/hostname' } },
+    expect: { analyze: /source\.uri: file:\/\/\/etc\/hostname is not in the artifact storage/ },
+  },
+  {
     name: 'an artifact URI that is not one',
     data: good,
     analyze: { source: { kind: 'artifact', uri: 's3://bucket/line.csv' } },
