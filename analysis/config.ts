@@ -50,17 +50,15 @@ export type AlertEvent = (typeof ALERT_EVENTS)[number];
 /** The learners a configuration may list (the registry's kinds). */
 export type Learner = LearnerKind;
 
-const fileSource = z
-  .object({
-    kind: z.literal('file'),
-    path: name,
-    timeColumn: name.optional().describe('The time column; without it rows are observations in file order.'),
-    format: z
-      .enum(['wide', 'long'])
-      .optional()
-      .describe('wide: a column per variable; long: time, variable, value.'),
-  })
-  .strict();
+/** How a file is read, wherever it is (a path, or the artifact storage). */
+const fileLayout = {
+  timeColumn: name.optional().describe('The time column; without it rows are observations in file order.'),
+  format: z
+    .enum(['wide', 'long'])
+    .optional()
+    .describe('wide: a column per variable; long: time, variable, value.'),
+};
+const fileSource = z.object({ kind: z.literal('file'), path: name, ...fileLayout }).strict();
 const artifactSource = z
   .object({
     kind: z.literal('artifact'),
@@ -68,11 +66,7 @@ const artifactSource = z
       .string({ error: 'must be an artifact URI printed by line-rca data put' })
       .min(1, { error: 'must be an artifact URI printed by line-rca data put' })
       .describe('A CSV or Parquet file in the artifact storage, as `line-rca data put FILE` prints it.'),
-    timeColumn: name.optional().describe('The time column; without it rows are observations in file order.'),
-    format: z
-      .enum(['wide', 'long'])
-      .optional()
-      .describe('wide: a column per variable; long: time, variable, value.'),
+    ...fileLayout,
   })
   .strict();
 const mongoSource = z

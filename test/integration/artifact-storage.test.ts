@@ -14,7 +14,7 @@ import {
   GridFsStorage,
 } from '../../connectors/artifact-storage';
 import { capture } from '../support/capture';
-import { serviceAddresses, uniqueName } from './setup/services';
+import { dropDatabase, serviceAddresses, uniqueName } from './setup/services';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'line-rca-artifact-storage-'));
 const database = uniqueName('rca_artifacts').replace(/-/g, '_');
@@ -26,12 +26,7 @@ const uri = (() => {
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 afterAll(async () => {
-  const client = new MongoClient(uri);
-  await client
-    .connect()
-    .then(() => client.db(database).dropDatabase())
-    .catch(() => undefined)
-    .finally(() => client.close());
+  await dropDatabase(uri, database);
   rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -4,19 +4,19 @@
 // neither has seen: uploaded with `line-rca data put` from a third folder, which is then
 // deleted. One worker is killed in the middle of the search; the analysis completes on the
 // other and equals the embedded runner's.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { MongoClient } from 'mongodb';
 import { parseConfig } from '../../analysis/config';
 import type { ResultsDocument } from '../../analysis/results';
 import { ArtifactCache, GridFsStorage } from '../../connectors/artifact-storage';
 import { writeDemoLine } from '../../connectors/demo-line';
 import { runEmbedded } from '../../pipeline/embedded';
 import type { PipelineResult } from '../../pipeline/plan';
-import { serviceAddresses, uniqueName } from './setup/services';
+import { dropDatabase, serviceAddresses, uniqueName } from './setup/services';
+import { startWorker as startWorkerProcess, stopWorker as stop } from './setup/worker-process';
 
 const bin = path.join(__dirname, '..', '..', 'bin', 'line-rca.js');
 const { temporal: address, mongodb } = serviceAddresses();
@@ -46,27 +46,7 @@ function machine(name: string): { dir: string; env: NodeJS.ProcessEnv } {
 }
 
 function startWorker(m: { dir: string; env: NodeJS.ProcessEnv }, taskQueue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [bin, 'worker', '--task-queue', taskQueue, '--concurrency', '1'], {
-    cwd: m.dir,
-    env: m.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes('ready')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready:\n${text}`)));
-  });
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
+  return startWorkerProcess(m.env, taskQueue, 1, { cwd: m.dir });
 }
 
 /** Every file under `dir` (relative paths). */
@@ -134,12 +114,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(workers.map((w) => stop(w, 'SIGKILL')));
   await connection?.close();
-  const client = new MongoClient(shared);
-  await client
-    .connect()
-    .then(() => client.db(database).dropDatabase())
-    .catch(() => undefined)
-    .finally(() => client.close());
+  await dropDatabase(shared, database);
   rmSync(tmp, { recursive: true, force: true });
 });
 
