@@ -446,3 +446,8 @@ export async function artifactPath(
   if (storage.kind !== 'folder' && storage.owns(uri)) return storage.localPath(uri);
   return uri.startsWith('file:') ? fileURLToPath(uri) : path.resolve(uri);
 }
+
+/** The `file:` URI of an artifact's local copy (streamed into the cache when it is remote). */
+export async function localUri(uri: string, storage: ArtifactStorage = artifactStorage()): Promise<string> {
+  return pathToFileURL(await artifactPath(uri, storage)).href;
+}
