@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Binary, type Db, GridFSBucket, MongoClient } from 'mongodb';
+import { Binary, type Db, GridFSBucket, MongoClient, ObjectId } from 'mongodb';
 import { InvalidInputError } from '../analysis/errors';
 import { databaseFromUri, redactUri } from './mongo';
 
@@ -339,11 +339,11 @@ export class GridFsStorage implements ArtifactStorage {
   async putFile(name: string, file: string, owner: { analysisId?: string } = {}): Promise<string> {
     const stored = safeName(name);
     const sha256 = await fileSha256(file);
-    await this.withBucket(async (bucket) => {
+    await this.withBucket(async (bucket, db) => {
       const existing = await bucket.find({ filename: stored, 'metadata.sha256': sha256 }).limit(1).toArray();
       if (existing.length > 0) return;
       const metadata = { sha256, ...(owner.analysisId ? { analysisId: owner.analysisId } : {}) };
-      await pipeline(createReadStream(file), bucket.openUploadStream(stored, { metadata }));
+      await uploadChunks(db, stored, file, metadata);
     });
     await this.cache.add(sha256, stored, file);
     return gridFsUri(stored, sha256);
@@ -416,6 +416,62 @@ async function* chunksOf(db: Db, fileId: unknown, length: number): AsyncGenerato
 }
 
 const CHUNKS_IN_FLIGHT = 4;
+
+/**
+ * Stores a file as GridFS does (its chunks, then its files document, so a reader never sees a
+ * file without all its chunks), `CHUNKS_IN_FLIGHT` chunks per insert: the driver's upload
+ * stream inserts one chunk a round trip, 4 times slower than pymongo on FerretDB (bench artifacts).
+ */
+async function uploadChunks(
+  db: Db,
+  filename: string,
+  file: string,
+  metadata: Record<string, string>,
+): Promise<void> {
+  const files = db.collection(`${GRIDFS_BUCKET}.files`);
+  const chunks = db.collection(`${GRIDFS_BUCKET}.chunks`);
+  await files.createIndex({ filename: 1, uploadDate: 1 });
+  await chunks.createIndex({ files_id: 1, n: 1 }, { unique: true });
+  const id = new ObjectId();
+  let n = 0;
+  let length = 0;
+  let batch: { files_id: ObjectId; n: number; data: Binary }[] = [];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const cut = (bytes: number) => {
+    const whole = Buffer.concat(pending, pendingBytes);
+    batch.push({ files_id: id, n: n++, data: new Binary(whole.subarray(0, bytes)) });
+    const rest = whole.subarray(bytes);
+    pending = rest.length > 0 ? [rest] : [];
+    pendingBytes = rest.length;
+  };
+  try {
+    for await (const piece of createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
+      const buffer = piece as Buffer;
+      pending.push(buffer);
+      pendingBytes += buffer.length;
+      length += buffer.length;
+      while (pendingBytes >= CHUNK_BYTES) cut(CHUNK_BYTES);
+      if (batch.length >= CHUNKS_IN_FLIGHT) {
+        await chunks.insertMany(batch);
+        batch = [];
+      }
+    }
+    if (pendingBytes > 0) cut(pendingBytes);
+    if (batch.length > 0) await chunks.insertMany(batch);
+    await files.insertOne({
+      _id: id,
+      length,
+      chunkSize: CHUNK_BYTES,
+      uploadDate: new Date(),
+      filename,
+      metadata,
+    });
+  } catch (error) {
+    await chunks.deleteMany({ files_id: id }).catch(() => undefined);
+    throw error;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 
