@@ -2,10 +2,14 @@
  * The data stages: extract (source → observations dataset) and aggregate (observations →
  * features dataset with labels, and the split's counts).
  */
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { formatTarget } from '../analysis/aggregate/target';
 import type { AnalysisConfig, AnalysisSettings } from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
+import { artifactStorage } from '../connectors/artifact-storage';
+import { isInside } from '../connectors/data-roots';
 import { newDatasetUri } from '../connectors/datasets';
 import { aggregateDataset, extractSource, type SourceSpec } from '../connectors/sources';
 import type { LearningDataStore } from './learning-data';
@@ -15,16 +19,50 @@ import type { AggregateInput, AggregateOutput, ExtractInput, ExtractOutput, Spli
 
 export function sourceSpec(config: AnalysisConfig, baseDir: string): SourceSpec {
   const source = config.source;
-  if (source.kind === 'file') {
-    return {
-      kind: 'file',
-      path: path.resolve(baseDir, source.path),
-      timeColumn: source.timeColumn,
-      layout: source.format ?? 'auto',
-      rowOrder: config.aggregation === 'none',
-    };
+  if (source.kind === 'mongo') return { kind: 'mongo', collection: source.collection, line: config.line };
+  return {
+    kind: 'file',
+    path: source.kind === 'file' ? path.resolve(baseDir, source.path) : artifactSourcePath(source.uri),
+    timeColumn: source.timeColumn,
+    layout: source.format ?? 'auto',
+    rowOrder: config.aggregation === 'none',
+  };
+}
+
+/**
+ * The local file of an artifact source: a `file:` URI (a folder storage's, or the cached copy a
+ * remote storage's URI was replaced with before the stage, activities/artifact-transport.ts).
+ */
+function artifactSourcePath(uri: string): string {
+  if (!uri.startsWith('file:')) {
+    throw new InvalidInputError({
+      where: 'source.uri',
+      message: `${uri} is not an artifact of the storage LINE_RCA_ARTIFACTS names (a gridfs:// URI needs LINE_RCA_ARTIFACTS=mongodb://…)`,
+    });
   }
-  return { kind: 'mongo', collection: source.collection, line: config.line };
+  const file = fileURLToPath(uri);
+  // Only files of the storage (or of the cache its copies are in): an artifact URI is no way
+  // around LINE_RCA_DATA_ROOTS to any other file of the worker.
+  const real = existsSync(file)
+    ? realpathSync(file)
+    : path.join(realOrSelf(path.dirname(file)), path.basename(file));
+  if (!isInside(real, realOrSelf(artifactStorage().localRoot))) {
+    throw new InvalidInputError({
+      where: 'source.uri',
+      message: `${uri} is not in the artifact storage (LINE_RCA_ARTIFACTS); store the file with line-rca data put`,
+    });
+  }
+  if (!existsSync(file)) {
+    throw new InvalidInputError({
+      where: 'source.uri',
+      message: `no such artifact: ${uri} (line-rca data put FILE stores one)`,
+    });
+  }
+  return file;
+}
+
+function realOrSelf(folder: string): string {
+  return existsSync(folder) ? realpathSync(folder) : folder;
 }
 
 export async function extract(input: ExtractInput, context: StageContext = {}): Promise<ExtractOutput> {

@@ -9,7 +9,9 @@
  *   await Worker.create({ ..., activities });
  */
 import type { ComputePool } from '../compute/pool';
+import { type ArtifactStorage, artifactStorage } from '../connectors/artifact-storage';
 import { alert } from './alerts';
+import { throughStorage } from './artifact-transport';
 import { aggregate, extract } from './data';
 import { distribution } from './distribution';
 import { LearningDataStore } from './learning-data';
@@ -35,6 +37,8 @@ export interface ActivityDependencies {
   readonly compute: ComputePool;
   /** Learning data kept between stages; default: a store of its own, on `compute`. */
   readonly learningData?: LearningDataStore;
+  /** Where artifacts go; default: `LINE_RCA_ARTIFACTS` (a folder, or GridFS through this worker's cache). */
+  readonly storage?: ArtifactStorage;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
@@ -42,7 +46,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     compute: dependencies.compute,
     learningData: dependencies.learningData ?? new LearningDataStore(dependencies.compute),
   };
-  return {
+  const stages = {
     prepare,
     extract,
     aggregate: (input: AggregateInput, context?: StageContext) =>
@@ -62,6 +66,8 @@ export function createActivities(dependencies: ActivityDependencies) {
     trackTrial,
     trackFinish,
   };
+  const storage = dependencies.storage ?? artifactStorage();
+  return storage.kind === 'folder' ? stages : throughStorage(stages, storage);
 }
 
 /** The stages, by name (the workflow proxies this type). */

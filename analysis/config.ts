@@ -55,15 +55,23 @@ export type AlertEvent = (typeof ALERT_EVENTS)[number];
 /** The learners a configuration may list (the registry's kinds). */
 export type Learner = LearnerKind;
 
-const fileSource = z
+/** How a file is read, wherever it is (a path, or the artifact storage). */
+const fileLayout = {
+  timeColumn: name.optional().describe('The time column; without it rows are observations in file order.'),
+  format: z
+    .enum(['wide', 'long'])
+    .optional()
+    .describe('wide: a column per variable; long: time, variable, value.'),
+};
+const fileSource = z.object({ kind: z.literal('file'), path: name, ...fileLayout }).strict();
+const artifactSource = z
   .object({
-    kind: z.literal('file'),
-    path: name,
-    timeColumn: name.optional().describe('The time column; without it rows are observations in file order.'),
-    format: z
-      .enum(['wide', 'long'])
-      .optional()
-      .describe('wide: a column per variable; long: time, variable, value.'),
+    kind: z.literal('artifact'),
+    uri: z
+      .string({ error: 'must be an artifact URI printed by line-rca data put' })
+      .min(1, { error: 'must be an artifact URI printed by line-rca data put' })
+      .describe('A CSV or Parquet file in the artifact storage, as `line-rca data put FILE` prints it.'),
+    ...fileLayout,
   })
   .strict();
 const mongoSource = z
@@ -136,8 +144,8 @@ export const configSchema = z
   .object({
     name,
     line: name,
-    source: z.discriminatedUnion('kind', [fileSource, mongoSource], {
-      error: 'must be { "kind": "file", "path": … } or { "kind": "mongo" }',
+    source: z.discriminatedUnion('kind', [fileSource, artifactSource, mongoSource], {
+      error: 'must be { "kind": "file", "path": … }, { "kind": "artifact", "uri": … } or { "kind": "mongo" }',
     }),
     period: z.object({ from: isoTime.optional(), to: isoTime.optional() }).strict().optional(),
     target: z.string({ error: 'must be a target expression such as "defect_rate > 0.05"' }),

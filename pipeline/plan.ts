@@ -58,7 +58,14 @@ async function analyse(
   const { config, settings } = run;
   const ref = { analysisId: run.analysisId, workDir: run.workDir };
 
-  say('extract', config.source.kind === 'file' ? config.source.path : `mongodb ${config.source.collection}`);
+  say(
+    'extract',
+    config.source.kind === 'mongo'
+      ? `mongodb ${config.source.collection}`
+      : config.source.kind === 'file'
+        ? config.source.path
+        : config.source.uri,
+  );
   const extracted = await stages.extract({ ...ref, config, settings, baseDir });
   checkpoint();
   say('aggregate', `${extracted.rows} rows`);
