@@ -140,14 +140,19 @@ function checkFeatureValues(where: string, x: FeatureMatrix): void {
         message: `has ${column.length} values but the matrix has ${x.rows} rows`,
       });
     }
-    for (let i = 0; i < column.length; i++) {
-      const v = column[i];
-      if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
-        throw new InvalidInputError({
-          where: `${where}: feature ${JSON.stringify(x.names[j])}, row ${i}`,
-          message: `value is ${v}; use NaN for a missing value`,
-        });
-      }
+    checkFinite(where, x.names[j], column);
+  }
+}
+
+/** ±Infinity is refused: a missing value is NaN. `column` holds the rows checked, in order. */
+function checkFinite(where: string, name: string, column: Float64Array): void {
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i];
+    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+      throw new InvalidInputError({
+        where: `${where}: feature ${JSON.stringify(name)}, row ${i}`,
+        message: `value is ${v}; use NaN for a missing value`,
+      });
     }
   }
 }
@@ -157,17 +162,25 @@ function checkFeatureValues(where: string, x: FeatureMatrix): void {
  * population standard deviation, scale 1 for a constant feature; a feature with no value at
  * all is imputed with 0) and returns the standardized training matrix.
  */
-export function standardize(x: FeatureMatrix): StandardizedFeatures {
-  if (x.rows === 0) throw new InvalidInputError({ where: 'logistic', message: 'no rows to train on' });
-  checkFeatureValues('logistic', x);
-  const n = x.rows;
+export function standardize(x: FeatureMatrix, rows?: ArrayLike<number>): StandardizedFeatures {
+  const n = rows ? rows.length : x.rows;
+  if (n === 0) throw new InvalidInputError({ where: 'logistic', message: 'no rows to train on' });
+  if (!rows) checkFeatureValues('logistic', x);
   const f = x.columns.length;
   const medians = new Float64Array(f);
   const means = new Float64Array(f);
   const scales = new Float64Array(f);
   const z = new Float64Array(n * f);
+  // With `rows`, one column of them at a time: the same values as standardizing
+  // `selectRows(x, rows)`, without a copy of the whole training part.
+  const gathered = rows ? new Float64Array(n) : undefined;
   for (let j = 0; j < f; j++) {
-    const column = x.columns[j];
+    let column = x.columns[j];
+    if (rows && gathered) {
+      for (let k = 0; k < n; k++) gathered[k] = column[rows[k]];
+      column = gathered;
+      checkFinite('logistic', x.names[j], column);
+    }
     const median = medianIgnoringNaN(column);
     const out = z.subarray(j * n, (j + 1) * n);
     let sum = 0;
@@ -517,21 +530,26 @@ export function fitLogisticStandardized(
   };
 }
 
-/** Imputes, standardizes and fits. Bad input (see module comment) throws InvalidInputError. */
+/**
+ * Imputes, standardizes and fits, on the rows `rows` of `x` when given (`labels` are then
+ * theirs). Bad input (see module comment) throws InvalidInputError.
+ */
 export function fitLogistic(
   x: FeatureMatrix,
   labels: ArrayLike<number>,
   params?: Partial<LogisticParams>,
+  rows?: ArrayLike<number>,
 ): LogisticModel {
   resolveParams(params);
-  if (x.rows === 0) throw new InvalidInputError({ where: 'logistic', message: 'no rows to train on' });
-  if (labels.length !== x.rows) {
+  const n = rows ? rows.length : x.rows;
+  if (n === 0) throw new InvalidInputError({ where: 'logistic', message: 'no rows to train on' });
+  if (labels.length !== n) {
     throw new InvalidInputError({
       where: 'logistic: labels',
-      message: `${labels.length} labels for ${x.rows} feature rows; they must have the same length`,
+      message: `${labels.length} labels for ${n} feature rows; they must have the same length`,
     });
   }
-  return fitLogisticStandardized(standardize(x), labels, params);
+  return fitLogisticStandardized(standardize(x, rows), labels, params);
 }
 
 /** Column of `x` for each model feature, matched by name. */
