@@ -12,6 +12,7 @@ import { readableText } from '../analysis/precision';
 import { readSource } from '../connectors/sources';
 import type { CommandIO } from './io';
 import { type CommandSpec, parseCommand } from './options';
+import { StageProfile } from './profile';
 
 export interface DistributionDocument {
   readonly data: {
@@ -54,14 +55,17 @@ export interface DistributionOptions {
 export async function distributionLabels(
   options: DistributionOptions,
   progress: (text: string) => void = () => {},
+  profile?: StageProfile,
 ) {
   const settings = distributionSettings(options);
   const keep = settings.targetColumns;
   progress(`reading ${options.data}\n`);
-  const { report, table } = await readSource(
-    { kind: 'file', path: options.data, timeColumn: options.timeColumn, layout: 'wide', rowOrder: true },
-    { period: settings.period, include: options.variables ?? [], keep, includeOption: '--variables' },
-  );
+  const read = () =>
+    readSource(
+      { kind: 'file', path: options.data, timeColumn: options.timeColumn, layout: 'wide', rowOrder: true },
+      { period: settings.period, include: options.variables ?? [], keep, includeOption: '--variables' },
+    );
+  const { report, table } = profile ? await profile.measure('read', read) : await read();
   const { labels, mask } = populationLabels(table, settings.target, settings.aggregation);
   let rows = 0;
   let positives = 0;
@@ -95,8 +99,9 @@ export async function distributionLabels(
 export async function runDistribution(
   options: DistributionOptions,
   progress: (text: string) => void = () => {},
+  profile?: StageProfile,
 ): Promise<DistributionDocument> {
-  const read = await distributionLabels(options, progress);
+  const read = await distributionLabels(options, progress, profile);
   const { settings, report, table, labels, mask, rows, positives, explanatory } = read;
   if (report.duplicateRows > 0) {
     progress(
@@ -104,10 +109,12 @@ export async function runDistribution(
     );
   }
   progress(`${rows} rows, ${positives} positive; analysing ${explanatory.length} variables\n`);
+  const analyse = profile?.start('analyse');
   const distribution = analyzeDistribution(table, labels, {
     rows: mask,
     variables: explanatory.map((v) => v.name),
   });
+  analyse?.();
   let windows: { windows: number; positiveWindows: number } | undefined;
   if (settings.aggregation.kind === 'windows') {
     const width = settings.aggregation.windowMs;
@@ -191,7 +198,7 @@ export function formatDistribution(doc: DistributionDocument): string {
 export const distributionSpec = {
   name: 'distribution',
   usage: [
-    'distribution --data FILE --target EXPR [--time-column NAME] [--window DURATION] [--from ISO] [--to ISO] [--variables a,b,c] [--json]',
+    'distribution --data FILE --target EXPR [--time-column NAME] [--window DURATION] [--from ISO] [--to ISO] [--variables a,b,c] [--json] [--profile]',
   ],
   description:
     'The distribution analysis alone on a CSV or Parquet file, each row an observation: every variable\n' +
@@ -222,6 +229,11 @@ export const distributionSpec = {
       description: 'only these variables (default: every column but the time and the target)',
     },
     json: { type: 'boolean', description: 'the results document as JSON on stdout', default: false },
+    profile: {
+      type: 'boolean',
+      description: "print each stage's time and the peak resident memory while it ran on stderr at the end",
+      default: false,
+    },
   },
 } as const satisfies CommandSpec;
 
@@ -239,6 +251,7 @@ export async function distributionCommand(argv: string[], io: CommandIO): Promis
     ?.split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+  const profile = values.profile ? new StageProfile() : undefined;
   const doc = await runDistribution(
     {
       data: values.data as string,
@@ -250,7 +263,9 @@ export async function distributionCommand(argv: string[], io: CommandIO): Promis
       window: values.window,
     },
     (text) => io.stderr(text),
-  );
+    profile,
+  ).finally(() => profile?.close());
   io.stdout(values.json ? `${JSON.stringify(doc)}\n` : formatDistribution(doc));
+  if (profile) io.stderr(profile.report());
   return 0;
 }

@@ -295,7 +295,8 @@ export async function readObservations(
   // scan's order: read as they are, checked, and sorted by DuckDB only when they are not (a
   // sort holds the whole result in DuckDB's memory first).
   let read = await readColumns(db, query);
-  if (!ascending(read.columns[0] as Float64Array)) read = await readColumns(db, `${query} ORDER BY ${ident(time)}`);
+  if (!ascending(read.columns[0] as Float64Array))
+    read = await readColumns(db, `${query} ORDER BY ${ident(time)}`);
   const invalid = new Map<string, number>();
   for (const v of variables) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
   const columns: Variable[] = read.names.slice(1).map((name, j) => {

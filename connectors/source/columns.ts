@@ -55,7 +55,8 @@ export async function readColumns(
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
     const n = chunk.rowCount;
-    if (offset + n > rows) throw new Error(`readColumns: the query returned more than the ${rows} rows counted`);
+    if (offset + n > rows)
+      throw new Error(`readColumns: the query returned more than the ${rows} rows counted`);
     for (let j = 0; j < columns.length; j++) {
       const vector = chunk.getColumnVector(j);
       const out = columns[j];
