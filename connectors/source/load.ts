@@ -198,8 +198,8 @@ export async function loadCanonical(
 const canonicalViews = new WeakMap<DuckDBConnection, Set<string>>();
 
 function viewsOf(db: DuckDBConnection): Set<string> {
-  let views = canonicalViews.get(db);
-  if (!views) canonicalViews.set(db, (views = new Set()));
+  const views = canonicalViews.get(db) ?? new Set<string>();
+  canonicalViews.set(db, views);
   return views;
 }
 
