@@ -16,6 +16,8 @@ import { fitLogistic, standardize } from '../../analysis/learners/logistic/model
 import { StageProfile } from '../../cli/profile';
 import { readObservations } from '../../connectors/datasets';
 import { literal, queryRows, withDuck } from '../../connectors/duckdb';
+import { createTableFromColumns } from '../../connectors/source/append';
+import { readColumns } from '../../connectors/source/columns';
 import { dropCanonical } from '../../connectors/source/load';
 import { loadSource } from '../../connectors/sources';
 
@@ -135,6 +137,24 @@ describe('sources staged without holding the rows', () => {
     expect(Array.from(table.variables[0].data.values as Float64Array)).toEqual([
       9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
     ]);
+  });
+});
+
+describe('one chunk reused for appending', () => {
+  test('a chunk of NULLs then chunks without: every row comes back as it was', async () => {
+    const rows = 7000;
+    const x = Float64Array.from({ length: rows }, (_, i) => (i < 2048 || i % 9 === 4 ? Number.NaN : i / 3));
+    const s = Array.from({ length: rows }, (_, i) => (i >= 2048 && i < 4096 ? null : `t${i % 4}`));
+    const back = await withDuck(async (db) => {
+      await createTableFromColumns(db, 'reused', ['x', 's'], [x, s], rows);
+      try {
+        return await readColumns(db, 'SELECT x, s FROM reused');
+      } finally {
+        await db.run('DROP TABLE reused');
+      }
+    });
+    expect(Array.from(back.columns[0] as Float64Array)).toEqual(Array.from(x));
+    expect(back.columns[1]).toEqual(s);
   });
 });
 
