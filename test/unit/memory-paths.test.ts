@@ -5,16 +5,18 @@
  * sort (and sorted when stored out of order), the aggregation "none" sharing the variables'
  * arrays, and `--profile` seeing memory a stage holds.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeContributions } from '../../activities/contributions-file';
+import { toJson } from '../../activities/workspace';
 import { aggregateObservations } from '../../analysis/aggregate/aggregate';
 import { parseTarget } from '../../analysis/aggregate/target';
 import { isInvalidInput } from '../../analysis/errors';
 import { featureMatrix, selectLabels, selectRows } from '../../analysis/frame';
 import { fitLogistic, standardize } from '../../analysis/learners/logistic/model';
 import { StageProfile } from '../../cli/profile';
-import { readObservations } from '../../connectors/datasets';
+import { datasetPath, readObservations } from '../../connectors/datasets';
 import { literal, queryRows, withDuck } from '../../connectors/duckdb';
 import { createTableFromColumns } from '../../connectors/source/append';
 import { readColumns } from '../../connectors/source/columns';
@@ -181,6 +183,28 @@ describe('aggregation "none"', () => {
     );
     expect(Array.from(some.columns[0] as Float64Array)).toEqual([0, 3, 4.5, 7.5]);
     expect(Array.from(some.labels)).toEqual([0, 1, 0, 1]);
+  });
+});
+
+describe('contributions.json written in blocks', () => {
+  test('the same bytes as the whole document through toJson', () => {
+    const rows = 70_000; // more than one block of numbers
+    const time = Float64Array.from({ length: rows }, (_, i) => 1.7e12 + i * 60_000);
+    const values = Float64Array.from({ length: rows * 2 }, (_, k) =>
+      k % 1001 === 0 ? Number.NaN : k % 997 === 0 ? -0 : Math.sin(k) * 10 ** ((k % 40) - 20),
+    );
+    values[5] = Number.POSITIVE_INFINITY;
+    const rest = Float64Array.from({ length: rows }, (_, i) => i / 7);
+    const contributions = { expectedValue: -1.25, variables: ['a "b"', 'c'], time, values, rest };
+    const uri = writeContributions(tmp, contributions);
+    const expected = toJson({
+      expectedValue: contributions.expectedValue,
+      variables: contributions.variables,
+      time: Array.from(time),
+      values: Array.from(values),
+      rest: Array.from(rest),
+    });
+    expect(readFileSync(datasetPath(uri), 'utf8') === expected).toBe(true);
   });
 });
 
