@@ -90,6 +90,8 @@ interface Run {
   /** GNU time's "Maximum resident set size" (largest single process), MB; NaN without it. */
   readonly maxRssMb: number;
   readonly processes: number;
+  /** User + system CPU seconds of the process (GNU time); NaN without it. */
+  readonly cpuSeconds: number;
   readonly stdout: string;
   readonly status: number | null;
 }
@@ -121,12 +123,15 @@ function runCommand(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Ru
       // GNU time itself is not the analysis.
       peaks.delete(child.pid!);
       const maxRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
       if (status !== 0) process.stderr.write(stderr.slice(-4000));
       resolve({
         seconds,
         treeMb: [...peaks.values()].reduce((a, b) => a + b, 0) / MB,
         maxRssMb: maxRss ? (Number(maxRss[1]) * 1024) / MB : Number.NaN,
         processes: peaks.size,
+        cpuSeconds: user && system ? Number(user[1]) + Number(system[1]) : Number.NaN,
         stdout,
         status,
       });
@@ -196,7 +201,7 @@ async function main(): Promise<void> {
       if (run.status !== 0) throw new Error(`${command} exited ${run.status}`);
       const first = firstOf(run.stdout);
       console.error(
-        `memory: ${command} run ${r + 1}: ${run.seconds.toFixed(1)} s, tree peak ${run.treeMb.toFixed(0)} MB (${run.processes} process(es)), max RSS ${run.maxRssMb.toFixed(0)} MB, first ${first.distribution}/${first.importance || '-'}, load ${before}→${load()}`,
+        `memory: ${command} run ${r + 1}: ${run.seconds.toFixed(1)} s (${run.cpuSeconds.toFixed(1)} s CPU), tree peak ${run.treeMb.toFixed(0)} MB (${run.processes} process(es)), max RSS ${run.maxRssMb.toFixed(0)} MB, first ${first.distribution}/${first.importance || '-'}, load ${before}→${load()}`,
       );
       if (first.distribution !== CAUSE || (command === 'analyze' && first.importance !== CAUSE))
         throw new Error(`${command}: the planted cause ${CAUSE} is not first (${JSON.stringify(first)})`);
@@ -205,6 +210,7 @@ async function main(): Promise<void> {
     }
     seconds[command] = median(runs.map((r) => r.seconds));
     summary[`${command}_s`] = Number(seconds[command].toFixed(2));
+    summary[`${command}_cpu_s`] = Number(median(runs.map((r) => r.cpuSeconds)).toFixed(2));
     summary[`${command}_peak_mb`] = Math.round(median(runs.map((r) => r.treeMb)));
     summary[`${command}_max_rss_mb`] = Math.round(median(runs.map((r) => r.maxRssMb)));
     summary[`${command}_budget_mb`] = BUDGET_MB[command as keyof typeof BUDGET_MB] ?? 0;
