@@ -3,15 +3,6 @@
  * through `import type` still ties two modules together for a reader and for the next change.
  */
 
-/**
- * Cycles known on other branches when this check landed (issue 16); each entry is a path both
- * ends of the cycle start with. Empty this list as those branches merge; never add to it.
- */
-const KNOWN_CYCLES = [
-  // the long-rows reader and the loader: the data branch removes it.
-  '^connectors/source/(load|long_rows)\\.ts$',
-];
-
 module.exports = {
   forbidden: [
     {
@@ -19,7 +10,7 @@ module.exports = {
       severity: 'error',
       comment:
         'Modules import each other (type-only imports included): move the shared part to its own module.',
-      from: KNOWN_CYCLES.length > 0 ? { pathNot: KNOWN_CYCLES } : {},
+      from: {},
       to: { circular: true },
     },
     {

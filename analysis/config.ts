@@ -201,9 +201,10 @@ function pathOf(path: readonly PropertyKey[]): string {
  */
 export function parseConfig(document: unknown): AnalysisConfig {
   const result = configSchema.safeParse(document);
+  const issues = result.success ? [] : result.error.issues.flatMap((issue) => branchIssues(issue, document));
   const problems: InputProblem[] = result.success
     ? []
-    : result.error.issues.map((issue) => {
+    : issues.map((issue) => {
         let message = issue.message;
         if (issue.code === 'unrecognized_keys') {
           message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
@@ -326,6 +327,21 @@ export function distributionSettings(options: {
   });
   if (problems.length > 0 || !target) throw new InvalidInputError(problems);
   return { target, targetColumns: targetColumns(target), aggregation, period };
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * An object that matches no branch of a union (`aggregation: { "window": 10 }`) is reported
+ * inside the object branch (`aggregation.window: must be a duration…`), not as a whole.
+ */
+function branchIssues(issue: Issue, document: unknown): Issue[] {
+  const value = valueAt(document, issue.path);
+  if (issue.code !== 'invalid_union' || value === null || typeof value !== 'object') return [issue];
+  const wrongKind = (e: Issue) =>
+    e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_value');
+  const branch = issue.errors.find((errors) => errors.length > 0 && !errors.some(wrongKind));
+  return branch ? branch.map((e) => ({ ...e, path: [...issue.path, ...e.path] })) : [issue];
 }
 
 function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { type FeatureMatrix, featureMatrix, type Labels } from '../analysis/frame';
 import { binDataset } from '../analysis/learners/gbdt/binning';
 import { aucOfMargins } from '../analysis/learners/gbdt/evaluation';
+import { kernelInUse } from '../analysis/learners/gbdt/kernel-choice';
 import { predictMargin } from '../analysis/learners/gbdt/model';
 import { syntheticClassification } from '../analysis/learners/gbdt/synthetic';
 import { trainGbdt } from '../analysis/learners/gbdt/train';
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
     auc_ours: Number(largest.auc_ours.toFixed(5)),
     auc_reference: Number(largest.auc_reference.toFixed(5)),
     sizes: results.map((r) => r.size).join(','),
+    kernel: kernelInUse(),
   });
 }
 

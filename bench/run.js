@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench -- NAME [args]`: builds the TypeScript once, then runs dist/bench/NAME.js,
+// `npm run bench -- NAME [args]`: builds once (`npm run build`: WebAssembly kernels, then the
+// TypeScript), then runs dist/bench/NAME.js,
 // whose last line is the benchmark's JSON summary.
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync } = require('node:fs');
@@ -14,7 +15,7 @@ if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- NAME [args]\navailable: ${available.join(', ')}`);
   process.exit(2);
 }
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 const script = path.join(root, 'dist', 'bench', `${name}.js`);
 if (!existsSync(script)) {

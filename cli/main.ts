@@ -45,6 +45,15 @@ function usage(): string {
   return `usage:\n${lines.join('\n')}\n\nline-rca <command> --help describes a command and every option.\n`;
 }
 
+/** Failures of the world around the command (a service, a workflow), not of its code. */
+const OPERATIONAL_FAILURES = new Set([
+  'TemporalUnavailableError',
+  'MongoUnavailableError',
+  'MlflowError',
+  'WaitTimeoutError',
+  'AnalysisFailedError',
+]);
+
 /** Errors `node:util` parseArgs throws for unknown or malformed options. */
 function isArgumentError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
@@ -82,7 +91,12 @@ export async function main(
       io.stderr(`line-rca ${name}: error: ${(error as Error).message}\n${helpText(command.spec)}`);
       return 2;
     }
-    io.stderr(`line-rca ${name}: failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    // A service that is away or an analysis that failed is told in a sentence; a stack trace
+    // is kept for what may be a bug.
+    const known = error instanceof Error && OPERATIONAL_FAILURES.has(error.name);
+    io.stderr(
+      `line-rca ${name}: failed: ${known ? error.message : ((error as Error)?.stack ?? String(error))}\n`,
+    );
     return 1;
   }
 }

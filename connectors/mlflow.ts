@@ -340,9 +340,16 @@ export class MlflowClient {
     return maskSecrets(text, this.secrets);
   }
 
-  /** One HTTP call with retries on connection errors, 429 and 5xx; never on other 4xx. */
-  async request<T>(config: AxiosRequestConfig & { url: string }): Promise<T> {
-    const retries = this.settings.retries ?? 3;
+  /**
+   * One HTTP call with retries on connection errors, 429 and 5xx; never on other 4xx. A call
+   * that is not idempotent (`retry: false`) is tried once: a timeout or a 5xx may come after the
+   * server did the work, so its caller looks before trying again.
+   */
+  async request<T>(
+    config: AxiosRequestConfig & { url: string },
+    options: { retry?: boolean } = {},
+  ): Promise<T> {
+    const retries = options.retry === false ? 0 : (this.settings.retries ?? 3);
     const backoff = this.settings.backoffMs ?? 250;
     const what = `${(config.method ?? 'get').toUpperCase()} ${config.url}`;
     let last: MlflowError | undefined;
@@ -384,8 +391,8 @@ export class MlflowClient {
     throw last!;
   }
 
-  private post<T>(path: string, data: unknown): Promise<T> {
-    return this.request<T>({ method: 'post', url: `/api/2.0/mlflow/${path}`, data });
+  private post<T>(path: string, data: unknown, options?: { retry?: boolean }): Promise<T> {
+    return this.request<T>({ method: 'post', url: `/api/2.0/mlflow/${path}`, data }, options);
   }
 
   private get<T>(path: string, params: Record<string, string | number>): Promise<T> {
@@ -437,19 +444,33 @@ export class MlflowClient {
     await this.post('experiments/delete', { experiment_id: experimentId });
   }
 
+  /**
+   * Creates a run, trying once: MLflow cannot be given the run's id, so a retry after a lost
+   * reply would make a second run. Callers that must create at most once tag the run with a key
+   * and look it up before trying again (tracking/replay.ts).
+   */
   async createRun(input: {
     experimentId: string;
     runName?: string;
     startTime?: number;
     tags?: KeyValue[];
   }): Promise<RunInfo> {
-    const data = await this.post<{ run: RawRun }>('runs/create', {
-      experiment_id: input.experimentId,
-      run_name: input.runName,
-      start_time: input.startTime ?? Date.now(),
-      tags: (input.tags ?? []).map(cleanTag),
-    });
+    const data = await this.post<{ run: RawRun }>(
+      'runs/create',
+      {
+        experiment_id: input.experimentId,
+        run_name: input.runName,
+        start_time: input.startTime ?? Date.now(),
+        tags: (input.tags ?? []).map(cleanTag),
+      },
+      { retry: false },
+    );
     return toRun(data.run).info;
+  }
+
+  /** Marks a run deleted (MLflow keeps it restorable; searches of active runs no longer list it). */
+  async deleteRun(runId: string): Promise<void> {
+    await this.post('runs/delete', { run_id: runId });
   }
 
   async updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }) {
@@ -492,15 +513,19 @@ export class MlflowClient {
     await this.post('runs/set-tag', { run_id: runId, ...cleanTag({ key, value }) });
   }
 
-  /** Runs of the experiments matching an MLflow filter string, all pages. */
-  async searchRuns(experimentIds: string[], filter: string): Promise<Run[]> {
+  /** Runs of the experiments matching an MLflow filter string, all pages (active runs unless `view` says). */
+  async searchRuns(
+    experimentIds: string[],
+    filter: string,
+    view: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL' = 'ACTIVE_ONLY',
+  ): Promise<Run[]> {
     const runs: Run[] = [];
     let pageToken: string | undefined;
     do {
       const data = await this.post<{ runs?: RawRun[]; next_page_token?: string }>('runs/search', {
         experiment_ids: experimentIds,
         filter,
-        run_view_type: 'ACTIVE_ONLY',
+        run_view_type: view,
         max_results: 1000,
         page_token: pageToken,
       });

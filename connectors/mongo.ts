@@ -26,11 +26,38 @@ export const COLLECTIONS = {
 /** A stored document must stay far below MongoDB's 16 MB; past this we refuse with a clear error. */
 export const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
 
+/** MongoDB could not be used for now (unreachable, a network error, a timeout): worth a retry. */
 export class MongoUnavailableError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'MongoUnavailableError';
   }
+}
+
+/** A results document MongoDB cannot keep: the same on every try (Temporal does not retry it). */
+export class ResultsTooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResultsTooLargeError';
+  }
+}
+
+/**
+ * Server codes that say the credentials or their rights are wrong (Unauthorized,
+ * AuthenticationFailed, UserNotFound, RoleNotFound, Atlas' bad auth): no retry will help.
+ */
+const ACCESS_CODES = new Set([13, 18, 11, 31, 8000]);
+
+/** A refusal of the credentials or their rights, as the configuration problem it is (exit 2, not retried). */
+function accessError(uri: string, error: unknown): InvalidInputError | undefined {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'number' || !ACCESS_CODES.has(code)) return undefined;
+  return new InvalidInputError({
+    where: 'MONGODB_URI',
+    message:
+      `MongoDB at ${redactUri(uri)} refused the credentials or their rights (${maskIn(uri, error)}); ` +
+      `check the user, the password and authSource in the URI, and that the user may read and write the database ${databaseFromUri(uri)}`,
+  });
 }
 
 /** `MONGODB_URI`, or undefined when results go to files only. */
@@ -163,10 +190,14 @@ export class MongoStore {
     const store = new MongoStore(uri, client);
     try {
       await client.connect();
+      // Creating the indexes also proves the user may write the database.
       await store.ensureIndexes();
     } catch (error) {
       await client.close().catch(() => undefined);
-      throw new MongoUnavailableError(`cannot use MongoDB at ${redactUri(uri)}: ${maskIn(uri, error)}`);
+      throw (
+        accessError(uri, error) ??
+        new MongoUnavailableError(`cannot use MongoDB at ${redactUri(uri)}: ${maskIn(uri, error)}`)
+      );
     }
     return store;
   }
@@ -209,8 +240,11 @@ export class MongoStore {
       return await work();
     } catch (error) {
       if (error instanceof InvalidInputError) throw error;
-      throw new MongoUnavailableError(
-        `${what} in MongoDB at ${redactUri(this.uri)} failed: ${maskIn(this.uri, error)}`,
+      throw (
+        accessError(this.uri, error) ??
+        new MongoUnavailableError(
+          `${what} in MongoDB at ${redactUri(this.uri)} failed: ${maskIn(this.uri, error)}`,
+        )
       );
     }
   }
@@ -297,7 +331,7 @@ export class MongoStore {
     const stored = { ...body, _id: key, _meta: { createdAt: now, updatedAt: now } };
     const size = BSON.calculateObjectSize(stored);
     if (size > MAX_DOCUMENT_BYTES) {
-      throw new Error(
+      throw new ResultsTooLargeError(
         `results document ${key} is ${(size / 1e6).toFixed(1)} MB, above the ${MAX_DOCUMENT_BYTES / 1e6} MB ` +
           'kept in MongoDB; store large arrays in the artifact store (LINE_RCA_ARTIFACTS_URI)',
       );

@@ -15,6 +15,7 @@ import { ComputePool } from '../compute/pool';
 import { datasetPath } from '../connectors/datasets';
 import { runPipeline } from './plan';
 import { withStageSteps } from './stages';
+import { withStorageRetry } from './storage-retry';
 
 export interface EmbeddedRunOptions {
   readonly config: AnalysisConfig;
@@ -64,7 +65,10 @@ async function runAndPublish(
 ): Promise<EmbeddedRunResult> {
   const { signal, progress } = options;
   const outcome = await runPipeline(
-    progress ? withStageSteps(stages, (done, total, unit) => progress.step(done, total, unit)) : stages,
+    withStorageRetry(
+      progress ? withStageSteps(stages, (done, total, unit) => progress.step(done, total, unit)) : stages,
+      { signal, waiting: (message) => progress?.info(message) },
+    ),
     { config: options.config, baseDir: options.baseDir, analysisId: options.analysisId },
     {
       now: () => Date.now(),

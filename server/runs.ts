@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { workflowIdOf } from '../activities/analysis-id';
 import { parseConfig } from '../analysis/config';
 import { MongoStore } from '../connectors/mongo';
 import { connectClient, type TemporalSettings, TemporalUnavailableError } from '../connectors/temporal';
@@ -46,7 +47,7 @@ export interface Runs {
 
 /**
  * `analysis-<key>-<UTC time to the millisecond>-<random>`: plain, so the workflow's analysis id
- * (`analysisIdOf`, workflows/analyze-line.ts) is the workflow id itself.
+ * (`analysisIdOf`, activities/analysis-id.ts) is the workflow id itself.
  */
 export function plainWorkflowId(key: string, at: Date): string {
   const safeKey =
@@ -59,12 +60,16 @@ export function plainWorkflowId(key: string, at: Date): string {
 }
 
 /**
- * Scheduled and `line-rca run` workflows are named `analysis-<key>-<ISO time>`; their analysis
- * id has the time's colons turned to dashes. The workflow ids an analysis id may come from.
+ * The workflow ids an analysis id may come from: the one it encodes (activities/analysis-id.ts),
+ * and for analyses stored before that encoding, a scheduled or `line-rca run` workflow named
+ * `analysis-<key>-<ISO time>` whose time's colons were turned to dashes.
  */
 export function workflowIdsOf(id: string): string[] {
+  const decoded = workflowIdOf(id) ?? id;
   const iso = /-(\d{4}-\d\d-\d\dT)(\d\d)-(\d\d)-(\d\d)(Z)$/.exec(id);
-  return iso ? [id, `${id.slice(0, iso.index)}-${iso[1]}${iso[2]}:${iso[3]}:${iso[4]}${iso[5]}`] : [id];
+  return iso
+    ? [decoded, `${id.slice(0, iso.index)}-${iso[1]}${iso[2]}:${iso[3]}:${iso[4]}${iso[5]}`]
+    : [decoded];
 }
 
 const QUERY_TIMEOUT_MS = 5_000;

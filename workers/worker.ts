@@ -16,14 +16,28 @@ import { trialTaskQueue } from '../workflows/queues';
 
 type ActivityFunction = (input: never, context?: StageContext) => Promise<unknown>;
 
-/** How often a running activity tells Temporal it is alive. */
+/** How often a running activity tells Temporal it is alive (the timeout is 20 s: workflows/analyze-line.ts). */
 const HEARTBEAT_MS = 5_000;
+/** A stage that holds the event loop this long comes close to missing its heartbeat timeout: say so. */
+const BLOCKED_WARNING_MS = 10_000;
 
 function asActivity<F extends ActivityFunction>(name: string, stage: F): F {
   const wrapped = async (input: never) => {
     const context = Context.current();
     let details: { done: number; total: number; unit: string } | undefined;
-    const beat = setInterval(() => context.heartbeat(details), HEARTBEAT_MS);
+    let last = Date.now();
+    // The beat comes from the stage's own event loop: a stage that holds the loop (or a dead
+    // worker) stops beating, and Temporal retries it elsewhere after the heartbeat timeout.
+    const beat = setInterval(() => {
+      const now = Date.now();
+      if (now - last > HEARTBEAT_MS + BLOCKED_WARNING_MS) {
+        context.log.warn(
+          `${name} held the event loop for ${((now - last) / 1000).toFixed(1)} s without a heartbeat`,
+        );
+      }
+      last = now;
+      context.heartbeat(details);
+    }, HEARTBEAT_MS);
     // How far the stage has gone travels with the heartbeats (the Temporal UI shows it).
     const step = (done: number, total: number, unit: string) => {
       details = { done, total, unit };

@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { type PipelineResult, runPipeline, type Stages } from '../pipeline/plan';
+import { STORAGE_RETRY } from '../pipeline/storage-retry';
 import { trialTaskQueue } from './queues';
 
 export interface AnalyzeLineInput {
@@ -37,40 +38,54 @@ export interface AnalysisProgress {
 export const progressQuery = defineQuery<AnalysisProgress>('progress');
 
 // Every activity heartbeats (workers/worker.ts), so a crashed worker's activities are retried
-// elsewhere after the heartbeat timeout, not after their whole start-to-close time.
+// elsewhere 20 s after its last heartbeat, not after their whole start-to-close time.
 const INVALID = ['InvalidInput'];
+const HEARTBEAT = '20 seconds';
 const quick = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '20 seconds',
+  heartbeatTimeout: HEARTBEAT,
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: INVALID },
 });
 const heavy = proxyActivities<Activities>({
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: HEARTBEAT,
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: INVALID },
+});
+/** The stages that reach MongoDB outlast an outage (pipeline/storage-retry.ts). */
+const storage = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: HEARTBEAT,
+  scheduleToCloseTimeout: `${STORAGE_RETRY.totalMinutes} minutes`,
+  // No maximum of attempts: the schedule-to-close timeout ends the retries.
+  retry: {
+    initialInterval: `${STORAGE_RETRY.initialSeconds} second`,
+    backoffCoefficient: STORAGE_RETRY.backoffCoefficient,
+    maximumInterval: `${STORAGE_RETRY.maximumIntervalSeconds} seconds`,
+    nonRetryableErrorTypes: [...INVALID, 'ResultsTooLargeError'],
+  },
 });
 const tracking = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '20 seconds',
+  heartbeatTimeout: HEARTBEAT,
   retry: { maximumAttempts: 10, nonRetryableErrorTypes: INVALID },
 });
 
 /** The stages; trials on the trial queue that goes with the analysis's (workflows/queues.ts). */
 const stagesOn = (taskQueue: string): Stages => ({
-  prepare: quick.prepare,
+  prepare: storage.prepare,
   extract: heavy.extract,
   aggregate: heavy.aggregate,
   distribution: heavy.distribution,
   searchTrial: proxyActivities<Activities>({
     taskQueue: trialTaskQueue(taskQueue),
     startToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '20 seconds',
+    heartbeatTimeout: HEARTBEAT,
     retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: INVALID },
   }).searchTrial,
   evaluate: heavy.evaluate,
   explain: heavy.explain,
-  compose: quick.compose,
-  persist: quick.persist,
+  compose: storage.compose,
+  persist: storage.persist,
   report: heavy.report,
   discard: quick.discard,
   trackStart: tracking.trackStart,
@@ -84,8 +99,9 @@ export async function analyzeLine(input: AnalyzeLineInput): Promise<PipelineResu
   setHandler(progressQuery, () => progress);
   return runPipeline(
     stagesOn(workflowInfo().taskQueue),
-    // The workflow id names the analysis: a night's scheduled run is one analysis, whoever retries it.
-    { ...input, analysisId: analysisIdOf(workflowInfo().workflowId) },
+    // The workflow id names the analysis (activities/analysis-id.ts): a night's scheduled run is
+    // one analysis, whoever retries it, and two workflows are never one analysis.
+    { ...input, analysisId: workflowInfo().workflowId },
     {
       now: () => Date.now(),
       stage: (name) => {
@@ -104,9 +120,4 @@ export async function analyzeLine(input: AnalyzeLineInput): Promise<PipelineResu
       nonCancellable: (work) => CancellationScope.nonCancellable(work),
     },
   );
-}
-
-/** Analysis ids are used in file names and MongoDB ids: keep them plain. */
-export function analysisIdOf(workflowId: string): string {
-  return workflowId.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 180);
 }

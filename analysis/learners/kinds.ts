@@ -3,7 +3,7 @@
  * spaces only (`registry.ts` adds how each trains, explains, saves and exports). Adding a learner
  * is its folder and one line here and in the registry.
  */
-import { gbdtSpace } from './gbdt-space';
+import { gbdtSpace } from './gbdt/space';
 import { logisticSpace } from './logistic/space';
 import type { LearnerSpace } from './search-space';
 

@@ -4,8 +4,8 @@
  * looks its learner up here instead of testing its kind.
  */
 import { InvalidInputError, unknownName } from '../errors';
+import { gbdtLearner } from './gbdt/learner';
 import type { GbdtModel } from './gbdt/model';
-import { gbdtLearner } from './gbdt-learner';
 import { type LearnerKind, learnerKinds } from './kinds';
 import type { LearnerDefinition } from './learner';
 import { logisticLearner } from './logistic/learner';

@@ -1,7 +1,7 @@
 /**
  * The search space over the configured learners, as a define-by-run function: a trial suggests
  * `learner`, then that learner's parameters only (its ranges are in its record, e.g.
- * `learners/gbdt-space.ts`), plus the parameters it always trains with. Parameters of a branch
+ * `learners/gbdt/space.ts`), plus the parameters it always trains with. Parameters of a branch
  * exist only in the trials of that branch.
  */
 import { InvalidInputError, unknownName } from '../errors';

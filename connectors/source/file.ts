@@ -41,7 +41,7 @@ function fileFormat(spec: FileSourceSpec): 'csv' | 'parquet' {
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
   throw new InvalidInputError({
     where: spec.path,
-    message: `cannot tell the format from the extension ${JSON.stringify(ext || '(none)')}; give a .csv or .parquet file (or set source.format)`,
+    message: `cannot tell the format from the extension ${JSON.stringify(ext || '(none)')}; name the file .csv (text with , ; tab or | separators) or .parquet`,
   });
 }
 

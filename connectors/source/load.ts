@@ -336,7 +336,9 @@ async function loadWide(
     viewsOf(db).add(target);
     return finish(db, staged, 'wide', variables, duplicates, target);
   }
-  // Duplicated timestamps are merged: numeric values by mean, text by the smallest value.
+  // Duplicated timestamps are merged by analysis/aggregate/duplicates.ts's rule (mean of the
+  // present numbers, smallest text), here in SQL so a wide file never leaves DuckDB whole;
+  // test/unit/sources.test.ts holds both loaders to the same tables.
   const merged = variables.map((v) =>
     duplicates > 0
       ? `${v.kind === 'numeric' ? 'avg' : 'min'}(${ident(v.name)}) AS ${ident(v.name)}`

@@ -150,6 +150,10 @@ interface Case {
   readonly data: () => string | Promise<string>;
   readonly analyze?: Record<string, unknown>;
   readonly distribution?: readonly string[];
+  /** More arguments to `analyze` (after `--config FILE --json`). */
+  readonly analyzeArgs?: readonly string[];
+  /** Checks after the command (nothing written where it must not be). */
+  readonly afterwards?: () => void;
   readonly target?: string;
   readonly expect: { readonly analyze?: Expectation; readonly distribution?: Expectation };
   /** For exit 0: the variable ranked first (default `oven`), and more checks on the entries. */
@@ -192,7 +196,7 @@ const CASES: Case[] = [
   {
     name: 'an unknown extension',
     data: () => file('line.xlsx', 'PK\u0003\u0004 not really'),
-    expect: { analyze: /line\.xlsx.*\.csv or \.parquet/, distribution: /line\.xlsx.*\.csv or \.parquet/ },
+    expect: { analyze: /line\.xlsx.*\.csv.* or \.parquet/, distribution: /line\.xlsx.*\.csv.* or \.parquet/ },
   },
   {
     name: 'a ragged CSV (a row with an extra field)',
@@ -542,6 +546,22 @@ const CASES: Case[] = [
     expect: { analyze: /aggregation\.batchColumn.*"batch" does not exist/ },
   },
   {
+    name: '--out naming an existing file',
+    data: () => {
+      file('out-is-a-file.txt', 'keep me');
+      return good();
+    },
+    analyzeArgs: ['--out', path.join(dir, 'out-is-a-file.txt')],
+    expect: { analyze: /--out: ".*out-is-a-file\.txt" is a file/ },
+    afterwards: () => expect(readFileSync(path.join(dir, 'out-is-a-file.txt'), 'utf8')).toBe('keep me'),
+  },
+  {
+    name: '--out where no folder can be made (/proc)',
+    data: good,
+    analyzeArgs: ['--out', '/proc/line-rca-nope/results'],
+    expect: { analyze: /--out: "\/proc\/line-rca-nope\/results" cannot be made/ },
+  },
+  {
     name: 'a missing --config file',
     data: good,
     analyze: { __file: path.join(dir, 'nope.yaml') },
@@ -650,8 +670,9 @@ describe.each(CASES)('$name', (c) => {
       async () => {
         const data = await c.data();
         const config = configFile(c.name, data, target, c.analyze ?? {});
-        const outcome = await lineRca(['analyze', '--config', config, '--json']);
+        const outcome = await lineRca(['analyze', '--config', config, '--json', ...(c.analyzeArgs ?? [])]);
         checkNeverBroken(outcome);
+        c.afterwards?.();
         checkExpected(
           outcome,
           c.expect.analyze!,

@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { analysisIdOf } from '../../activities/analysis-id';
 import type { DistributionEntry } from '../../analysis/distribution/types';
 import { runDistribution } from '../../cli/distribution';
 import { temporalSettings } from '../../connectors/temporal';
@@ -11,7 +12,6 @@ import { buildServer, zoomSourceFrom } from '../../server/app';
 import { MongoCatalog } from '../../server/catalog';
 import { plainWorkflowId, TemporalRuns, workflowIdsOf } from '../../server/runs';
 import { ZoomEngines } from '../../server/zoom';
-import { analysisIdOf } from '../../workflows/analyze-line';
 import { type ServedAnalysis, servedAnalysis } from './setup/served-analysis';
 import { serviceAddresses, uniqueName } from './setup/services';
 

@@ -152,6 +152,42 @@ describe('bad input names file, column and row', () => {
     expect(byName(twice.table)).toEqual(byName(once.table));
   });
 
+  test('wide and long sources merge duplicated timestamps by the same rule (mean of present numbers, smallest text)', async () => {
+    const at = (m: number) => `2026-10-01T00:0${m}:00Z`;
+    const measurements: [number, string, string][] = [
+      [0, '1', 'on'],
+      [1, '2', 'on'],
+      [1, '', 'off'],
+      [1, '6', 'on'],
+      [2, '5', 'zz'],
+    ];
+    const wide = csv(
+      'dup-wide.csv',
+      ['time,temp,state', ...measurements.map(([m, t, st]) => `${at(m)},${t},${st}`)].join('\n'),
+    );
+    const long = csv(
+      'dup-long.csv',
+      [
+        'time,variable,value',
+        ...measurements.flatMap(([m, t, st]) => [
+          ...(t === '' ? [] : [`${at(m)},temp,${t}`]),
+          `${at(m)},state,${st}`,
+        ]),
+      ].join('\n'),
+    );
+    const fromWide = await observations({ kind: 'file', path: wide });
+    const fromLong = await observations({ kind: 'file', path: long });
+    expect(fromWide.report.layout).toBe('wide');
+    expect(fromLong.report.layout).toBe('long');
+    for (const { table } of [fromWide, fromLong]) {
+      expect(Array.from(table.time!)).toEqual([0, 1, 2].map((m) => Date.parse(at(m))));
+      expect(Array.from(table.variables.find((v) => v.name === 'temp')!.data.values as Float64Array)).toEqual(
+        [1, 4, 5],
+      );
+      expect(table.variables.find((v) => v.name === 'state')!.data.values).toEqual(['on', 'off', 'zz']);
+    }
+  });
+
   test('empty period says what the data spans', async () => {
     const message = await problem(
       { kind: 'file', path: path.join(fixtures, 'line.csv') },

@@ -126,9 +126,9 @@ describe('trackers', () => {
     expect(warnings.length).toBeGreaterThanOrEqual(1);
     expect(warnings.join('\n')).not.toContain('secret-token');
     const state = await Journal.forAnalysis(dir, 'offline-1').read();
-    // parent: create + batch; 3 trials × (create, batch, end); finish: batch, artifact, end.
-    expect(state.ops).toHaveLength(2 + 9 + 3);
-    expect(pendingOps(state)).toHaveLength(14);
+    // parent: create + batch; 3 trials × (create, batch, end); finish: batch, artifact, end, reconcile.
+    expect(state.ops).toHaveLength(2 + 9 + 4);
+    expect(pendingOps(state)).toHaveLength(15);
     // The artifact was copied next to the journal, so a flush does not need the original.
     const upload = state.ops.find((o) => o.op.kind === 'uploadArtifact')!.op as { file: string };
     expect(upload.file.startsWith(join(dir, 'offline-1.files'))).toBe(true);

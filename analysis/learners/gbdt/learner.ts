@@ -4,14 +4,14 @@
  *
  * (Belongs in `gbdt/learner.ts`; kept beside the folder while gbdt/ is being split.)
  */
-import { treeShap } from '../explain/tree-shap';
-import { selectLabels, selectRows } from '../frame';
-import { treeEnsembleToOnnx } from '../onnx/trees';
-import { binDataset } from './gbdt/binning';
-import { type GbdtModel, gbdtFormat, gbdtModelFromJson, gbdtModelToJson, predictMargin } from './gbdt/model';
-import { trainGbdt } from './gbdt/train';
-import { gbdtSpace } from './gbdt-space';
-import { type LearnerDefinition, setParams } from './learner';
+import { treeShap } from '../../explain/tree-shap';
+import { selectLabels, selectRows } from '../../frame';
+import { treeEnsembleToOnnx } from '../../onnx/trees';
+import { type LearnerDefinition, setParams } from '../learner';
+import { binDataset } from './binning';
+import { type GbdtModel, gbdtFormat, gbdtModelFromJson, gbdtModelToJson, predictMargin } from './model';
+import { gbdtSpace } from './space';
+import { trainGbdt } from './train';
 
 /** Below this many rounds, the final model offers every feature to each tree (see finalParams). */
 const FEW_ROUNDS = 10;

@@ -5,7 +5,7 @@
  *
  * (Belongs in `gbdt/space.ts`; kept beside the folder while gbdt/ is being split.)
  */
-import { type LearnerSpace, suggestRange } from './search-space';
+import { type LearnerSpace, suggestRange } from '../search-space';
 
 const ranges = {
   num_leaves: { kind: 'int', low: 8, high: 128, log: true },
