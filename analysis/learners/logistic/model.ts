@@ -131,7 +131,8 @@ function medianIgnoringNaN(column: Float64Array): number {
   return (lower + upper) / 2;
 }
 
-function checkFeatureValues(where: string, x: FeatureMatrix): void {
+/** ±Infinity is refused (a missing value is NaN), in the rows `rows` (numbered among them) or all. */
+function checkFeatureValues(where: string, x: FeatureMatrix, rows?: ArrayLike<number>): void {
   for (let j = 0; j < x.columns.length; j++) {
     const column = x.columns[j];
     if (column.length !== x.rows) {
@@ -140,19 +141,15 @@ function checkFeatureValues(where: string, x: FeatureMatrix): void {
         message: `has ${column.length} values but the matrix has ${x.rows} rows`,
       });
     }
-    checkFinite(where, x.names[j], column);
-  }
-}
-
-/** ±Infinity is refused: a missing value is NaN. `column` holds the rows checked, in order. */
-function checkFinite(where: string, name: string, column: Float64Array): void {
-  for (let i = 0; i < column.length; i++) {
-    const v = column[i];
-    if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
-      throw new InvalidInputError({
-        where: `${where}: feature ${JSON.stringify(name)}, row ${i}`,
-        message: `value is ${v}; use NaN for a missing value`,
-      });
+    const n = rows ? rows.length : column.length;
+    for (let i = 0; i < n; i++) {
+      const v = column[rows ? rows[i] : i];
+      if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+        throw new InvalidInputError({
+          where: `${where}: feature ${JSON.stringify(x.names[j])}, row ${i}`,
+          message: `value is ${v}; use NaN for a missing value`,
+        });
+      }
     }
   }
 }
@@ -165,21 +162,19 @@ function checkFinite(where: string, name: string, column: Float64Array): void {
 export function standardize(x: FeatureMatrix, rows?: ArrayLike<number>): StandardizedFeatures {
   const n = rows ? rows.length : x.rows;
   if (n === 0) throw new InvalidInputError({ where: 'logistic', message: 'no rows to train on' });
-  if (!rows) checkFeatureValues('logistic', x);
+  checkFeatureValues('logistic', x, rows);
   const f = x.columns.length;
   const medians = new Float64Array(f);
   const means = new Float64Array(f);
   const scales = new Float64Array(f);
   const z = new Float64Array(n * f);
-  // With `rows`, one column of them at a time: the same values as standardizing
-  // `selectRows(x, rows)`, without a copy of the whole training part.
+  // `rows` gathered a column at a time: standardizing `selectRows(x, rows)` without its copy.
   const gathered = rows ? new Float64Array(n) : undefined;
   for (let j = 0; j < f; j++) {
     let column = x.columns[j];
     if (rows && gathered) {
       for (let k = 0; k < n; k++) gathered[k] = column[rows[k]];
       column = gathered;
-      checkFinite('logistic', x.names[j], column);
     }
     const median = medianIgnoringNaN(column);
     const out = z.subarray(j * n, (j + 1) * n);
@@ -530,10 +525,7 @@ export function fitLogisticStandardized(
   };
 }
 
-/**
- * Imputes, standardizes and fits, on the rows `rows` of `x` when given (`labels` are then
- * theirs). Bad input (see module comment) throws InvalidInputError.
- */
+/** Imputes, standardizes and fits (on `rows` of `x` when given, `labels` theirs); bad input throws. */
 export function fitLogistic(
   x: FeatureMatrix,
   labels: ArrayLike<number>,
