@@ -15,6 +15,7 @@ import type { LearningData } from '../analysis/learners/learner';
 import { learnerOf, modelFromJson } from '../analysis/learners/registry';
 import type { ComputePool } from '../compute/pool';
 import { shapInParts } from '../compute/shap';
+import { writeContributions } from './contributions-file';
 import { explainInteractions } from './interactions';
 import type { LearningDataStore, SplitLearningData } from './learning-data';
 import type {
@@ -125,17 +126,7 @@ export async function explain(input: ExplainInput, deps: ModelDependencies): Pro
     variableOf,
     variables: ranked.slice(0, input.top ?? 8),
   });
-  const contributionsUri = writeArtifact(
-    input.workDir,
-    'contributions.json',
-    toJson({
-      expectedValue: contributions.expectedValue,
-      variables: contributions.variables,
-      time: Array.from(contributions.time),
-      values: Array.from(contributions.values),
-      rest: Array.from(contributions.rest),
-    }),
-  );
+  const contributionsUri = writeContributions(input.workDir, contributions);
   const sample = beeswarmSample(
     shap,
     dataset.matrix,

@@ -17,6 +17,7 @@ import { readConfigFile } from './config';
 import type { CommandIO } from './io';
 import { type CommandSpec, parseCommand } from './options';
 import { prepareOutDir } from './out-dir';
+import { profiledStages, StageProfile } from './profile';
 import { stderrProgress } from './progress';
 import { positiveInteger } from './worker';
 
@@ -95,6 +96,7 @@ async function runAndPrint(
   options: Parameters<typeof runEmbedded>[0],
   json: boolean,
   command: string,
+  profiling: boolean,
 ): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => {
@@ -104,9 +106,16 @@ async function runAndPrint(
   };
   process.on('SIGINT', onSignal);
   const progress = stderrProgress(io.stderr, { isTerminal: process.stderr.isTTY === true });
+  const profile = profiling ? new StageProfile() : undefined;
   try {
-    const run = await runEmbedded({ ...options, signal: controller.signal, progress });
+    const run = await runEmbedded({
+      ...options,
+      signal: controller.signal,
+      progress,
+      ...(profile ? { instrument: <S extends object>(stages: S) => profiledStages(stages, profile) } : {}),
+    });
     progress.close();
+    if (profile) io.stderr(profile.report());
     if (json) io.stdout(`${toJson(run.results, 2)}\n`);
     else io.stderr(summaryText(run));
     return 0;
@@ -119,8 +128,15 @@ async function runAndPrint(
   } finally {
     progress.close();
     process.off('SIGINT', onSignal);
+    await profile?.close();
   }
 }
+
+const PROFILE_OPTION = {
+  type: 'boolean',
+  description: "print each stage's time and the peak resident memory while it ran on stderr at the end",
+  default: false,
+} as const;
 
 const JSON_OPTION = {
   type: 'boolean',
@@ -130,7 +146,7 @@ const JSON_OPTION = {
 
 export const analyzeSpec = {
   name: 'analyze',
-  usage: ['analyze --config FILE [--out DIR] [--json]'],
+  usage: ['analyze --config FILE [--out DIR] [--json] [--profile]'],
   description:
     "Runs the whole analysis in-process on the configuration's source: distribution analysis, model\n" +
     'search, evaluation, SHAP explanation, results and report. Working data goes to LINE_RCA_ARTIFACTS\n' +
@@ -144,6 +160,7 @@ export const analyzeSpec = {
         'write results.json, report.html, model.json and model.onnx here once the analysis is done',
     },
     json: JSON_OPTION,
+    profile: PROFILE_OPTION,
   },
 } as const satisfies CommandSpec;
 
@@ -164,12 +181,15 @@ export async function analyzeCommand(argv: string[], io: CommandIO): Promise<num
     },
     values.json === true,
     'analyze',
+    values.profile === true,
   );
 }
 
 export const demoSpec = {
   name: 'demo',
-  usage: ['demo [--out DIR] [--cause burnt|cracks|energy] [--trials N] [--days N] [--seed N] [--json]'],
+  usage: [
+    'demo [--out DIR] [--cause burnt|cracks|energy] [--trials N] [--days N] [--seed N] [--json] [--profile]',
+  ],
   description:
     'Generates the bundled bakery line (one row a minute, causes injected on purpose) and analyses it\n' +
     'in-process. DIR receives bakery-line.parquet, demo-config.json (the configuration used, for\n' +
@@ -191,6 +211,7 @@ export const demoSpec = {
     days: { type: 'string', value: 'N', description: 'days of data to generate', default: '30' },
     seed: { type: 'string', value: 'N', description: 'seed of the generated line', default: '7' },
     json: JSON_OPTION,
+    profile: PROFILE_OPTION,
   },
 } as const satisfies CommandSpec;
 
@@ -241,5 +262,6 @@ export async function demoCommand(argv: string[], io: CommandIO): Promise<number
     { config: parseConfig(document), baseDir: out, outDir: out },
     values.json === true,
     'demo',
+    values.profile === true,
   );
 }

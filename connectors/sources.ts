@@ -16,7 +16,7 @@ import { readObservationDataset, readObservations, writeDataset, writeFeatures }
 import { withDuck } from './duckdb';
 import { type MeasurementsSpec, stageMeasurements } from './measurements';
 import { dropStagedFile, type FileSourceSpec, stageFile } from './source/file';
-import { type LoadOptions, type LoadReport, loadCanonical } from './source/load';
+import { dropCanonical, type LoadOptions, type LoadReport, loadCanonical } from './source/load';
 
 export type { FileSourceSpec } from './source/file';
 export type { LoadOptions, LoadReport, SourceVariable } from './source/load';
@@ -94,7 +94,7 @@ export async function readSource(
       const table = await readObservations(db, 'raw', 't', report.variables);
       return { report, table };
     } finally {
-      await db.run('DROP TABLE IF EXISTS raw');
+      await dropCanonical(db);
     }
   });
 }
@@ -113,7 +113,7 @@ export async function extractSource(
       kind: 'observations',
       ...report,
     });
-    await db.run('DROP TABLE raw');
+    await dropCanonical(db);
     step?.(2, 2, 'phases (read, written)');
     return report;
   });

@@ -26,6 +26,8 @@ export interface EmbeddedRunOptions {
   readonly analysisId?: string;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
+  /** Wraps the stages before the run (`--profile` measures each call). */
+  readonly instrument?: <S extends object>(stages: S) => S;
 }
 
 export interface EmbeddedRunResult {
@@ -50,7 +52,8 @@ export async function runEmbedded(options: EmbeddedRunOptions): Promise<Embedded
   const parallelism = options.config.search.parallelism;
   const compute = new ComputePool({ size: Math.max(1, Math.min(parallelism, os.availableParallelism())) });
   try {
-    return await runAndPublish(options, createActivities({ compute }));
+    const stages = createActivities({ compute });
+    return await runAndPublish(options, options.instrument ? options.instrument(stages) : stages);
   } finally {
     await compute.close();
   }
