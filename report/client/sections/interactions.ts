@@ -4,7 +4,7 @@
  * variable's SHAP value against its value (scaled to its range, as in the beeswarm), each point
  * coloured by its partner's value on the same observation.
  */
-import { mount } from '../charts';
+import { levelColors, mount } from '../charts';
 import { el, fmt } from '../format';
 import type { Section } from './section';
 
@@ -66,18 +66,7 @@ export const interactionsSection: Section = {
           nameGap: 26,
         },
         yAxis: { type: 'value', name: 'SHAP (log-odds)', nameLocation: 'middle', nameGap: 44 },
-        visualMap: {
-          type: 'continuous',
-          dimension: 2,
-          min: 0,
-          max: 1,
-          right: 0,
-          top: 'middle',
-          text: [`${b} high`, 'low'],
-          itemHeight: 100,
-          inRange: { color: ['#2c7bb6', '#d7191c'] },
-          outOfRange: { color: '#aaa' },
-        },
+        visualMap: levelColors(`${b} high`),
         series: [{ type: 'scatter', symbolSize: 4, data: data.filter((d) => !Number.isNaN(d[0])) }],
       });
     }
