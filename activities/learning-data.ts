@@ -51,7 +51,7 @@ export class LearningDataStore {
       this.datasets,
       featuresUri,
       async () => {
-        const read = await readFeatureDataset(featuresUri);
+        const read = await readFeatureDataset(featuresUri, { shared: true });
         return { ...read, matrix: shareMatrix(read.matrix), labels: shareArray(read.labels) };
       },
       this.capacity,

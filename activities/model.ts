@@ -15,6 +15,8 @@ import type { LearningData } from '../analysis/learners/learner';
 import { learnerOf, modelFromJson } from '../analysis/learners/registry';
 import type { ComputePool } from '../compute/pool';
 import { shapInParts } from '../compute/shap';
+import { writeContributions } from './contributions-file';
+import { explainInteractions } from './interactions';
 import type { LearningDataStore, SplitLearningData } from './learning-data';
 import type {
   EvaluateInput,
@@ -124,17 +126,7 @@ export async function explain(input: ExplainInput, deps: ModelDependencies): Pro
     variableOf,
     variables: ranked.slice(0, input.top ?? 8),
   });
-  const contributionsUri = writeArtifact(
-    input.workDir,
-    'contributions.json',
-    toJson({
-      expectedValue: contributions.expectedValue,
-      variables: contributions.variables,
-      time: Array.from(contributions.time),
-      values: Array.from(contributions.values),
-      rest: Array.from(contributions.rest),
-    }),
-  );
+  const contributionsUri = writeContributions(input.workDir, contributions);
   const sample = beeswarmSample(
     shap,
     dataset.matrix,
@@ -144,5 +136,6 @@ export async function explain(input: ExplainInput, deps: ModelDependencies): Pro
   );
   const shapSampleUri = writeArtifact(input.workDir, 'shap-sample.json', toJson(sample));
   const importanceUri = writeArtifact(input.workDir, 'importance.json', toJson(importance));
-  return { importanceUri, contributionsUri, shapSampleUri };
+  const interactionsUri = await explainInteractions(deps.compute, input.workDir, model, dataset);
+  return { importanceUri, contributionsUri, shapSampleUri, ...(interactionsUri ? { interactionsUri } : {}) };
 }

@@ -22,6 +22,7 @@ import { ArtifactStore, joinLargeArrays } from '../connectors/artifacts';
 import { artifactRoot } from '../connectors/datasets';
 import { MongoStore, mongoUriFromEnv } from '../connectors/mongo';
 import { analysisWorkDir } from './prepare';
+import { whatToDoResults } from './rules';
 import type { ComposeInput, ComposeOutput, DiscardInput, PersistInput, PersistOutput } from './types';
 import { readJsonArtifact, toJson, writeArtifact } from './workspace';
 
@@ -151,7 +152,7 @@ export async function compose(input: ComposeInput): Promise<ComposeOutput> {
   const stability = input.stability
     ? readJsonArtifact<Record<string, VariableStability>>(input.stability.stabilityUri)
     : {};
-  const plain = resultsDocument(input, distribution, importance, stability);
+  const plain = { ...resultsDocument(input, distribution, importance, stability), ...whatToDoResults(input) };
   const changes = await changesSince(plain);
   const document = changes === undefined ? plain : { ...plain, changes };
   const tags = evidenceTags(document);

@@ -80,6 +80,22 @@ export interface DistributionOutput {
   readonly evidence?: DistributionEvidence;
 }
 
+export interface RulesInput extends AnalysisRef {
+  readonly config: AnalysisConfig;
+  readonly settings: AnalysisSettings;
+  readonly observationsUri: string;
+  /** The distribution stage's entries (the ranking, each variable's dead time). */
+  readonly entriesUri: string;
+}
+
+export interface RulesOutput {
+  /** JSON artifact: `operatingWindows`, `rules`, `recommendation` and `ruleEvidence` (analysis/rules). */
+  readonly whatToDoUri: string;
+  readonly operatingWindows: number;
+  readonly rules: number;
+  readonly seconds: number;
+}
+
 export type TrialParams = Readonly<Record<string, string | number | boolean | null>>;
 
 export interface TrialInput {
@@ -139,6 +155,8 @@ export interface ExplainOutput {
   readonly contributionsUri: string;
   /** JSON artifact: a sample of per-row SHAP values for the beeswarm. */
   readonly shapSampleUri: string;
+  /** JSON artifact: the strongest pairs of variables by SHAP interaction (tree models only). */
+  readonly interactionsUri?: string;
 }
 
 export interface StabilityInput extends AnalysisRef {
@@ -178,6 +196,8 @@ export interface ComposeInput extends AnalysisRef {
   readonly evaluate: EvaluateOutput | null;
   readonly explain: ExplainOutput | null;
   readonly stability?: StabilityOutput | null;
+  /** The rules stage's output; null when cancelled before it finished. */
+  readonly rules?: RulesOutput | null;
 }
 
 export interface ComposeOutput {

@@ -8,6 +8,7 @@ import type { DistributionEntry } from './distribution/types';
 import type { VariableStability } from './evidence/stability';
 import type { DistributionEvidence } from './evidence/time-aware';
 import type { CauseVerdict } from './evidence/verdicts';
+import type { DistributionRuleFields, OperatingWindow, Recommendation, RuleEntry } from './rules/types';
 
 /** The distribution entries are defined with the analysis that makes them. */
 export type {
@@ -91,6 +92,13 @@ export interface UnusedImportanceEntry {
 
 export type ImportanceEntry = UsedImportanceEntry | UnusedImportanceEntry;
 
+/** A pair of variables acting together in the model explained (analysis/explain/interactions.ts). */
+export interface InteractionEntry {
+  readonly variables: readonly [string, string];
+  /** Mean |SHAP interaction| of the pair over the explained observations, in log-odds. */
+  readonly strength: number;
+}
+
 export interface ResultsDocument {
   readonly id: string;
   readonly name: string;
@@ -106,7 +114,8 @@ export interface ResultsDocument {
     /** Bad episodes: runs of positive observations, one negative inside not splitting them. */
     readonly episodes?: number;
   };
-  readonly distribution: readonly DistributionEntry[];
+  /** Each entry with its dead time and its comparison within strata when those ran. */
+  readonly distribution: readonly (DistributionEntry & DistributionRuleFields)[];
   readonly model:
     | (ModelSummary & {
         readonly baseline: ModelSummary | null;
@@ -119,6 +128,14 @@ export interface ResultsDocument {
   /** One verdict per variable from both analyses, strongest first. */
   readonly causes?: readonly CauseVerdict[];
   readonly evidence?: EvidenceSection;
+  /** What to do (analysis/rules): where to keep each variable, the rules, the recommendation. */
+  readonly operatingWindows?: readonly OperatingWindow[];
+  readonly rules?: readonly RuleEntry[];
+  readonly recommendation?: Recommendation | null;
+  /** How the rules' q-values were obtained. */
+  readonly ruleEvidence?: { readonly method: string; readonly draws: number };
+  /** The strongest pairs of variables by mean |SHAP interaction| (tree models; none for logistic). */
+  readonly interactions?: readonly InteractionEntry[];
   /** Where large per-row arrays (contributions over time, series for the report) were put. */
   readonly artifacts?: Record<string, string>;
   readonly target?: string;

@@ -9,12 +9,15 @@ import { parseConfig } from '../analysis/config';
 import { DEMO_CAUSES } from '../analysis/demo/bakery';
 import { InvalidInputError, unknownName } from '../analysis/errors';
 import { readableText } from '../analysis/precision';
+import type { ResultsDocument } from '../analysis/results';
+import { whatToDoSection } from '../analysis/rules/section';
 import { writeDemoLine } from '../connectors/demo-line';
 import { AnalysisCancelled, type EmbeddedRunResult, runEmbedded } from '../pipeline/embedded';
 import { readConfigFile } from './config';
 import type { CommandIO } from './io';
 import { type CommandSpec, parseCommand } from './options';
 import { prepareOutDir } from './out-dir';
+import { profiledStages, StageProfile } from './profile';
 import { stderrProgress } from './progress';
 import { positiveInteger } from './worker';
 
@@ -30,8 +33,10 @@ function summaryText(run: EmbeddedRunResult): string {
         : d.kind === 'categorical'
           ? d.categories.join(', ')
           : '';
+    const lag = d.lagMinutes ? `  ${readableText(d.lagMinutes)} min before` : '';
+    const mix = d.confounded ? '  confounded (product mix)' : '';
     lines.push(
-      `  ${d.variable.padEnd(28)} score ${d.score.toFixed(3)}  q ${(d.qValue ?? Number.NaN).toExponential(1)}  ${where}`,
+      `  ${d.variable.padEnd(28)} score ${d.score.toFixed(3)}  q ${(d.qValue ?? Number.NaN).toExponential(1)}  ${where}${lag}${mix}`,
     );
   }
   if (r.model) {
@@ -55,9 +60,35 @@ function summaryText(run: EmbeddedRunResult): string {
     const strong = (r.causes ?? []).filter((c) => c.verdict !== 'none').slice(0, 5);
     for (const c of strong) lines.push(`  ${c.variable.padEnd(28)} ${c.verdict.padEnd(9)} ${c.evidence}`);
   }
+  lines.push(...whatToDoLines(r));
   const files = Object.values(run.files);
   if (files.length) lines.push('', `written: ${files.join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The report's "What to do" in a few lines: levers first, then indicators. */
+function whatToDoLines(r: ResultsDocument): string[] {
+  if (!r.operatingWindows && !r.rules) return [];
+  const lagMinutes = new Map(
+    r.distribution.flatMap((d) => (d.lagMinutes ? [[d.variable, d.lagMinutes]] : [])),
+  );
+  const section = whatToDoSection(
+    {
+      operatingWindows: r.operatingWindows ?? [],
+      rules: r.rules ?? [],
+      recommendation: r.recommendation ?? null,
+    },
+    { lagMinutes },
+  );
+  const lines = ['', 'what to do:'];
+  if (section.actions.length === 0 && section.indicators.length === 0)
+    lines.push('  no operating window or rule with evidence');
+  const first = (kind: string, count: number) =>
+    section.actions.filter((item) => item.kind === kind).slice(0, count);
+  for (const item of [...first('recommendation', 1), ...first('window', 3), ...first('rule', 3)])
+    lines.push(`  ${item.text}`);
+  for (const item of section.indicators.slice(0, 3)) lines.push(`  indicator: ${item.text}`);
+  return lines;
 }
 
 async function runAndPrint(
@@ -65,6 +96,7 @@ async function runAndPrint(
   options: Parameters<typeof runEmbedded>[0],
   json: boolean,
   command: string,
+  profiling: boolean,
 ): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => {
@@ -74,9 +106,16 @@ async function runAndPrint(
   };
   process.on('SIGINT', onSignal);
   const progress = stderrProgress(io.stderr, { isTerminal: process.stderr.isTTY === true });
+  const profile = profiling ? new StageProfile() : undefined;
   try {
-    const run = await runEmbedded({ ...options, signal: controller.signal, progress });
+    const run = await runEmbedded({
+      ...options,
+      signal: controller.signal,
+      progress,
+      ...(profile ? { instrument: <S extends object>(stages: S) => profiledStages(stages, profile) } : {}),
+    });
     progress.close();
+    if (profile) io.stderr(profile.report());
     if (json) io.stdout(`${toJson(run.results, 2)}\n`);
     else io.stderr(summaryText(run));
     return 0;
@@ -89,8 +128,15 @@ async function runAndPrint(
   } finally {
     progress.close();
     process.off('SIGINT', onSignal);
+    await profile?.close();
   }
 }
+
+const PROFILE_OPTION = {
+  type: 'boolean',
+  description: "print each stage's time and the peak resident memory while it ran on stderr at the end",
+  default: false,
+} as const;
 
 const JSON_OPTION = {
   type: 'boolean',
@@ -100,7 +146,7 @@ const JSON_OPTION = {
 
 export const analyzeSpec = {
   name: 'analyze',
-  usage: ['analyze --config FILE [--out DIR] [--json]'],
+  usage: ['analyze --config FILE [--out DIR] [--json] [--profile]'],
   description:
     "Runs the whole analysis in-process on the configuration's source: distribution analysis, model\n" +
     'search, evaluation, SHAP explanation, results and report. Working data goes to LINE_RCA_ARTIFACTS\n' +
@@ -114,6 +160,7 @@ export const analyzeSpec = {
         'write results.json, report.html, model.json and model.onnx here once the analysis is done',
     },
     json: JSON_OPTION,
+    profile: PROFILE_OPTION,
   },
 } as const satisfies CommandSpec;
 
@@ -134,12 +181,15 @@ export async function analyzeCommand(argv: string[], io: CommandIO): Promise<num
     },
     values.json === true,
     'analyze',
+    values.profile === true,
   );
 }
 
 export const demoSpec = {
   name: 'demo',
-  usage: ['demo [--out DIR] [--cause burnt|cracks|energy] [--trials N] [--days N] [--seed N] [--json]'],
+  usage: [
+    'demo [--out DIR] [--cause burnt|cracks|energy] [--trials N] [--days N] [--seed N] [--json] [--profile]',
+  ],
   description:
     'Generates the bundled bakery line (one row a minute, causes injected on purpose) and analyses it\n' +
     'in-process. DIR receives bakery-line.parquet, demo-config.json (the configuration used, for\n' +
@@ -161,6 +211,7 @@ export const demoSpec = {
     days: { type: 'string', value: 'N', description: 'days of data to generate', default: '30' },
     seed: { type: 'string', value: 'N', description: 'seed of the generated line', default: '7' },
     json: JSON_OPTION,
+    profile: PROFILE_OPTION,
   },
 } as const satisfies CommandSpec;
 
@@ -211,5 +262,6 @@ export async function demoCommand(argv: string[], io: CommandIO): Promise<number
     { config: parseConfig(document), baseDir: out, outDir: out },
     values.json === true,
     'demo',
+    values.profile === true,
   );
 }

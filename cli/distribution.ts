@@ -14,6 +14,7 @@ import { readableText } from '../analysis/precision';
 import { readSource } from '../connectors/sources';
 import type { CommandIO } from './io';
 import { type CommandSpec, parseCommand } from './options';
+import { StageProfile } from './profile';
 
 export interface DistributionDocument {
   readonly data: {
@@ -62,14 +63,17 @@ export interface DistributionOptions {
 export async function distributionLabels(
   options: DistributionOptions,
   progress: (text: string) => void = () => {},
+  profile?: StageProfile,
 ) {
   const settings = distributionSettings(options);
   const keep = settings.targetColumns;
   progress(`reading ${options.data}\n`);
-  const { report, table } = await readSource(
-    { kind: 'file', path: options.data, timeColumn: options.timeColumn, layout: 'wide', rowOrder: true },
-    { period: settings.period, include: options.variables ?? [], keep, includeOption: '--variables' },
-  );
+  const read = () =>
+    readSource(
+      { kind: 'file', path: options.data, timeColumn: options.timeColumn, layout: 'wide', rowOrder: true },
+      { period: settings.period, include: options.variables ?? [], keep, includeOption: '--variables' },
+    );
+  const { report, table } = profile ? await profile.measure('read', read) : await read();
   const { labels, mask, groups } = populationLabels(table, settings.target, settings.aggregation);
   let rows = 0;
   let positives = 0;
@@ -103,8 +107,9 @@ export async function distributionLabels(
 export async function runDistribution(
   options: DistributionOptions,
   progress: (text: string) => void = () => {},
+  profile?: StageProfile,
 ): Promise<DistributionDocument> {
-  const read = await distributionLabels(options, progress);
+  const read = await distributionLabels(options, progress, profile);
   const { settings, report, table, labels, mask, groups, rows, positives, explanatory } = read;
   if (report.duplicateRows > 0) {
     progress(
@@ -113,12 +118,14 @@ export async function runDistribution(
   }
   progress(`${rows} rows, ${positives} positive; analysing ${explanatory.length} variables\n`);
   // observations (rows, or windows with --window) in time order, or file order without time
+  const analyse = profile?.start('analyse');
   const { observations, name } = planObservations(settings.aggregation, groups, labels, mask);
   const { entries: distribution, evidence } = analyzeOverTime(table, observations, {
     variables: explanatory.map((v) => v.name),
     observationName: name,
     seed: options.seed ?? DEFAULT_SEED,
   });
+  analyse?.();
   const windows =
     settings.aggregation.kind === 'windows'
       ? { windows: evidence.observations, positiveWindows: evidence.positiveObservations }
@@ -211,7 +218,7 @@ function seedOf(text: string): number {
 export const distributionSpec = {
   name: 'distribution',
   usage: [
-    'distribution --data FILE --target EXPR [--time-column NAME] [--window DURATION] [--from ISO] [--to ISO] [--variables a,b,c] [--seed N] [--json]',
+    'distribution --data FILE --target EXPR [--time-column NAME] [--window DURATION] [--from ISO] [--to ISO] [--variables a,b,c] [--seed N] [--json] [--profile]',
   ],
   description:
     'The distribution analysis alone on a CSV or Parquet file, each row an observation: every variable\n' +
@@ -247,6 +254,11 @@ export const distributionSpec = {
       description: `fixes the shifts of the time-aware p-values, as an analysis' search.seed (default ${DEFAULT_SEED})`,
     },
     json: { type: 'boolean', description: 'the results document as JSON on stdout', default: false },
+    profile: {
+      type: 'boolean',
+      description: "print each stage's time and the peak resident memory while it ran on stderr at the end",
+      default: false,
+    },
   },
 } as const satisfies CommandSpec;
 
@@ -264,6 +276,7 @@ export async function distributionCommand(argv: string[], io: CommandIO): Promis
     ?.split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+  const profile = values.profile ? new StageProfile() : undefined;
   const doc = await runDistribution(
     {
       data: values.data as string,
@@ -276,7 +289,9 @@ export async function distributionCommand(argv: string[], io: CommandIO): Promis
       ...(values.seed !== undefined ? { seed: seedOf(values.seed) } : {}),
     },
     (text) => io.stderr(text),
-  );
+    profile,
+  ).finally(() => profile?.close());
   io.stdout(values.json ? `${JSON.stringify(doc)}\n` : formatDistribution(doc));
+  if (profile) io.stderr(profile.report());
   return 0;
 }

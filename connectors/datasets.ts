@@ -30,7 +30,7 @@ import {
 } from '../analysis/frame';
 import { ident, literal, queryRows, withDuck } from './duckdb';
 import { createTableFromColumns } from './source/append';
-import { readColumns } from './source/columns';
+import { type ReadOptions, readColumns } from './source/columns';
 
 /** Reserved columns of the datasets (variable names never start with `__`). */
 export const TIME = '__time';
@@ -40,7 +40,9 @@ export const ROWS = '__rows';
 /**
  * The artifact folder: `root` if given, else `LINE_RCA_ARTIFACTS_URI` (a `file:` URI or a path,
  * the artifact store's setting in connectors/artifacts.ts), else `LINE_RCA_ARTIFACTS`, else
- * `.data/artifacts` under the working directory.
+ * `.data/artifacts` under the working directory. When `LINE_RCA_ARTIFACTS` is a MongoDB URI
+ * (GridFS, connectors/artifact-storage.ts), analyses work in this worker's cache folder
+ * (`LINE_RCA_CACHE`, default `.data/cache`) instead, under `work/`.
  */
 export function artifactRoot(root?: string): string {
   const chosen =
@@ -48,6 +50,9 @@ export function artifactRoot(root?: string): string {
     process.env.LINE_RCA_ARTIFACTS_URI ??
     process.env.LINE_RCA_ARTIFACTS ??
     path.join('.data', 'artifacts');
+  if (/^mongodb(\+srv)?:\/\//i.test(chosen)) {
+    return path.resolve(process.env.LINE_RCA_CACHE || path.join('.data', 'cache'), 'work');
+  }
   return chosen.startsWith('file:') ? fileURLToPath(chosen) : path.resolve(chosen);
 }
 
@@ -159,11 +164,14 @@ export function oneHot(
   return { names: kept.map((v) => `${name}=${v}`), columns };
 }
 
-/** Reads a features dataset for the learners. */
-export async function readFeatureDataset(uri: string): Promise<FeatureDataset> {
+/**
+ * Reads a features dataset for the learners; `shared` places its numbers in SharedArrayBuffers
+ * (for compute threads) as they are read, instead of copying them there afterwards.
+ */
+export async function readFeatureDataset(uri: string, options: ReadOptions = {}): Promise<FeatureDataset> {
   return withDuck(async (db) => {
     const description = await readDescription(db, uri);
-    return featuresFromColumns(await readFeatureColumns(db, uri, description), description);
+    return featuresFromColumns(await readFeatureColumns(db, uri, description, options), description);
   });
 }
 
@@ -183,17 +191,20 @@ export async function readFeatureColumns(
   db: DuckDBConnection,
   uri: string,
   description: DatasetDescription,
+  options: ReadOptions = {},
 ): Promise<{ names: string[]; columns: (Float64Array | (string | null)[])[] }> {
   const layout = description.layout as FeatureLayout;
   const rows = Number(description.rows);
   const relation = datasetRelation(uri);
   if (layout.kind === 'wide') {
-    const read = await readColumns(db, `SELECT * FROM ${relation}`);
+    const read = await readColumns(db, `SELECT * FROM ${relation}`, options);
     return { names: read.names, columns: read.columns };
   }
   const text = new Set(layout.text);
+  const doubles = () =>
+    options.shared ? new Float64Array(new SharedArrayBuffer(rows * 8)) : new Float64Array(rows);
   const columns = layout.columns.map((name) =>
-    text.has(name) ? new Array<string | null>(rows).fill(null) : new Float64Array(rows).fill(Number.NaN),
+    text.has(name) ? new Array<string | null>(rows).fill(null) : doubles().fill(Number.NaN),
   );
   const numbers = await readColumns(db, `SELECT feature, row, value FROM ${relation} WHERE text IS NULL`);
   const [feature, row, value] = numbers.columns as Float64Array[];
@@ -284,10 +295,13 @@ export async function readObservations(
       c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
     ),
   ];
-  const read = await readColumns(
-    db,
-    `SELECT ${select.join(', ')} FROM ${relation} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${ident(time)}`,
-  );
+  const query = `SELECT ${select.join(', ')} FROM ${relation} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+  // Canonical tables and observation datasets are stored in time order, and DuckDB keeps a
+  // scan's order: read as they are, checked, and sorted by DuckDB only when they are not (a
+  // sort holds the whole result in DuckDB's memory first).
+  let read = await readColumns(db, query);
+  if (!ascending(read.columns[0] as Float64Array))
+    read = await readColumns(db, `${query} ORDER BY ${ident(time)}`);
   const invalid = new Map<string, number>();
   for (const v of variables) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
   const columns: Variable[] = read.names.slice(1).map((name, j) => {
@@ -299,6 +313,11 @@ export async function readObservations(
     return invalid.has(name) ? { name, data, invalidCount: invalid.get(name) } : { name, data };
   });
   return { rows: read.rows, variables: columns, time: read.columns[0] as Float64Array };
+}
+
+function ascending(times: Float64Array): boolean {
+  for (let i = 1; i < times.length; i++) if (!(times[i] >= times[i - 1])) return false;
+  return true;
 }
 
 /** Writes the aggregation's observations as a features dataset at `uri` (the long layout above). */

@@ -16,7 +16,7 @@ import { readObservationDataset, readObservations, writeDataset, writeFeatures }
 import { withDuck } from './duckdb';
 import { type MeasurementsSpec, stageMeasurements } from './measurements';
 import { dropStagedFile, type FileSourceSpec, stageFile } from './source/file';
-import { type LoadOptions, type LoadReport, loadCanonical } from './source/load';
+import { dropCanonical, type LoadOptions, type LoadReport, loadCanonical } from './source/load';
 
 export type { FileSourceSpec } from './source/file';
 export type { LoadOptions, LoadReport, SourceVariable } from './source/load';
@@ -94,7 +94,7 @@ export async function readSource(
       const table = await readObservations(db, 'raw', 't', report.variables);
       return { report, table };
     } finally {
-      await db.run('DROP TABLE IF EXISTS raw');
+      await dropCanonical(db);
     }
   });
 }
@@ -104,17 +104,26 @@ export async function extractSource(
   spec: SourceSpec,
   options: LoadOptions,
   uri: string,
+  step?: PhaseStep,
 ): Promise<LoadReport> {
   return withDuck(async (db) => {
     const report = await loadSource(db, spec, options);
+    step?.(1, 2, 'phases (read, written)');
     await writeDataset(db, '(SELECT t AS __time, * EXCLUDE (t) FROM raw)', uri, {
       kind: 'observations',
       ...report,
     });
-    await db.run('DROP TABLE raw');
+    await dropCanonical(db);
+    step?.(2, 2, 'phases (read, written)');
     return report;
   });
 }
+
+/**
+ * How far a long read or write has gone, in phases: DuckDB runs each as one statement, so a
+ * phase is the finest step there is to tell (a 1M-row file is some 10 s of reading).
+ */
+export type PhaseStep = (done: number, total: number, unit: string) => void;
 
 export interface AggregateRequest {
   readonly target: TargetExpression;
@@ -130,9 +139,13 @@ export async function aggregateDataset(
   inputUri: string,
   request: AggregateRequest,
   outUri: string,
+  step?: PhaseStep,
 ): Promise<AggregateReport> {
+  const unit = 'phases (read, aggregated, written)';
   const table = await readObservationDataset(inputUri);
+  step?.(1, 3, unit);
   const observations = aggregateObservations(table, request.target, request.aggregation, request.exclude);
+  step?.(2, 3, unit);
   const plan = request.aggregation;
   const report: AggregateReport = {
     rows: observations.rows,
@@ -149,5 +162,6 @@ export async function aggregateDataset(
     ...request.describe,
     ...report,
   });
+  step?.(3, 3, unit);
   return report;
 }

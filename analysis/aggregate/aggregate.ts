@@ -98,13 +98,18 @@ export function aggregateObservations(
   const columns: FeatureColumn[] = [];
   if (plan.kind === 'rows') {
     const kept = Int32Array.from(outputGroups);
+    // Every row kept (the usual case): the features are the variables' own arrays, not copies
+    // (a million rows × 50 variables is 400 MB).
+    const all = kept.length === table.rows;
     for (const v of explanatory) {
       features.push(v.name);
-      columns.push(
-        v.data.kind === 'numeric'
-          ? Float64Array.from(kept, (i) => (v.data.values as Float64Array)[i])
-          : Array.from(kept, (i) => (v.data.values as readonly (string | null)[])[i]),
-      );
+      const values = v.data.values;
+      if (all) columns.push(values);
+      else if (values instanceof Float64Array) {
+        const out = new Float64Array(kept.length);
+        for (let k = 0; k < kept.length; k++) out[k] = values[kept[k]];
+        columns.push(out);
+      } else columns.push(Array.from(kept, (i) => values[i]));
     }
   } else {
     const time = table.time ?? Float64Array.from({ length: table.rows }, (_, i) => i * 60_000);

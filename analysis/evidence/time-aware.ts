@@ -33,6 +33,8 @@ export interface TimeAwareOptions extends ShiftOptions {
   /** Variables to analyse (default all). */
   readonly variables?: readonly string[];
   readonly distribution?: DistributionOptions;
+  /** Told after each variable (a stage passes it on as progress). */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 /** What `results.evidence` says about the distribution test. */
@@ -113,7 +115,14 @@ export function analyzeOverTime(
   const schedule = shiftSchedule(W, L, maxShifts, createRng(seed));
   const context = shiftContext(observations);
 
-  const tested: DistributionEntry[] = variables.map((variable) => {
+  const tested: DistributionEntry[] = variables.map((variable, i) => {
+    try {
+      return testOverTime(variable);
+    } finally {
+      options.progress?.(i + 1, variables.length);
+    }
+  });
+  function testOverTime(variable: (typeof variables)[number]): DistributionEntry {
     const prepared = prepareDistribution({ rows: table.rows, variables: [variable] }, options.distribution);
     const [entry] = analyzeEach(prepared, labels, selection);
     const column = prepared.variables[0];
@@ -135,7 +144,7 @@ export function analyzeOverTime(
     }
     const result = shiftTest(kernel, schedule, options);
     return { ...entry, ...summary(result), pValueIid };
-  });
+  }
 
   const ranked = rankEntries(tested);
   const pValues = ranked.map((e) => (e.kind === 'identifier' ? Number.NaN : (e.pValue ?? Number.NaN)));

@@ -13,11 +13,20 @@ export interface ShapInput {
   readonly features: FeatureMatrix;
   readonly first: number;
   readonly count: number;
+  /**
+   * The values of all rows (shared memory): the block's are written there, from row `first`,
+   * and the returned `values` are then empty.
+   */
+  readonly into?: Float64Array;
 }
 
 export function shapTask(input: ShapInput): TaskResult<ShapValues> {
   const rows = new Uint32Array(input.count);
   for (let k = 0; k < input.count; k++) rows[k] = input.first + k;
-  const values = learnerOf(input.model.kind).shap(input.model, input.features, rows);
-  return { value: values, transfer: [values.values.buffer as ArrayBuffer] };
+  const shap = learnerOf(input.model.kind).shap(input.model, input.features, rows);
+  if (input.into) {
+    input.into.set(shap.values, input.first * shap.features.length);
+    return { value: { ...shap, values: new Float64Array(0) } };
+  }
+  return { value: shap, transfer: [shap.values.buffer as ArrayBuffer] };
 }

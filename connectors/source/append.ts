@@ -36,9 +36,15 @@ export async function createTableFromColumns(
   const appender = await db.createAppender(table, 'main', 'temp');
   try {
     const size = DuckDBVector.standardSize();
+    // One chunk, emptied between appends: a chunk's native memory is freed only when the JS
+    // object is collected, which the garbage collector, not seeing that memory, delays (a
+    // million rows × 50 columns left 400 MB of spent chunks behind).
+    const chunk = DuckDBDataChunk.create(types);
     for (let offset = 0; offset < rows; offset += size) {
       const n = Math.min(size, rows - offset);
-      const chunk = DuckDBDataChunk.create(types, n);
+      // Reset clears the validity masks (the last chunk's NULLs); the size makes new vectors.
+      chunk.reset();
+      chunk.rowCount = n;
       columns.forEach((column, j) => {
         const vector = chunk.getColumnVector(j);
         if (column instanceof Float64Array) {

@@ -1,7 +1,7 @@
 /**
  * Reading DuckDB results into the column-major shapes of `analysis/frame.ts`: DOUBLE columns
  * become Float64Array (NULL → NaN), VARCHAR columns string arrays (NULL → null). Results are
- * pulled chunk by chunk, so no row objects are ever built.
+ * streamed chunk by chunk into arrays of their final size, so no row objects are ever built.
  */
 import { type DuckDBConnection, DuckDBDoubleVector, DuckDBTypeId, type DuckDBVector } from '@duckdb/node-api';
 
@@ -13,12 +13,29 @@ export interface ResultColumns {
   readonly rows: number;
 }
 
+export interface ReadOptions {
+  /**
+   * DOUBLE columns in SharedArrayBuffers, so compute threads read them without a copy
+   * (compute/shared.ts then copies nothing).
+   */
+  readonly shared?: boolean;
+}
+
 /**
  * Runs `sql` and reads every column. Columns must be DOUBLE or VARCHAR (cast in the query);
- * other types are refused so a silent conversion cannot slip in.
+ * other types are refused so a silent conversion cannot slip in. The rows are counted first
+ * and the result streamed a chunk at a time into arrays of that size: neither DuckDB nor JS
+ * ever holds the whole result twice (a materialized result, then its copy, took three times
+ * the data's size at 1M rows × 50 columns).
  */
-export async function readColumns(db: DuckDBConnection, sql: string): Promise<ResultColumns> {
-  const result = await db.run(sql);
+export async function readColumns(
+  db: DuckDBConnection,
+  sql: string,
+  options: ReadOptions = {},
+): Promise<ResultColumns> {
+  const counted = await db.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`);
+  const rows = Number(counted.getRowsJS()[0][0]);
+  const result = await db.stream(sql);
   const names = result.columnNames();
   const types = result.columnTypes().map((t) => t.typeId);
   types.forEach((t, j) => {
@@ -28,20 +45,18 @@ export async function readColumns(db: DuckDBConnection, sql: string): Promise<Re
       );
     }
   });
-  const chunks = [];
-  let rows = 0;
+  const doubles = (n: number) =>
+    options.shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  const columns: ColumnData[] = types.map((t) =>
+    t === DuckDBTypeId.DOUBLE ? doubles(rows) : new Array<string | null>(rows),
+  );
+  let offset = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    chunks.push(chunk);
-    rows += chunk.rowCount;
-  }
-  const columns: ColumnData[] = types.map((t) =>
-    t === DuckDBTypeId.DOUBLE ? new Float64Array(rows) : new Array<string | null>(rows),
-  );
-  let offset = 0;
-  for (const chunk of chunks) {
     const n = chunk.rowCount;
+    if (offset + n > rows)
+      throw new Error(`readColumns: the query returned more than the ${rows} rows counted`);
     for (let j = 0; j < columns.length; j++) {
       const vector = chunk.getColumnVector(j);
       const out = columns[j];
@@ -53,6 +68,7 @@ export async function readColumns(db: DuckDBConnection, sql: string): Promise<Re
     }
     offset += n;
   }
+  if (offset !== rows) throw new Error(`readColumns: the query returned ${offset} rows, ${rows} counted`);
   return { names, columns, rows };
 }
 

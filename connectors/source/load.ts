@@ -13,6 +13,7 @@ import { ident, literal, queryRows } from '../duckdb';
 import { pivotLong } from './long-rows';
 import {
   type ColumnInfo,
+  keptColumns,
   type LoadOptions,
   type LoadReport,
   ROW_TIME,
@@ -123,10 +124,18 @@ export function selectVariables(
   check(options.include, options.includeOption ?? 'variables.include');
   check(options.exclude, 'variables.exclude');
   check(options.keep, 'target');
+  for (const named of options.named ?? [])
+    named.names.forEach((name, k) => {
+      if (!available.includes(name))
+        problems.push({
+          where: `${named.where}[${k}] (${source})`,
+          message: unknownName('column', name, available),
+        });
+    });
   if (problems.length > 0) throw new InvalidInputError(problems);
   const include = options.include && options.include.length > 0 ? new Set(options.include) : undefined;
   const exclude = new Set(options.exclude ?? []);
-  const keep = new Set(options.keep ?? []);
+  const keep = new Set(keptColumns(options));
   return available.filter((n) => keep.has(n) || ((!include || include.has(n)) && !exclude.has(n)));
 }
 
@@ -190,8 +199,23 @@ export async function loadCanonical(
       )
     )[0].n,
   );
-  const report = await loadWide(db, staged, columns, time, period, options, target);
+  const report = await loadWide(db, staged, columns, time, period, options, target, unsorted);
   return { ...report, timeZones: zones, unsortedRows: unsorted, timeColumn: timeColumnOf(staged) };
+}
+
+/** Canonical tables made as views (see loadWide), by connection. */
+const canonicalViews = new WeakMap<DuckDBConnection, Set<string>>();
+
+function viewsOf(db: DuckDBConnection): Set<string> {
+  const views = canonicalViews.get(db) ?? new Set<string>();
+  canonicalViews.set(db, views);
+  return views;
+}
+
+/** Drops the canonical table `target` made by `loadCanonical` (a table or a view). */
+export async function dropCanonical(db: DuckDBConnection, target = 'raw'): Promise<void> {
+  const view = viewsOf(db).delete(target);
+  await db.run(`DROP ${view ? 'VIEW' : 'TABLE'} IF EXISTS ${ident(target)}`);
 }
 
 /** The time column read; null when the rows were numbered in file order (no time column). */
@@ -234,6 +258,7 @@ async function loadWide(
   period: Period,
   options: LoadOptions,
   target: string,
+  unsorted: number,
 ): Promise<PartialReport> {
   const available = columns.map((c) => c.name).filter((n) => n !== staged.timeColumn);
   const chosen = selectVariables(available, options, staged.source);
@@ -300,18 +325,26 @@ async function loadWide(
     return `(CASE WHEN isfinite(TRY_CAST(${text} AS DOUBLE)) THEN TRY_CAST(${text} AS DOUBLE) END)`;
   };
   const select = variables.map((v) => `${cast(v)} AS ${ident(v.name)}`);
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE __staged AS SELECT ${[`${time} AS t`, ...select].join(', ')} FROM ${staged.relation}`,
-  );
+  const rowsOf = (relation: string) => `SELECT ${[`${time} AS t`, ...select].join(', ')} FROM ${relation}`;
   const stats = (
     await queryRows(
       db,
-      `SELECT count(*) AS n, count(DISTINCT t) AS d FROM __staged WHERE ${periodFilter(period)}`,
+      `SELECT count(*) AS n, count(DISTINCT t) AS d FROM (SELECT ${time} AS t FROM ${staged.relation}) WHERE ${periodFilter(period)}`,
     )
   )[0];
   const n = Number(stats.n);
   if (n === 0) throw await emptyPeriodError(db, staged, time, options);
   const duplicates = n - Number(stats.d);
+  if (duplicates === 0 && unsorted === 0 && staged.scan !== undefined) {
+    // Already in time order, no duplicate, a file DuckDB can scan again: a view, so neither
+    // the rows nor a sort of them are ever held in DuckDB's memory (1M rows × 50 variables
+    // took 1.7 GB as a table). DuckDB keeps a scan's order (preserve_insertion_order).
+    await db.run(
+      `CREATE OR REPLACE TEMP VIEW ${ident(target)} AS SELECT * FROM (${rowsOf(staged.scan)}) WHERE ${periodFilter(period)}`,
+    );
+    viewsOf(db).add(target);
+    return finish(db, staged, 'wide', variables, duplicates, target);
+  }
   // Duplicated timestamps are merged by analysis/aggregate/duplicates.ts's rule (mean of the
   // present numbers, smallest text), here in SQL so a wide file never leaves DuckDB whole;
   // test/unit/sources.test.ts holds both loaders to the same tables.
@@ -321,9 +354,8 @@ async function loadWide(
       : ident(v.name),
   );
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE ${ident(target)} AS SELECT t${merged.length ? ', ' : ''}${merged.join(', ')} FROM __staged WHERE ${periodFilter(period)} ${duplicates > 0 ? 'GROUP BY t' : ''} ORDER BY t`,
+    `CREATE OR REPLACE TEMP TABLE ${ident(target)} AS SELECT t${merged.length ? ', ' : ''}${merged.join(', ')} FROM (${rowsOf(staged.relation)}) WHERE ${periodFilter(period)} ${duplicates > 0 ? 'GROUP BY t' : ''} ORDER BY t`,
   );
-  await db.run('DROP TABLE __staged');
   return finish(db, staged, 'wide', variables, duplicates, target);
 }
 

@@ -137,6 +137,42 @@ describe('line-rca analyze: bad input', () => {
   });
 });
 
+describe('progress within stages', () => {
+  it('extract, aggregate and distribution tell how far they have gone', async () => {
+    const steps: string[] = [];
+    const config = parseConfig({
+      name: 'steps',
+      line: 'l',
+      source: { kind: 'file', path: path.join(tmp, 'demo', 'bakery-line.parquet'), timeColumn: 'time' },
+      target: 'burnt_rate > 0.05',
+      models: ['logistic'],
+      search: { trials: 2 },
+    });
+    const outcome = await runEmbedded({
+      config,
+      baseDir: tmp,
+      outDir: path.join(tmp, 'steps'),
+      progress: {
+        stage: () => undefined,
+        step: (done, total, unit) => steps.push(`${done}/${total} ${unit}`),
+        info: () => undefined,
+        trial: () => undefined,
+      },
+    });
+    const variables = outcome.results.distribution.length;
+    expect(steps.filter((s) => s.endsWith('(read, written)'))).toEqual([
+      '1/2 phases (read, written)',
+      '2/2 phases (read, written)',
+    ]);
+    expect(steps.filter((s) => s.endsWith('(read, aggregated, written)'))).toEqual(
+      [1, 2, 3].map((k) => `${k}/3 phases (read, aggregated, written)`),
+    );
+    expect(steps.filter((s) => s.endsWith(' variables'))).toEqual(
+      Array.from({ length: variables }, (_, i) => `${i + 1}/${variables} variables`),
+    );
+  }, 300_000);
+});
+
 describe('cancellation', () => {
   it('stops between trials and writes no results', async () => {
     const out = path.join(tmp, 'cancelled');

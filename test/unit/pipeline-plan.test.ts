@@ -76,6 +76,12 @@ function fakeStages(options: { failAt?: string; variables?: number; baselineExpl
       validationPositives: 2,
     })),
     distribution: stage('distribution', () => ({ entriesUri: 'file:///distribution.json', variables })),
+    rules: stage('rules', () => ({
+      whatToDoUri: 'file:///what-to-do.json',
+      operatingWindows: 1,
+      rules: 2,
+      seconds: 1,
+    })),
     searchTrial: stage('searchTrial', (input: TrialInput) => ({
       number: input.number,
       learner: input.learner,
@@ -148,6 +154,7 @@ describe('runPipeline', () => {
       'aggregate',
       'trackStart',
       'distribution',
+      'rules',
       'evaluate',
       'stability',
       'explain',
@@ -166,6 +173,9 @@ describe('runPipeline', () => {
     expect((rec.inputs.stability[0] as StabilityInput).explained).toEqual(evaluated.best);
     expect(composed.stability).toEqual({ stabilityUri: 'file:///stability.json', folds: 5, seconds: 1 });
     expect(composed.distribution).toEqual({ entriesUri: 'file:///distribution.json', variables: 3 });
+    // the rules stage reads the distribution's ranking and dead times; compose gets its output
+    expect(rec.inputs.rules[0]).toMatchObject({ entriesUri: 'file:///distribution.json' });
+    expect(composed.rules).toMatchObject({ whatToDoUri: 'file:///what-to-do.json' });
     expect(composed.trials.map((t) => t.number)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(rec.inputs.persist[0]).toEqual({
       analysisId: 'a1',
@@ -238,7 +248,7 @@ describe('runPipeline', () => {
     expect(composed.explain).toBeNull();
   });
 
-  it.each(['aggregate', 'distribution', 'explain'])(
+  it.each(['aggregate', 'distribution', 'rules', 'explain'])(
     'discards the analysis and records nothing when %s fails',
     async (stage) => {
       const { stages, rec } = fakeStages({ failAt: stage });

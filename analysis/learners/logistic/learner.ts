@@ -23,11 +23,12 @@ export const logisticLearner: LearnerDefinition<LogisticModel> = {
   ...logisticSpace,
   fit(data, request) {
     const model = fitLogistic(
-      selectRows(data.features, request.train),
+      data.features,
       selectLabels(data.labels, request.train),
       // A search needs a good ranking of settings, not the last digit: a looser tolerance than
       // the fit's default keeps L1 trials on hundreds of features to a fraction of a second.
       { tol: 1e-4, max_iter: 300, ...(request.params as Partial<LogisticParams>) },
+      request.train,
     );
     let stopped = false;
     const watched = request.validation;

@@ -131,7 +131,8 @@ function medianIgnoringNaN(column: Float64Array): number {
   return (lower + upper) / 2;
 }
 
-function checkFeatureValues(where: string, x: FeatureMatrix): void {
+/** ±Infinity is refused (a missing value is NaN), in the rows `rows` (numbered among them) or all. */
+function checkFeatureValues(where: string, x: FeatureMatrix, rows?: ArrayLike<number>): void {
   for (let j = 0; j < x.columns.length; j++) {
     const column = x.columns[j];
     if (column.length !== x.rows) {
@@ -140,8 +141,9 @@ function checkFeatureValues(where: string, x: FeatureMatrix): void {
         message: `has ${column.length} values but the matrix has ${x.rows} rows`,
       });
     }
-    for (let i = 0; i < column.length; i++) {
-      const v = column[i];
+    const n = rows ? rows.length : column.length;
+    for (let i = 0; i < n; i++) {
+      const v = column[rows ? rows[i] : i];
       if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
         throw new InvalidInputError({
           where: `${where}: feature ${JSON.stringify(x.names[j])}, row ${i}`,
@@ -157,17 +159,23 @@ function checkFeatureValues(where: string, x: FeatureMatrix): void {
  * population standard deviation, scale 1 for a constant feature; a feature with no value at
  * all is imputed with 0) and returns the standardized training matrix.
  */
-export function standardize(x: FeatureMatrix): StandardizedFeatures {
-  if (x.rows === 0) throw new InvalidInputError({ where: 'logistic', message: 'no rows to train on' });
-  checkFeatureValues('logistic', x);
-  const n = x.rows;
+export function standardize(x: FeatureMatrix, rows?: ArrayLike<number>): StandardizedFeatures {
+  const n = rows ? rows.length : x.rows;
+  if (n === 0) throw new InvalidInputError({ where: 'logistic', message: 'no rows to train on' });
+  checkFeatureValues('logistic', x, rows);
   const f = x.columns.length;
   const medians = new Float64Array(f);
   const means = new Float64Array(f);
   const scales = new Float64Array(f);
   const z = new Float64Array(n * f);
+  // `rows` gathered a column at a time: standardizing `selectRows(x, rows)` without its copy.
+  const gathered = rows ? new Float64Array(n) : undefined;
   for (let j = 0; j < f; j++) {
-    const column = x.columns[j];
+    let column = x.columns[j];
+    if (rows && gathered) {
+      for (let k = 0; k < n; k++) gathered[k] = column[rows[k]];
+      column = gathered;
+    }
     const median = medianIgnoringNaN(column);
     const out = z.subarray(j * n, (j + 1) * n);
     let sum = 0;
@@ -517,21 +525,23 @@ export function fitLogisticStandardized(
   };
 }
 
-/** Imputes, standardizes and fits. Bad input (see module comment) throws InvalidInputError. */
+/** Imputes, standardizes and fits (on `rows` of `x` when given, `labels` theirs); bad input throws. */
 export function fitLogistic(
   x: FeatureMatrix,
   labels: ArrayLike<number>,
   params?: Partial<LogisticParams>,
+  rows?: ArrayLike<number>,
 ): LogisticModel {
   resolveParams(params);
-  if (x.rows === 0) throw new InvalidInputError({ where: 'logistic', message: 'no rows to train on' });
-  if (labels.length !== x.rows) {
+  const n = rows ? rows.length : x.rows;
+  if (n === 0) throw new InvalidInputError({ where: 'logistic', message: 'no rows to train on' });
+  if (labels.length !== n) {
     throw new InvalidInputError({
       where: 'logistic: labels',
-      message: `${labels.length} labels for ${x.rows} feature rows; they must have the same length`,
+      message: `${labels.length} labels for ${n} feature rows; they must have the same length`,
     });
   }
-  return fitLogisticStandardized(standardize(x), labels, params);
+  return fitLogisticStandardized(standardize(x, rows), labels, params);
 }
 
 /** Column of `x` for each model feature, matched by name. */
