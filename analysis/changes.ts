@@ -85,8 +85,10 @@ export const RANK_MOVES_TOP = 10;
 export function causesOf(results: ComparedResults): { rule: string; causes: string[] } {
   if (results.causes && results.causes.length > 0) {
     return {
-      rule: 'verdict strong or possible',
-      causes: results.causes.filter((c) => c.verdict !== 'none').map((c) => c.variable),
+      // Both analyses must agree: a change of causes raises an alert, and one analysis alone
+      // (`possible`) flags an unrelated variable now and then on autocorrelated lines.
+      rule: 'verdict strong',
+      causes: results.causes.filter((c) => c.verdict === 'strong').map((c) => c.variable),
     };
   }
   const ranked = results.distribution.filter((d) => d.kind !== 'identifier');

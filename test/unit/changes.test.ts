@@ -114,7 +114,7 @@ describe('causesOf', () => {
         { variable: 'a', verdict: 'none' },
       ],
     });
-    expect(causesOf(r)).toEqual({ rule: 'verdict strong or possible', causes: ['z', 'y'] });
+    expect(causesOf(r)).toEqual({ rule: 'verdict strong', causes: ['z'] });
   });
 });
 
