@@ -93,6 +93,9 @@ export async function readSource(
     try {
       const table = await readObservations(db, 'raw', 't', report.variables);
       return { report, table };
+    } catch (error) {
+      // A sorted Parquet file is a view (source/load.ts): its pages are read here.
+      throw corruptParquet(spec, error);
     } finally {
       await dropCanonical(db);
     }
@@ -107,11 +110,17 @@ export async function extractSource(
 ): Promise<LoadReport> {
   return withDuck(async (db) => {
     const report = await loadSource(db, spec, options);
-    await writeDataset(db, '(SELECT t AS __time, * EXCLUDE (t) FROM raw)', uri, {
-      kind: 'observations',
-      ...report,
-    });
-    await dropCanonical(db);
+    try {
+      await writeDataset(db, '(SELECT t AS __time, * EXCLUDE (t) FROM raw)', uri, {
+        kind: 'observations',
+        ...report,
+      });
+    } catch (error) {
+      // A sorted Parquet file is a view (source/load.ts): its pages are read here.
+      throw corruptParquet(spec, error);
+    } finally {
+      await dropCanonical(db);
+    }
     return report;
   });
 }
