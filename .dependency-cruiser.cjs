@@ -36,7 +36,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|dist|test|coverage|\\.data)/|^bench/\\.venv/' },
+    // examples/ are projects of their own: they import the installed package (test/integration/package.test.ts).
+    exclude: { path: '^(node_modules|dist|test|coverage|\\.data|examples)/|^bench/\\.venv/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },

@@ -9,22 +9,36 @@
  *   await Worker.create({ ..., activities });
  */
 import type { ComputePool } from '../compute/pool';
+import { type ArtifactStorage, artifactStorage } from '../connectors/artifact-storage';
 import { alert } from './alerts';
+import { throughStorage } from './artifact-transport';
 import { aggregate, extract } from './data';
 import { distribution } from './distribution';
 import { LearningDataStore } from './learning-data';
 import { evaluate, explain, searchTrial } from './model';
 import { prepare } from './prepare';
+import type { StageContext } from './progress';
 import { report } from './report';
 import { compose, discard, persist } from './results';
+import { rules } from './rules';
+import { stability } from './stability';
 import { trackFinish, trackStart, trackTrial } from './tracking';
-import type { AggregateInput, EvaluateInput, ExplainInput, TrialInput } from './types';
+import type {
+  AggregateInput,
+  EvaluateInput,
+  ExplainInput,
+  RulesInput,
+  StabilityInput,
+  TrialInput,
+} from './types';
 
 export interface ActivityDependencies {
   /** Worker threads for trials, final models, binning and SHAP (the runner starts and closes them). */
   readonly compute: ComputePool;
   /** Learning data kept between stages; default: a store of its own, on `compute`. */
   readonly learningData?: LearningDataStore;
+  /** Where artifacts go; default: `LINE_RCA_ARTIFACTS` (a folder, or GridFS through this worker's cache). */
+  readonly storage?: ArtifactStorage;
 }
 
 export function createActivities(dependencies: ActivityDependencies) {
@@ -32,14 +46,17 @@ export function createActivities(dependencies: ActivityDependencies) {
     compute: dependencies.compute,
     learningData: dependencies.learningData ?? new LearningDataStore(dependencies.compute),
   };
-  return {
+  const stages = {
     prepare,
     extract,
-    aggregate: (input: AggregateInput) => aggregate(input, deps.learningData),
+    aggregate: (input: AggregateInput, context?: StageContext) =>
+      aggregate(input, deps.learningData, context),
     distribution,
+    rules: (input: RulesInput) => rules(input, deps),
     searchTrial: (input: TrialInput) => searchTrial(input, deps),
     evaluate: (input: EvaluateInput) => evaluate(input, deps),
     explain: (input: ExplainInput) => explain(input, deps),
+    stability: (input: StabilityInput) => stability(input, deps),
     compose,
     persist,
     discard,
@@ -49,6 +66,8 @@ export function createActivities(dependencies: ActivityDependencies) {
     trackTrial,
     trackFinish,
   };
+  const storage = dependencies.storage ?? artifactStorage();
+  return storage.kind === 'folder' ? stages : throughStorage(stages, storage);
 }
 
 /** The stages, by name (the workflow proxies this type). */

@@ -16,6 +16,7 @@ import { learnerOf, modelFromJson } from '../analysis/learners/registry';
 import type { ComputePool } from '../compute/pool';
 import { shapInParts } from '../compute/shap';
 import { writeContributions } from './contributions-file';
+import { explainInteractions } from './interactions';
 import type { LearningDataStore, SplitLearningData } from './learning-data';
 import type {
   EvaluateInput,
@@ -135,5 +136,6 @@ export async function explain(input: ExplainInput, deps: ModelDependencies): Pro
   );
   const shapSampleUri = writeArtifact(input.workDir, 'shap-sample.json', toJson(sample));
   const importanceUri = writeArtifact(input.workDir, 'importance.json', toJson(importance));
-  return { importanceUri, contributionsUri, shapSampleUri };
+  const interactionsUri = await explainInteractions(deps.compute, input.workDir, model, dataset);
+  return { importanceUri, contributionsUri, shapSampleUri, ...(interactionsUri ? { interactionsUri } : {}) };
 }

@@ -25,11 +25,13 @@ import { renderReport } from '../report/html';
 import type { ReportInput, ReportOutput } from './types';
 import { readJsonArtifact, writeArtifact } from './workspace';
 
-/** Variables drawn over time: the top of the combined ranking. */
+/** Variables drawn over time: the top of the combined ranking, and the first operating windows'. */
 function seriesVariables(results: ResultsDocument, count: number): string[] {
-  return combinedRanking(results.distribution, results.importance)
+  const top = combinedRanking(results.distribution, results.importance)
     .slice(0, count)
     .map((r) => r.variable);
+  const windows = (results.operatingWindows ?? []).slice(0, 3).map((w) => w.variable);
+  return [...new Set([...top, ...windows])];
 }
 
 export interface ReportSources {

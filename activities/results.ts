@@ -9,11 +9,20 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { type Changes, compareResults } from '../analysis/changes';
 import type { AnalysisConfig } from '../analysis/config';
-import type { DistributionEntry, ImportanceEntry, ResultsDocument, TrialSummary } from '../analysis/results';
+import type { VariableStability } from '../analysis/evidence/stability';
+import { causeVerdicts, evidenceSummary } from '../analysis/evidence/verdicts';
+import type {
+  DistributionEntry,
+  EvidenceSection,
+  ImportanceEntry,
+  ResultsDocument,
+  TrialSummary,
+} from '../analysis/results';
 import { ArtifactStore, joinLargeArrays } from '../connectors/artifacts';
 import { artifactRoot } from '../connectors/datasets';
 import { MongoStore, mongoUriFromEnv } from '../connectors/mongo';
 import { analysisWorkDir } from './prepare';
+import { whatToDoResults } from './rules';
 import type { ComposeInput, ComposeOutput, DiscardInput, PersistInput, PersistOutput } from './types';
 import { readJsonArtifact, toJson, writeArtifact } from './workspace';
 
@@ -23,12 +32,74 @@ function withoutAlerts(config: AnalysisConfig): Omit<AnalysisConfig, 'alerts'> {
   return rest;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The importance with each variable's stability, the verdicts and the evidence section. */
+function evidenceOf(
+  input: ComposeInput,
+  distribution: readonly DistributionEntry[],
+  plainImportance: readonly ImportanceEntry[],
+  stabilityOf: Readonly<Record<string, VariableStability>>,
+): { importance: ImportanceEntry[]; causes: ResultsDocument['causes']; evidence?: EvidenceSection } {
+  const { explain, stability, config, extract } = input;
+  const importance = plainImportance.map((entry) => {
+    const s = stabilityOf[entry.variable];
+    return s ? { ...entry, stability: s } : entry;
+  });
+  const causes = causeVerdicts(distribution, explain ? importance : null);
+  const distributed = input.distribution?.evidence;
+  if (!distributed) return { importance, causes };
+  const span = Date.parse(extract.to) - Date.parse(extract.from);
+  const summary = evidenceSummary(causes, {
+    problem: `the observations where ${config.target}`,
+    episodes: distributed.episodes,
+    days: config.aggregation !== 'none' && Number.isFinite(span) ? span / DAY_MS : null,
+    observations: distributed.observations,
+  });
+  return {
+    importance,
+    causes,
+    evidence: {
+      ...distributed,
+      stability: stability
+        ? {
+            folds: stability.folds,
+            seed: config.search.seed,
+            ...(stability.note ? { note: stability.note } : {}),
+          }
+        : null,
+      summary,
+    },
+  };
+}
+
+/** MLflow run tags from the results: the evidence method, the episodes, the verdicts. */
+export function evidenceTags(document: ResultsDocument): Record<string, string> {
+  if (!document.evidence || !document.causes) return {};
+  const named = (verdict: string) =>
+    document
+      .causes!.filter((c) => c.verdict === verdict)
+      .map((c) => c.variable)
+      .join(', ');
+  // MLflow keeps tag values up to 5,000 characters in its oldest supported versions
+  const cut = (text: string) => (text.length > 5000 ? `${text.slice(0, 4999)}…` : text);
+  return {
+    'line_rca.evidence.method': cut(document.evidence.method),
+    'line_rca.episodes': String(document.evidence.episodes),
+    'line_rca.causes.strong': cut(named('strong')),
+    'line_rca.causes.possible': cut(named('possible')),
+    'line_rca.evidence.summary': cut(document.evidence.summary),
+  };
+}
+
 export function resultsDocument(
   input: ComposeInput,
   distribution: readonly DistributionEntry[],
-  importance: readonly ImportanceEntry[],
+  plainImportance: readonly ImportanceEntry[],
+  stability: Readonly<Record<string, VariableStability>> = {},
 ): ResultsDocument {
   const { config, aggregate, evaluate, explain } = input;
+  const { importance, causes, evidence } = evidenceOf(input, distribution, plainImportance, stability);
   const trials: TrialSummary[] = [...input.trials];
   const artifacts: Record<string, string> = {
     observations: input.extract.observationsUri,
@@ -54,6 +125,7 @@ export function resultsDocument(
       positives: aggregate.positives,
       variables: aggregate.variables,
       features: aggregate.features,
+      ...(evidence ? { episodes: evidence.episodes } : {}),
     },
     distribution,
     model: evaluate
@@ -66,6 +138,8 @@ export function resultsDocument(
         }
       : null,
     importance,
+    causes,
+    ...(evidence ? { evidence } : {}),
     artifacts,
   };
 }
@@ -75,12 +149,17 @@ export async function compose(input: ComposeInput): Promise<ComposeOutput> {
     ? readJsonArtifact<DistributionEntry[]>(input.distribution.entriesUri)
     : [];
   const importance = input.explain ? readJsonArtifact<ImportanceEntry[]>(input.explain.importanceUri) : [];
-  const plain = resultsDocument(input, distribution, importance);
+  const stability = input.stability
+    ? readJsonArtifact<Record<string, VariableStability>>(input.stability.stabilityUri)
+    : {};
+  const plain = { ...resultsDocument(input, distribution, importance, stability), ...whatToDoResults(input) };
   const changes = await changesSince(plain);
   const document = changes === undefined ? plain : { ...plain, changes };
+  const tags = evidenceTags(document);
   return {
     resultsUri: writeArtifact(input.workDir, 'results.json', `${toJson(document, 2)}\n`),
     ...(changes !== undefined ? { changes } : {}),
+    ...(Object.keys(tags).length > 0 ? { tags } : {}),
   };
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Changes } from '../analysis/changes';
 import type { AnalysisConfig, AnalysisSettings, Learner } from '../analysis/config';
+import type { DistributionEvidence } from '../analysis/evidence/time-aware';
 import type {
   ModelSelection,
   ModelSummary,
@@ -75,6 +76,24 @@ export interface DistributionOutput {
   /** JSON artifact: the ranked `DistributionEntry[]` of the results document. */
   readonly entriesUri: string;
   readonly variables: number;
+  /** How the time-aware p-values were obtained, and the bad episodes (a few figures). */
+  readonly evidence?: DistributionEvidence;
+}
+
+export interface RulesInput extends AnalysisRef {
+  readonly config: AnalysisConfig;
+  readonly settings: AnalysisSettings;
+  readonly observationsUri: string;
+  /** The distribution stage's entries (the ranking, each variable's dead time). */
+  readonly entriesUri: string;
+}
+
+export interface RulesOutput {
+  /** JSON artifact: `operatingWindows`, `rules`, `recommendation` and `ruleEvidence` (analysis/rules). */
+  readonly whatToDoUri: string;
+  readonly operatingWindows: number;
+  readonly rules: number;
+  readonly seconds: number;
 }
 
 export type TrialParams = Readonly<Record<string, string | number | boolean | null>>;
@@ -136,6 +155,29 @@ export interface ExplainOutput {
   readonly contributionsUri: string;
   /** JSON artifact: a sample of per-row SHAP values for the beeswarm. */
   readonly shapSampleUri: string;
+  /** JSON artifact: the strongest pairs of variables by SHAP interaction (tree models only). */
+  readonly interactionsUri?: string;
+}
+
+export interface StabilityInput extends AnalysisRef {
+  readonly featuresUri: string;
+  readonly split: SplitSpec;
+  /** The configuration explained (the search's best, or the baseline evaluate chose), refitted on each fold. */
+  readonly explained: EvaluateInput['best'];
+  /** Fixes the shadows' offsets. */
+  readonly seed: number;
+  /** Blocked folds of the training part (default 5). */
+  readonly folds?: number;
+}
+
+export interface StabilityOutput {
+  /** JSON artifact: `Record<variable, VariableStability>`, each `importance[i].stability`. */
+  readonly stabilityUri: string;
+  /** Folds fitted (0 when the training part was too short for them). */
+  readonly folds: number;
+  readonly seconds: number;
+  /** Why folds are missing, when some are. */
+  readonly note?: string;
 }
 
 export type AnalysisStatus = 'complete' | 'cancelled' | 'failed';
@@ -153,6 +195,9 @@ export interface ComposeInput extends AnalysisRef {
   readonly trials: readonly TrialSummary[];
   readonly evaluate: EvaluateOutput | null;
   readonly explain: ExplainOutput | null;
+  readonly stability?: StabilityOutput | null;
+  /** The rules stage's output; null when cancelled before it finished. */
+  readonly rules?: RulesOutput | null;
 }
 
 export interface ComposeOutput {
@@ -160,6 +205,8 @@ export interface ComposeOutput {
   readonly resultsUri: string;
   /** Since the previous complete analysis of the line and target (null: none; absent: not compared). */
   readonly changes?: Changes | null;
+  /** MLflow run tags from the evidence: its method, the episodes, the strong and possible causes. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface TrackingSummary {

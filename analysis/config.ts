@@ -18,6 +18,8 @@ import {
 } from './aggregate/time';
 import { type InputProblem, InvalidInputError, isInvalidInput } from './errors';
 import { type LearnerKind, learnerKinds } from './learners/kinds';
+import { roleProblems } from './rules/roles';
+import type { RoleLists, VariableRole } from './rules/types';
 
 /** True when `check` does not throw: a zod refinement from a parser that throws. */
 function parses(check: () => unknown): boolean {
@@ -45,20 +47,31 @@ const aggregationFunction = z.string().refine(isAggregationFunction, {
   error: `must be one of ${BASIC_FUNCTIONS.join(', ')} or a quantile p1 … p99`,
 });
 
+/** `search.seed` when the configuration names none (the shifts of the time-aware p-values too). */
+export const DEFAULT_SEED = 42;
+
 export const ALERT_EVENTS = ['new-cause', 'gone-cause', 'auc-drop', 'bad-rate'] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 /** The learners a configuration may list (the registry's kinds). */
 export type Learner = LearnerKind;
 
-const fileSource = z
+/** How a file is read, wherever it is (a path, or the artifact storage). */
+const fileLayout = {
+  timeColumn: name.optional().describe('The time column; without it rows are observations in file order.'),
+  format: z
+    .enum(['wide', 'long'])
+    .optional()
+    .describe('wide: a column per variable; long: time, variable, value.'),
+};
+const fileSource = z.object({ kind: z.literal('file'), path: name, ...fileLayout }).strict();
+const artifactSource = z
   .object({
-    kind: z.literal('file'),
-    path: name,
-    timeColumn: name.optional().describe('The time column; without it rows are observations in file order.'),
-    format: z
-      .enum(['wide', 'long'])
-      .optional()
-      .describe('wide: a column per variable; long: time, variable, value.'),
+    kind: z.literal('artifact'),
+    uri: z
+      .string({ error: 'must be an artifact URI printed by line-rca data put' })
+      .min(1, { error: 'must be an artifact URI printed by line-rca data put' })
+      .describe('A CSV or Parquet file in the artifact storage, as `line-rca data put FILE` prints it.'),
+    ...fileLayout,
   })
   .strict();
 const mongoSource = z
@@ -85,6 +98,9 @@ const aggregation = z.union(
           })
           .default('0m')
           .describe('Windows: a duration, a whole number of windows. Batches: a number of batches.'),
+        maxLag: duration
+          .optional()
+          .describe('Windows: the longest dead time tried per variable (default "2h"; "0m": none).'),
       })
       .strict()
       .refine((a) => (a.window === undefined) !== (a.batchColumn === undefined), {
@@ -93,6 +109,30 @@ const aggregation = z.union(
   ],
   { error: 'must be "none" or an object such as { "window": "10m" }' },
 );
+
+/** `variables.roles`: what an operator can do about each variable (analysis/rules/roles.ts). */
+const roles = z
+  .object({
+    setting: names.optional(),
+    material: names.optional(),
+    measurement: names.optional(),
+    ambient: names.optional(),
+  } satisfies Record<VariableRole, unknown>)
+  .strict()
+  .superRefine((lists, ctx) => {
+    // Every name a role lists counts as known here: before the data is read, only a name given
+    // two roles is a problem (unknown names are checked against the source's columns).
+    const all = Object.values(lists).flatMap((l) => l ?? []);
+    for (const p of roleProblems(lists, all)) {
+      const path = p.where
+        .split(/[.[\]]+/)
+        .filter(Boolean)
+        .slice(2)
+        .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+      ctx.addIssue({ code: 'custom', path, message: p.message });
+    }
+  })
+  .describe('Settings and materials are levers; measurements and ambient conditions are indicators.');
 
 const positiveInt = (what = 'a positive integer') =>
   z
@@ -104,13 +144,20 @@ export const configSchema = z
   .object({
     name,
     line: name,
-    source: z.discriminatedUnion('kind', [fileSource, mongoSource], {
-      error: 'must be { "kind": "file", "path": … } or { "kind": "mongo" }',
+    source: z.discriminatedUnion('kind', [fileSource, artifactSource, mongoSource], {
+      error: 'must be { "kind": "file", "path": … }, { "kind": "artifact", "uri": … } or { "kind": "mongo" }',
     }),
     period: z.object({ from: isoTime.optional(), to: isoTime.optional() }).strict().optional(),
     target: z.string({ error: 'must be a target expression such as "defect_rate > 0.05"' }),
     variables: z
-      .object({ include: names.default([]), exclude: names.default([]) })
+      .object({
+        include: names.default([]),
+        exclude: names.default([]),
+        roles: roles.optional(),
+        stratify: names
+          .optional()
+          .describe('Columns (a recipe, a product) each variable is compared within; at most 50 strata.'),
+      })
       .strict()
       .default({ include: [], exclude: [] }),
     aggregation: aggregation.default({
@@ -136,7 +183,10 @@ export const configSchema = z
     search: z
       .object({
         trials: positiveInt().default(40),
-        seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).default(42),
+        seed: z
+          .number({ error: 'must be an integer' })
+          .int({ error: 'must be an integer' })
+          .default(DEFAULT_SEED),
         timeoutSeconds: z
           .number({ error: 'must be a positive number' })
           .positive({ error: 'must be a positive number' })
@@ -144,7 +194,7 @@ export const configSchema = z
         parallelism: positiveInt().default(2).describe('Trials evaluated at the same time.'),
       })
       .strict()
-      .default({ trials: 40, seed: 42, timeoutSeconds: 600, parallelism: 2 }),
+      .default({ trials: 40, seed: DEFAULT_SEED, timeoutSeconds: 600, parallelism: 2 }),
     tracking: z
       .object({ experiment: name.optional().describe('MLflow experiment; default: the line.') })
       .strict()
@@ -247,6 +297,35 @@ export interface AnalysisSettings {
   readonly aggregation: AggregationPlan;
   readonly validation: { readonly fraction: number; readonly gapMs: number };
   readonly period: Period;
+  /** What to do (analysis/rules): dead times, roles, strata. */
+  readonly rules: RuleSettings;
+}
+
+export interface RuleSettings {
+  /** Longest dead time tried, in ms: 0 without windows (`aggregation.maxLag`, default 2 h). */
+  readonly maxLagMs: number;
+  readonly roles?: RoleLists;
+  readonly stratify: readonly string[];
+}
+
+/** The default `aggregation.maxLag`. */
+export const DEFAULT_MAX_LAG = '2h';
+
+function ruleSettings(config: AnalysisConfig): RuleSettings {
+  const { aggregation } = config;
+  const windows = aggregation !== 'none' && aggregation.window !== undefined;
+  const maxLag = aggregation === 'none' ? undefined : aggregation.maxLag;
+  if (maxLag !== undefined && !windows) {
+    throw new InvalidInputError({
+      where: 'aggregation.maxLag',
+      message: 'dead times are searched on time windows: give aggregation.window, or leave maxLag out',
+    });
+  }
+  return {
+    maxLagMs: windows ? parseDuration(maxLag ?? DEFAULT_MAX_LAG, 'aggregation.maxLag') : 0,
+    ...(config.variables.roles ? { roles: config.variables.roles } : {}),
+    stratify: config.variables.stratify ?? [],
+  };
 }
 
 /** The settings of a configuration `parseConfig` accepted; throws `InvalidInputError` otherwise. */
@@ -261,6 +340,7 @@ export function analysisSettings(config: AnalysisConfig): AnalysisSettings {
       gapMs: parseDuration(config.validation.gap, 'validation.gap'),
     },
     period: parsePeriod(config.period?.from, config.period?.to, { from: 'period.from', to: 'period.to' }),
+    rules: ruleSettings(config),
   };
 }
 

@@ -5,6 +5,10 @@
 import type { Changes } from './changes';
 import type { AnalysisConfigInput, Learner } from './config';
 import type { DistributionEntry } from './distribution/types';
+import type { VariableStability } from './evidence/stability';
+import type { DistributionEvidence } from './evidence/time-aware';
+import type { CauseVerdict } from './evidence/verdicts';
+import type { DistributionRuleFields, OperatingWindow, Recommendation, RuleEntry } from './rules/types';
 
 /** The distribution entries are defined with the analysis that makes them. */
 export type {
@@ -14,6 +18,7 @@ export type {
   NumericDistribution as NumericDistributionEntry,
   NumericHistogram as Histogram,
 } from './distribution/types';
+export type { CauseVerdict, DistributionEvidence, VariableStability };
 
 export interface ValidationMetrics {
   /** ROC AUC; null when the validation period holds a single population (`reason` says so). */
@@ -64,6 +69,16 @@ export interface UsedImportanceEntry {
   readonly meanAbsShap: number;
   readonly features: readonly { readonly feature: string; readonly meanAbsShap: number }[];
   readonly unused?: undefined;
+  /** The ranking's stability over blocked time folds against shadow variables. */
+  readonly stability?: VariableStability;
+}
+
+/** `results.evidence`: how the evidence was weighed, in the results and the report. */
+export interface EvidenceSection extends DistributionEvidence {
+  /** The stability folds (none without a model). */
+  readonly stability: { readonly folds: number; readonly seed: number; readonly note?: string } | null;
+  /** The report's summary sentence, from the verdicts. */
+  readonly summary: string;
 }
 
 /** A variable the explained model never uses (no split on it, a zero coefficient): not ranked. */
@@ -71,9 +86,18 @@ export interface UnusedImportanceEntry {
   readonly variable: string;
   readonly meanAbsShap: 0;
   readonly unused: true;
+  /** The folds' models may use it where the explained one does not. */
+  readonly stability?: VariableStability;
 }
 
 export type ImportanceEntry = UsedImportanceEntry | UnusedImportanceEntry;
+
+/** A pair of variables acting together in the model explained (analysis/explain/interactions.ts). */
+export interface InteractionEntry {
+  readonly variables: readonly [string, string];
+  /** Mean |SHAP interaction| of the pair over the explained observations, in log-odds. */
+  readonly strength: number;
+}
 
 export interface ResultsDocument {
   readonly id: string;
@@ -87,8 +111,11 @@ export interface ResultsDocument {
     readonly positives: number;
     readonly variables: number;
     readonly features: number;
+    /** Bad episodes: runs of positive observations, one negative inside not splitting them. */
+    readonly episodes?: number;
   };
-  readonly distribution: readonly DistributionEntry[];
+  /** Each entry with its dead time and its comparison within strata when those ran. */
+  readonly distribution: readonly (DistributionEntry & DistributionRuleFields)[];
   readonly model:
     | (ModelSummary & {
         readonly baseline: ModelSummary | null;
@@ -98,6 +125,17 @@ export interface ResultsDocument {
       })
     | null;
   readonly importance: readonly ImportanceEntry[];
+  /** One verdict per variable from both analyses, strongest first. */
+  readonly causes?: readonly CauseVerdict[];
+  readonly evidence?: EvidenceSection;
+  /** What to do (analysis/rules): where to keep each variable, the rules, the recommendation. */
+  readonly operatingWindows?: readonly OperatingWindow[];
+  readonly rules?: readonly RuleEntry[];
+  readonly recommendation?: Recommendation | null;
+  /** How the rules' q-values were obtained. */
+  readonly ruleEvidence?: { readonly method: string; readonly draws: number };
+  /** The strongest pairs of variables by mean |SHAP interaction| (tree models; none for logistic). */
+  readonly interactions?: readonly InteractionEntry[];
   /** Where large per-row arrays (contributions over time, series for the report) were put. */
   readonly artifacts?: Record<string, string>;
   readonly target?: string;

@@ -14,6 +14,10 @@
  *   npm run bench -- distribution [--rows 1000000] [--variables 200] [--repeats 3]
  *                                 [--reference-repeats 1] [--zoom-rows 100000] [--zoom-only]
  *
+ * The time-aware permutation null (bench/distribution-null.ts) runs on the zoom table's size
+ * (200 × 100,000): the analysis with and without it, and its NumPy reference on the same shifts;
+ * its figures are the summary's `null_*` fields (`--no-null` leaves it out).
+ *
  * `--zoom-only` times the zoom case alone (no million-row table, no Python) and prints, last,
  * `{"bench":"distribution-zoom","zoom_s":…,"zoom_cpu_s":…,"zoom_threads":…,"zoom_one_thread_s":…}`.
  */
@@ -24,6 +28,7 @@ import { analyzeDistribution, analyzePrepared, prepareDistribution } from '../an
 import type { ObservationTable } from '../analysis/frame';
 import { createRng } from '../analysis/random';
 import { DistributionEngine } from '../compute/distribution-engine';
+import { benchNull } from './distribution-null';
 import { median, printSummary, runPythonReference, timeRepeated } from './harness';
 
 function arg(name: string, fallback: string): string {
@@ -139,6 +144,10 @@ async function main(): Promise<void> {
     return;
   }
 
+  const nullFigures = process.argv.includes('--no-null')
+    ? null
+    : await benchNull(zoomRows, variables, repeats, referenceRepeats);
+
   const { table, labels } = syntheticTable(rows, variables, 7);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'distribution-bench-'));
   try {
@@ -166,6 +175,16 @@ async function main(): Promise<void> {
       ours_cpu_s: Number(oursCpuSeconds.toPrecision(4)),
       reference_cpu_s: Number(median(ref.cpu_seconds).toPrecision(4)),
       ratio_cpu: Number((oursCpuSeconds / median(ref.cpu_seconds)).toPrecision(4)),
+      ...(nullFigures
+        ? {
+            null_without_s: Number(nullFigures.without_s.toPrecision(4)),
+            null_with_s: Number(nullFigures.with_s.toPrecision(4)),
+            null_with_over_without: Number(nullFigures.with_over_without.toPrecision(4)),
+            null_s: Number(nullFigures.null_s.toPrecision(4)),
+            null_reference_s: Number(nullFigures.reference_null_s.toPrecision(4)),
+            null_ratio: Number(nullFigures.null_ratio.toPrecision(4)),
+          }
+        : {}),
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

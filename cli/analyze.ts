@@ -9,6 +9,8 @@ import { parseConfig } from '../analysis/config';
 import { DEMO_CAUSES } from '../analysis/demo/bakery';
 import { InvalidInputError, unknownName } from '../analysis/errors';
 import { readableText } from '../analysis/precision';
+import type { ResultsDocument } from '../analysis/results';
+import { whatToDoSection } from '../analysis/rules/section';
 import { writeDemoLine } from '../connectors/demo-line';
 import { AnalysisCancelled, type EmbeddedRunResult, runEmbedded } from '../pipeline/embedded';
 import { readConfigFile } from './config';
@@ -31,8 +33,10 @@ function summaryText(run: EmbeddedRunResult): string {
         : d.kind === 'categorical'
           ? d.categories.join(', ')
           : '';
+    const lag = d.lagMinutes ? `  ${readableText(d.lagMinutes)} min before` : '';
+    const mix = d.confounded ? '  confounded (product mix)' : '';
     lines.push(
-      `  ${d.variable.padEnd(28)} score ${d.score.toFixed(3)}  q ${(d.qValue ?? Number.NaN).toExponential(1)}  ${where}`,
+      `  ${d.variable.padEnd(28)} score ${d.score.toFixed(3)}  q ${(d.qValue ?? Number.NaN).toExponential(1)}  ${where}${lag}${mix}`,
     );
   }
   if (r.model) {
@@ -51,9 +55,40 @@ function summaryText(run: EmbeddedRunResult): string {
     for (const e of r.importance.filter((i) => !i.unused).slice(0, 5))
       lines.push(`  ${e.variable.padEnd(28)} ${e.meanAbsShap.toFixed(4)}`);
   }
+  if (r.evidence) {
+    lines.push('', r.evidence.summary);
+    const strong = (r.causes ?? []).filter((c) => c.verdict !== 'none').slice(0, 5);
+    for (const c of strong) lines.push(`  ${c.variable.padEnd(28)} ${c.verdict.padEnd(9)} ${c.evidence}`);
+  }
+  lines.push(...whatToDoLines(r));
   const files = Object.values(run.files);
   if (files.length) lines.push('', `written: ${files.join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The report's "What to do" in a few lines: levers first, then indicators. */
+function whatToDoLines(r: ResultsDocument): string[] {
+  if (!r.operatingWindows && !r.rules) return [];
+  const lagMinutes = new Map(
+    r.distribution.flatMap((d) => (d.lagMinutes ? [[d.variable, d.lagMinutes]] : [])),
+  );
+  const section = whatToDoSection(
+    {
+      operatingWindows: r.operatingWindows ?? [],
+      rules: r.rules ?? [],
+      recommendation: r.recommendation ?? null,
+    },
+    { lagMinutes },
+  );
+  const lines = ['', 'what to do:'];
+  if (section.actions.length === 0 && section.indicators.length === 0)
+    lines.push('  no operating window or rule with evidence');
+  const first = (kind: string, count: number) =>
+    section.actions.filter((item) => item.kind === kind).slice(0, count);
+  for (const item of [...first('recommendation', 1), ...first('window', 3), ...first('rule', 3)])
+    lines.push(`  ${item.text}`);
+  for (const item of section.indicators.slice(0, 3)) lines.push(`  indicator: ${item.text}`);
+  return lines;
 }
 
 async function runAndPrint(

@@ -1,12 +1,12 @@
 /**
  * `line-rca artifacts prune --older-than 30d [--dir DIR] [--dry-run] [--json]`: removes the
- * working data of old analyses (datasets, models, reports under `<root>/analyses/<id>`).
+ * working data of old analyses (datasets, models, reports) from the artifact storage — a folder
+ * (`<root>/analyses/<id>`) or GridFS, and then this machine's cache too.
  * Results stored in MongoDB keep their figures; their artifact links then point at nothing.
  */
-import { pruneAnalyses } from '../activities/workspace';
 import { parseDuration } from '../analysis/aggregate/time';
 import { InvalidInputError } from '../analysis/errors';
-import { artifactRoot } from '../connectors/datasets';
+import { artifactStorage, GridFsStorage } from '../connectors/artifact-storage';
 import type { CommandIO } from './io';
 import { type CommandSpec, parseCommand } from './options';
 
@@ -15,9 +15,11 @@ export const artifactsSpec = {
   usage: ['artifacts prune --older-than AGE [--dir DIR] [--dry-run] [--json]'],
   description:
     "Each analysis keeps its working data (the source's rows and the features as Parquet, the model,\n" +
-    'the report, per-variable JSON) in <root>/analyses/<id>, root = LINE_RCA_ARTIFACTS or\n' +
-    '.data/artifacts under the working directory. A failed analysis leaves none; prune removes\n' +
-    'the folders of analyses not touched for AGE.',
+    'the report, per-variable JSON) in the artifact storage, LINE_RCA_ARTIFACTS: a folder\n' +
+    '(<root>/analyses/<id>; default .data/artifacts under the working directory) or\n' +
+    'mongodb://host:port/<database> (GridFS; each machine caches what it used in LINE_RCA_CACHE).\n' +
+    'A failed analysis leaves none; prune removes the artifacts of analyses not touched for AGE\n' +
+    "(and this machine's cached files not used for AGE).",
   actions: [{ name: 'prune', description: 'remove the folders of analyses older than --older-than' }],
   options: {
     'older-than': {
@@ -28,7 +30,8 @@ export const artifactsSpec = {
     dir: {
       type: 'string',
       value: 'DIR',
-      description: 'the artifact root (default LINE_RCA_ARTIFACTS, else .data/artifacts)',
+      description:
+        'the artifact storage: a folder or mongodb://… (default LINE_RCA_ARTIFACTS, else .data/artifacts)',
     },
     'dry-run': { type: 'boolean', description: 'list what would be removed, remove nothing', default: false },
     json: { type: 'boolean', description: 'the removed folders as JSON on stdout', default: false },
@@ -50,19 +53,33 @@ export async function artifactsCommand(argv: string[], io: CommandIO): Promise<n
     throw new InvalidInputError({ where: '--older-than', message: 'is required, e.g. --older-than 30d' });
   }
   const olderThanMs = parseDuration(values['older-than'], '--older-than');
-  const root = artifactRoot(values.dir);
-  const removed = pruneAnalyses({ root, olderThanMs, now: Date.now(), dryRun: values['dry-run'] === true });
+  const storage = artifactStorage(values.dir);
+  const now = Date.now();
+  const dryRun = values['dry-run'] === true;
+  const removed = await storage.prune({ olderThanMs, now, dryRun });
   const bytes = removed.reduce((sum, f) => sum + f.bytes, 0);
   if (values.json) {
-    io.stdout(
-      `${JSON.stringify(removed.map((f) => ({ ...f, lastModified: new Date(f.lastModified).toISOString() })))}\n`,
-    );
+    const rows = removed.map((f) => ({
+      analysisId: f.analysisId,
+      path: f.location,
+      bytes: f.bytes,
+      lastModified: new Date(f.lastModified).toISOString(),
+    }));
+    io.stdout(`${JSON.stringify(rows)}\n`);
   } else {
     for (const f of removed)
-      io.stdout(`${f.path}\t${megabytes(f.bytes)}\t${new Date(f.lastModified).toISOString()}\n`);
+      io.stdout(`${f.location}\t${megabytes(f.bytes)}\t${new Date(f.lastModified).toISOString()}\n`);
   }
-  const verb = values['dry-run'] ? 'would remove' : 'removed';
-  io.stderr(`artifacts: ${verb} ${removed.length} analysis folder(s), ${megabytes(bytes)}, from ${root}\n`);
+  const verb = dryRun ? 'would remove' : 'removed';
+  io.stderr(
+    `artifacts: ${verb} ${removed.length} analysis folder(s), ${megabytes(bytes)}, from ${storage.description}\n`,
+  );
+  if (storage instanceof GridFsStorage) {
+    const cached = await storage.cache.prune(olderThanMs, now, dryRun);
+    io.stderr(
+      `artifacts: ${verb} ${cached.files} cached file(s), ${megabytes(cached.bytes)}, from ${storage.cache.root}\n`,
+    );
+  }
   return 0;
 }
 

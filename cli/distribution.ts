@@ -4,10 +4,12 @@
  */
 import { explanatoryVariables } from '../analysis/aggregate/aggregate';
 import { populationLabels } from '../analysis/aggregate/labels';
-import { formatDuration, windowOf } from '../analysis/aggregate/time';
-import { distributionSettings } from '../analysis/config';
-import { analyzeDistribution, type DistributionEntry } from '../analysis/distribution';
+import { formatDuration } from '../analysis/aggregate/time';
+import { DEFAULT_SEED, distributionSettings } from '../analysis/config';
+import type { DistributionEntry } from '../analysis/distribution';
 import { type InputProblem, InvalidInputError } from '../analysis/errors';
+import { planObservations } from '../analysis/evidence/observations';
+import { analyzeOverTime, type DistributionEvidence } from '../analysis/evidence/time-aware';
 import { readableText } from '../analysis/precision';
 import { readSource } from '../connectors/sources';
 import type { CommandIO } from './io';
@@ -22,6 +24,8 @@ export interface DistributionDocument {
     /** Rows in the positive population. */
     readonly positives: number;
     readonly variables: number;
+    /** Runs of positive observations (one negative inside not splitting them). */
+    readonly episodes: number;
     /** Rows that shared a timestamp with an earlier one and were merged into it (by mean). */
     readonly duplicateRows: number;
     /** The time column read, or null: rows are observations in file order. */
@@ -33,6 +37,8 @@ export interface DistributionDocument {
   readonly target: string;
   readonly window?: string;
   readonly distribution: DistributionEntry[];
+  /** How the time-aware p-values were obtained (observations in time order, else file order). */
+  readonly evidence: DistributionEvidence;
 }
 
 /** The options of `line-rca distribution`. */
@@ -45,6 +51,8 @@ export interface DistributionOptions {
   readonly variables?: readonly string[];
   /** Rows labelled by their time window, as the pipeline's distribution stage does. */
   readonly window?: string;
+  /** Fixes the shifts of the time-aware p-values (the configuration's `search.seed`; default 42). */
+  readonly seed?: number;
 }
 
 /**
@@ -66,7 +74,7 @@ export async function distributionLabels(
       { period: settings.period, include: options.variables ?? [], keep, includeOption: '--variables' },
     );
   const { report, table } = profile ? await profile.measure('read', read) : await read();
-  const { labels, mask } = populationLabels(table, settings.target, settings.aggregation);
+  const { labels, mask, groups } = populationLabels(table, settings.target, settings.aggregation);
   let rows = 0;
   let positives = 0;
   for (let i = 0; i < table.rows; i++) {
@@ -92,7 +100,7 @@ export async function distributionLabels(
       message: 'no variable left besides the target columns',
     });
   }
-  return { settings, report, table, labels, mask, rows, positives, explanatory };
+  return { settings, report, table, labels, mask, groups, rows, positives, explanatory };
 }
 
 /** Runs the analysis the options describe and returns the results document. */
@@ -102,28 +110,26 @@ export async function runDistribution(
   profile?: StageProfile,
 ): Promise<DistributionDocument> {
   const read = await distributionLabels(options, progress, profile);
-  const { settings, report, table, labels, mask, rows, positives, explanatory } = read;
+  const { settings, report, table, labels, mask, groups, rows, positives, explanatory } = read;
   if (report.duplicateRows > 0) {
     progress(
       `${report.duplicateRows} rows shared a timestamp with an earlier one: merged (numbers by their mean)\n`,
     );
   }
   progress(`${rows} rows, ${positives} positive; analysing ${explanatory.length} variables\n`);
+  // observations (rows, or windows with --window) in time order, or file order without time
   const analyse = profile?.start('analyse');
-  const distribution = analyzeDistribution(table, labels, {
-    rows: mask,
+  const { observations, name } = planObservations(settings.aggregation, groups, labels, mask);
+  const { entries: distribution, evidence } = analyzeOverTime(table, observations, {
     variables: explanatory.map((v) => v.name),
+    observationName: name,
+    seed: options.seed ?? DEFAULT_SEED,
   });
   analyse?.();
-  let windows: { windows: number; positiveWindows: number } | undefined;
-  if (settings.aggregation.kind === 'windows') {
-    const width = settings.aggregation.windowMs;
-    const seen = new Map<number, number>();
-    for (let i = 0; i < table.rows; i++) if (mask[i]) seen.set(windowOf(table.time![i], width), labels[i]);
-    let positive = 0;
-    for (const y of seen.values()) positive += y;
-    windows = { windows: seen.size, positiveWindows: positive };
-  }
+  const windows =
+    settings.aggregation.kind === 'windows'
+      ? { windows: evidence.observations, positiveWindows: evidence.positiveObservations }
+      : undefined;
   return {
     data: {
       file: options.data,
@@ -132,6 +138,7 @@ export async function runDistribution(
       variables: explanatory.length,
       duplicateRows: report.duplicateRows,
       timeColumn: report.timeColumn,
+      episodes: evidence.episodes,
       ...(windows ?? {}),
     },
     target: options.target,
@@ -139,6 +146,7 @@ export async function runDistribution(
       ? { window: formatDuration(settings.aggregation.windowMs) }
       : {}),
     distribution,
+    evidence,
   };
 }
 
@@ -189,16 +197,28 @@ export function formatDistribution(doc: DistributionDocument): string {
       .trimEnd();
   return [
     `${doc.data.rows} rows, ${doc.data.positives} where ${doc.target}; ${doc.data.variables} variables`,
+    `q-values from ${doc.evidence.method}; ${doc.data.episodes} bad episodes`,
     line(header),
     ...rows.map(line),
     '',
   ].join('\n');
 }
 
+function seedOf(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(n)) {
+    throw new InvalidInputError({
+      where: '--seed',
+      message: `must be an integer, got ${JSON.stringify(text)}`,
+    });
+  }
+  return n;
+}
+
 export const distributionSpec = {
   name: 'distribution',
   usage: [
-    'distribution --data FILE --target EXPR [--time-column NAME] [--window DURATION] [--from ISO] [--to ISO] [--variables a,b,c] [--json] [--profile]',
+    'distribution --data FILE --target EXPR [--time-column NAME] [--window DURATION] [--from ISO] [--to ISO] [--variables a,b,c] [--seed N] [--json] [--profile]',
   ],
   description:
     'The distribution analysis alone on a CSV or Parquet file, each row an observation: every variable\n' +
@@ -227,6 +247,11 @@ export const distributionSpec = {
       type: 'string',
       value: 'a,b,c',
       description: 'only these variables (default: every column but the time and the target)',
+    },
+    seed: {
+      type: 'string',
+      value: 'N',
+      description: `fixes the shifts of the time-aware p-values, as an analysis' search.seed (default ${DEFAULT_SEED})`,
     },
     json: { type: 'boolean', description: 'the results document as JSON on stdout', default: false },
     profile: {
@@ -261,6 +286,7 @@ export async function distributionCommand(argv: string[], io: CommandIO): Promis
       to: values.to,
       variables,
       window: values.window,
+      ...(values.seed !== undefined ? { seed: seedOf(values.seed) } : {}),
     },
     (text) => io.stderr(text),
     profile,

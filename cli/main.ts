@@ -7,6 +7,7 @@ import { isInvalidInput } from '../analysis/errors';
 import { analyzeCommand, analyzeSpec, demoCommand, demoSpec } from './analyze';
 import { artifactsCommand, artifactsSpec } from './artifacts';
 import { configCommand, configSpec } from './config';
+import { dataCommand, dataSpec } from './data';
 import { distributionCommand, distributionSpec } from './distribution';
 import type { Command, CommandIO } from './io';
 import { type CommandSpec, helpText } from './options';
@@ -32,6 +33,7 @@ export const commands: Record<string, CommandEntry> = {
   config: { spec: configSpec, run: configCommand },
   tracking: { spec: trackingSpec, run: trackingCommand },
   artifacts: { spec: artifactsSpec, run: artifactsCommand },
+  data: { spec: dataSpec, run: dataCommand },
   serve: { spec: serveSpec, run: serveCommand },
 };
 

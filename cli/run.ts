@@ -20,7 +20,7 @@ import { parseDuration } from '../analysis/aggregate/time';
 import { parseConfig } from '../analysis/config';
 import { InvalidInputError } from '../analysis/errors';
 import type { ResultsDocument } from '../analysis/results';
-import { datasetPath } from '../connectors/datasets';
+import { artifactPath } from '../connectors/artifact-storage';
 import { MongoStore } from '../connectors/mongo';
 import { connectClient, type TemporalSettings, temporalSettings } from '../connectors/temporal';
 import type { PipelineResult } from '../pipeline/plan';
@@ -74,7 +74,7 @@ export async function readResults(outcome: PipelineResult): Promise<ResultsDocum
       await store.close();
     }
   }
-  return JSON.parse(readFileSync(datasetPath(outcome.resultsUri), 'utf8')) as ResultsDocument;
+  return JSON.parse(readFileSync(await artifactPath(outcome.resultsUri), 'utf8')) as ResultsDocument;
 }
 
 /** gRPC codes of a server that is away or overloaded, not of a wrong request. */

@@ -6,13 +6,20 @@
 import { binDatasetTask } from './tasks/bin-dataset';
 import { fitFinalTask } from './tasks/fit-final';
 import { fitTrialTask } from './tasks/fit-trial';
+import { interactionsTask } from './tasks/interactions';
 import { shapTask } from './tasks/shap';
+import { stabilityFoldTask } from './tasks/stability-fold';
+import { ruleNullTask, whatToDoTask } from './tasks/what-to-do';
 
 export const tasks = {
   'fit-trial': fitTrialTask,
   'fit-final': fitFinalTask,
   'bin-dataset': binDatasetTask,
   shap: shapTask,
+  'stability-fold': stabilityFoldTask,
+  'what-to-do': whatToDoTask,
+  'rule-null': ruleNullTask,
+  interactions: interactionsTask,
 } as const;
 
 export type TaskName = keyof typeof tasks;

@@ -40,7 +40,9 @@ export const ROWS = '__rows';
 /**
  * The artifact folder: `root` if given, else `LINE_RCA_ARTIFACTS_URI` (a `file:` URI or a path,
  * the artifact store's setting in connectors/artifacts.ts), else `LINE_RCA_ARTIFACTS`, else
- * `.data/artifacts` under the working directory.
+ * `.data/artifacts` under the working directory. When `LINE_RCA_ARTIFACTS` is a MongoDB URI
+ * (GridFS, connectors/artifact-storage.ts), analyses work in this worker's cache folder
+ * (`LINE_RCA_CACHE`, default `.data/cache`) instead, under `work/`.
  */
 export function artifactRoot(root?: string): string {
   const chosen =
@@ -48,6 +50,9 @@ export function artifactRoot(root?: string): string {
     process.env.LINE_RCA_ARTIFACTS_URI ??
     process.env.LINE_RCA_ARTIFACTS ??
     path.join('.data', 'artifacts');
+  if (/^mongodb(\+srv)?:\/\//i.test(chosen)) {
+    return path.resolve(process.env.LINE_RCA_CACHE || path.join('.data', 'cache'), 'work');
+  }
   return chosen.startsWith('file:') ? fileURLToPath(chosen) : path.resolve(chosen);
 }
 

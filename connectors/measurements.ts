@@ -7,7 +7,7 @@
 import { type DuckDBConnection, DuckDBTimestampValue } from '@duckdb/node-api';
 import { type Document, type Filter, MongoClient } from 'mongodb';
 import { InvalidInputError } from '../analysis/errors';
-import type { LoadOptions, StagedSource } from './source/types';
+import { keptColumns, type LoadOptions, type StagedSource } from './source/types';
 
 export interface MeasurementsSpec {
   readonly kind: 'mongo';
@@ -48,7 +48,7 @@ export function measurementsFilter(spec: MeasurementsSpec, options: LoadOptions)
   const filter: Filter<Document> = {};
   if (spec.line) filter.line = spec.line;
   const include =
-    options.include && options.include.length > 0 ? [...options.include, ...(options.keep ?? [])] : undefined;
+    options.include && options.include.length > 0 ? [...options.include, ...keptColumns(options)] : undefined;
   if (include) filter.variable = { $in: [...new Set(include)] };
   const t: Record<string, Date> = {};
   if (options.period?.fromMs !== undefined) t.$gte = new Date(options.period.fromMs);

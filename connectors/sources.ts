@@ -107,9 +107,11 @@ export async function extractSource(
   spec: SourceSpec,
   options: LoadOptions,
   uri: string,
+  step?: PhaseStep,
 ): Promise<LoadReport> {
   return withDuck(async (db) => {
     const report = await loadSource(db, spec, options);
+    step?.(1, 2, 'phases (read, written)');
     try {
       await writeDataset(db, '(SELECT t AS __time, * EXCLUDE (t) FROM raw)', uri, {
         kind: 'observations',
@@ -121,9 +123,16 @@ export async function extractSource(
     } finally {
       await dropCanonical(db);
     }
+    step?.(2, 2, 'phases (read, written)');
     return report;
   });
 }
+
+/**
+ * How far a long read or write has gone, in phases: DuckDB runs each as one statement, so a
+ * phase is the finest step there is to tell (a 1M-row file is some 10 s of reading).
+ */
+export type PhaseStep = (done: number, total: number, unit: string) => void;
 
 export interface AggregateRequest {
   readonly target: TargetExpression;
@@ -139,9 +148,13 @@ export async function aggregateDataset(
   inputUri: string,
   request: AggregateRequest,
   outUri: string,
+  step?: PhaseStep,
 ): Promise<AggregateReport> {
+  const unit = 'phases (read, aggregated, written)';
   const table = await readObservationDataset(inputUri);
+  step?.(1, 3, unit);
   const observations = aggregateObservations(table, request.target, request.aggregation, request.exclude);
+  step?.(2, 3, unit);
   const plan = request.aggregation;
   const report: AggregateReport = {
     rows: observations.rows,
@@ -158,5 +171,6 @@ export async function aggregateDataset(
     ...request.describe,
     ...report,
   });
+  step?.(3, 3, unit);
   return report;
 }

@@ -12,7 +12,7 @@ import type { Progress } from '../activities/progress';
 import type { AnalysisConfig } from '../analysis/config';
 import type { ResultsDocument } from '../analysis/results';
 import { ComputePool } from '../compute/pool';
-import { datasetPath } from '../connectors/datasets';
+import { artifactPath } from '../connectors/artifact-storage';
 import { runPipeline } from './plan';
 import { withStageSteps } from './stages';
 import { withStorageRetry } from './storage-retry';
@@ -87,19 +87,21 @@ async function runAndPublish(
   if (options.outDir) {
     const outDir = options.outDir;
     mkdirSync(outDir, { recursive: true });
-    const publish = (name: string, uri: string | null) => {
-      if (!uri || !existsSync(datasetPath(uri))) return;
+    const publish = async (name: string, uri: string | null) => {
+      if (!uri) return;
+      const from = await artifactPath(uri);
+      if (!existsSync(from)) return;
       const to = path.join(outDir, name);
-      copyFileSync(datasetPath(uri), `${to}.tmp`);
+      copyFileSync(from, `${to}.tmp`);
       renameSync(`${to}.tmp`, to);
       files[name] = to;
     };
-    publish('model.json', outcome.modelUri);
-    publish('model.onnx', outcome.onnxUri);
-    publish('report.html', outcome.reportUri);
+    await publish('model.json', outcome.modelUri);
+    await publish('model.onnx', outcome.onnxUri);
+    await publish('report.html', outcome.reportUri);
     // results.json last: its presence says the analysis finished.
-    publish('results.json', outcome.resultsUri);
+    await publish('results.json', outcome.resultsUri);
   }
-  const results = JSON.parse(readFileSync(datasetPath(outcome.resultsUri), 'utf8')) as ResultsDocument;
+  const results = JSON.parse(readFileSync(await artifactPath(outcome.resultsUri), 'utf8')) as ResultsDocument;
   return { results, workDir: outcome.workDir, files };
 }

@@ -1,7 +1,7 @@
 /**
- * The model branch of the DAG: search (every trial a stage call) → evaluate → explain. A
- * cancellation ends it with what it has (the trials so far, the models already made); any other
- * error goes up.
+ * The model branch of the DAG: search (every trial a stage call) → evaluate → explain, with the
+ * stability folds beside it. A cancellation ends it with what it has (the trials so far, the
+ * models already made); any other error goes up.
  */
 import type { TrialOutput } from '../activities/types';
 import type { TrialSummary } from '../analysis/results';
@@ -15,6 +15,8 @@ export interface ModelOutcome {
   readonly trials: readonly TrialSummary[];
   readonly evaluated: StageOutput<'evaluate'> | null;
   readonly explained: StageOutput<'explain'> | null;
+  /** The ranking's stability over time folds (analysis/evidence/stability.ts). */
+  readonly stabilized?: StageOutput<'stability'> | null;
 }
 
 export async function modelBranch(
@@ -47,13 +49,33 @@ export async function modelBranch(
     outcome = { ...outcome, evaluated };
     checkpoint();
     const auc = evaluated.model.validation.auc;
-    say('explain', `${evaluated.model.kind}: validation AUC ${auc === null ? 'none' : auc.toFixed(4)}`);
-    const explained = await stages.explain({
+    say(
+      'explain + stability',
+      `${evaluated.model.kind}: validation AUC ${auc === null ? 'none' : auc.toFixed(4)}`,
+    );
+    // The stability folds refit the configuration explained beside the explanation.
+    const explainedConfiguration =
+      evaluated.selection.searchBest && choice.baseline ? choice.baseline : choice.best;
+    const stability = stages.stability({
       ...ref,
-      featuresUri: data.featuresUri,
-      modelUri: evaluated.modelUri,
+      ...data,
+      explained: explainedConfiguration,
+      seed: run.config.search.seed,
     });
-    return { ...outcome, explained };
+    stability.catch(() => undefined);
+    let explained: StageOutput<'explain'>;
+    try {
+      explained = await stages.explain({
+        ...ref,
+        featuresUri: data.featuresUri,
+        modelUri: evaluated.modelUri,
+      });
+    } catch (error) {
+      await stability.catch(() => undefined);
+      throw error;
+    }
+    outcome = { ...outcome, explained };
+    return { ...outcome, stabilized: await stability };
   } catch (error) {
     if (!hooks.isCancellation(error)) throw error;
     return { ...outcome, cancelled: true };

@@ -4,7 +4,7 @@
  * and MLflow read), the report (complete analyses only), the MLflow run closed with the changes
  * as tags, the document persisted once with its tracking status, then the alert if one is due.
  */
-import type { DistributionOutput } from '../activities/types';
+import type { DistributionOutput, RulesOutput } from '../activities/types';
 import type { ModelOutcome } from './model-branch';
 import type { AnalysisRun, PipelineHooks, PipelineResult, StageOutput, Stages } from './stages';
 import type { Tracking } from './tracking';
@@ -16,6 +16,8 @@ export interface Analysed {
   readonly tracking: Tracking;
   /** Null when the analysis was cancelled before the distribution stage finished. */
   readonly distributed: DistributionOutput | null;
+  /** Null when there was no rules stage's output (cancelled before it finished). */
+  readonly ruled?: RulesOutput | null;
   readonly model: ModelOutcome;
 }
 
@@ -33,7 +35,7 @@ export async function recordOutcome(
 
   say('persist');
   const finishedAt = new Date(hooks.now()).toISOString();
-  const { resultsUri, changes } = await stages.compose({
+  const { resultsUri, changes, tags } = await stages.compose({
     ...ref,
     config: run.config,
     startedAt: run.startedAt,
@@ -45,6 +47,8 @@ export async function recordOutcome(
     trials: model.trials,
     evaluate: evaluated,
     explain: explained,
+    stability: model.stabilized ?? null,
+    rules: analysed.ruled ?? null,
   });
   let reportUri: string | null = null;
   if (status === 'complete') {
@@ -68,6 +72,7 @@ export async function recordOutcome(
       metrics: evaluated ? definedMetrics(evaluated.model.validation) : {},
       artifacts,
       status,
+      ...(tags ? { tags: { ...tags } } : {}),
     },
     changes,
   );

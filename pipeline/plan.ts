@@ -1,17 +1,18 @@
 /**
  * The analysis DAG, written once for both runners (ARCHITECTURE.md, Stages):
  *
- *   prepare → extract → aggregate ──┬──> distribution ─────────────────────────┐
- *                                   └──> search (trials) → evaluate → explain ──┴──> record the outcome
+ *   prepare → extract → aggregate ──┬──> distribution → rules ──────────────────────────────┐
+ *                                   └──> search (trials) → evaluate → explain ∥ stability ──┴──> record the outcome
  *
  * It only calls the stage functions it is given and the pure search loop, so it is
  * deterministic: the Temporal workflow runs it with proxied activities and its own clock, the
  * embedded runner with the activity functions themselves. Nothing here does I/O. The model
- * branch is in model-branch.ts, the recording of the outcome in outcome.ts, MLflow tracking
+ * branch is in model-branch.ts, the distribution branch in distribution-branch.ts, the
+ * recording of the outcome in outcome.ts, MLflow tracking
  * (which wraps the stages from aggregate to the end) in tracking.ts.
  */
 import type { PrepareInput } from '../activities/prepare';
-import type { DistributionOutput } from '../activities/types';
+import { distributionBranch } from './distribution-branch';
 import { type ModelOutcome, modelBranch } from './model-branch';
 import { type Analysed, recordOutcome } from './outcome';
 import type { AnalysisRun, PipelineHooks, PipelineResult, Stages } from './stages';
@@ -57,7 +58,14 @@ async function analyse(
   const { config, settings } = run;
   const ref = { analysisId: run.analysisId, workDir: run.workDir };
 
-  say('extract', config.source.kind === 'file' ? config.source.path : `mongodb ${config.source.collection}`);
+  say(
+    'extract',
+    config.source.kind === 'mongo'
+      ? `mongodb ${config.source.collection}`
+      : config.source.kind === 'file'
+        ? config.source.path
+        : config.source.uri,
+  );
   const extracted = await stages.extract({ ...ref, config, settings, baseDir });
   checkpoint();
   say('aggregate', `${extracted.rows} rows`);
@@ -74,13 +82,14 @@ async function analyse(
     'distribution + search',
     `${aggregated.rows} observations (${aggregated.positives} positive), ${aggregated.variables} variables, ${aggregated.features} features`,
   );
-  const distribution = stages.distribution({
-    ...ref,
-    config,
-    settings,
-    observationsUri: extracted.observationsUri,
-  });
-  distribution.catch(() => undefined);
+  const distribution = distributionBranch(stages, run, extracted.observationsUri, hooks);
+  let branchDone = false;
+  distribution.then(
+    () => {
+      branchDone = true;
+    },
+    () => undefined,
+  );
   let model: ModelOutcome;
   try {
     model = await modelBranch(stages, run, aggregated, hooks, tracking.trial);
@@ -89,19 +98,22 @@ async function analyse(
     await distribution.catch(() => undefined);
     throw error;
   }
-  const distributed = await settled(distribution, model.cancelled, hooks);
-  return { extracted, aggregated, tracking, distributed, model };
+  // The rules may still run once the model is explained: say so rather than "explain".
+  if (!branchDone && !model.cancelled) say('rules');
+  const branch = await settled(distribution, model.cancelled, hooks);
+  const distributed = branch?.distributed ?? null;
+  return { extracted, aggregated, tracking, distributed, ruled: branch?.ruled ?? null, model };
 }
 
 /**
  * The distribution stage's output once the model branch is over: null when the analysis was
  * cancelled before it finished (the outcome is then recorded without it).
  */
-async function settled(
-  distribution: Promise<DistributionOutput>,
+async function settled<T>(
+  distribution: Promise<T>,
   cancelled: boolean,
   hooks: PipelineHooks,
-): Promise<DistributionOutput | null> {
+): Promise<T | null> {
   try {
     return await distribution;
   } catch (error) {

@@ -4,6 +4,7 @@
  */
 import { reportData } from '../activities/report';
 import type { ResultsDocument } from '../analysis/results';
+import { localUri } from '../connectors/artifact-storage';
 import { renderIndexPage, renderReport } from '../report/html';
 import { ConflictError } from './errors';
 
@@ -21,9 +22,10 @@ export async function reportPage(results: ResultsDocument): Promise<string> {
     data = await reportData(
       results,
       {
-        observationsUri: artifacts.observations,
-        featuresUri: artifacts.features,
-        ...(artifacts.shapSample ? { shapSampleUri: artifacts.shapSample } : {}),
+        // Local copies: a GridFS storage's artifacts come through this machine's cache.
+        observationsUri: await localUri(artifacts.observations),
+        featuresUri: await localUri(artifacts.features),
+        ...(artifacts.shapSample ? { shapSampleUri: await localUri(artifacts.shapSample) } : {}),
       },
       { standalone: false },
     );

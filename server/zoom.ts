@@ -19,7 +19,8 @@ import { InvalidInputError } from '../analysis/errors';
 import type { ObservationTable } from '../analysis/frame';
 import type { ResultsDocument } from '../analysis/results';
 import { DistributionEngine } from '../compute/distribution-engine';
-import { datasetPath, readObservationDataset } from '../connectors/datasets';
+import { localUri } from '../connectors/artifact-storage';
+import { readObservationDataset } from '../connectors/datasets';
 import { ConflictError } from './errors';
 
 export interface ZoomQuery {
@@ -161,10 +162,11 @@ export class ZoomEngines {
   private async load(source: ZoomSource): Promise<Warm> {
     let table: ObservationTable;
     try {
-      table = await readObservationDataset(source.observationsUri);
+      // A GridFS storage's dataset comes through this machine's cache.
+      table = await readObservationDataset(await localUri(source.observationsUri));
     } catch (error) {
       throw new ConflictError(
-        `the analysis's observations cannot be read at ${datasetPath(source.observationsUri)} (LINE_RCA_ARTIFACTS must be the workers'): ${(error as Error).message}`,
+        `the analysis's observations cannot be read at ${source.observationsUri} (LINE_RCA_ARTIFACTS must be the workers'): ${(error as Error).message}`,
       );
     }
     const { target, aggregation } = analysisSettings(source.config);

@@ -76,6 +76,7 @@ const stagesOn = (taskQueue: string): Stages => ({
   extract: heavy.extract,
   aggregate: heavy.aggregate,
   distribution: heavy.distribution,
+  rules: heavy.rules,
   searchTrial: proxyActivities<Activities>({
     taskQueue: trialTaskQueue(taskQueue),
     startToCloseTimeout: '30 minutes',
@@ -84,6 +85,7 @@ const stagesOn = (taskQueue: string): Stages => ({
   }).searchTrial,
   evaluate: heavy.evaluate,
   explain: heavy.explain,
+  stability: heavy.stability,
   compose: storage.compose,
   persist: storage.persist,
   report: heavy.report,

@@ -38,12 +38,13 @@ export function groupLabels(
 /**
  * Every row labelled by its observation (window, batch or itself), and the mask of the rows
  * whose observation has a target value: the two populations the distribution analysis compares.
+ * The groups come back too, for the time-aware test that moves whole observations.
  */
 export function populationLabels(
   table: ObservationTable,
   target: TargetExpression,
   plan: AggregationPlan,
-): { labels: Uint8Array; mask: Uint8Array } {
+): { labels: Uint8Array; mask: Uint8Array; groups: Groups } {
   const groups = groupsOf(table, plan);
   const byGroup = groupLabels(target, table, groups);
   const labels = new Uint8Array(table.rows);
@@ -54,5 +55,5 @@ export function populationLabels(
     labels[i] = byGroup.labels[g];
     mask[i] = byGroup.known[g];
   }
-  return { labels, mask };
+  return { labels, mask, groups };
 }

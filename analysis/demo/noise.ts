@@ -5,7 +5,11 @@ const { exp, sqrt } = Math;
 
 /** A smooth random signal: AR(1) with unit stationary variance and `tau` steps of memory. */
 export function smoothNoise(rng: Rng, n: number, tau: number): Float64Array {
-  const phi = exp(-1 / tau);
+  return ar1(rng, n, exp(-1 / tau));
+}
+
+/** AR(1) with coefficient `phi` and unit stationary variance, started from its stationary law. */
+export function ar1(rng: Rng, n: number, phi: number): Float64Array {
   const sd = sqrt(1 - phi * phi);
   const out = new Float64Array(n);
   let x = rng.normal();

@@ -1,5 +1,6 @@
 /**
- * Random production lines with a known cause, for acceptance tests the analysis has never seen:
+ * Random production lines with a known cause, for acceptance tests the analysis has never seen
+ * (and, `generateDriftLine`, lines with no cause among their columns, for calibration):
  * 12–20 process variables (smooth autocorrelated noise, daily cycles, slow drifts, correlated
  * pairs, a few sensor dropouts), an ingredient lot column, and a quality column driven by one
  * injected cause: a single threshold, an interaction of two variables, a bad ingredient lot, or
@@ -8,7 +9,7 @@
  */
 import type { ObservationTable, Variable } from '../frame';
 import { createRng, type Rng } from '../random';
-import { smoothNoise } from './noise';
+import { ar1, smoothNoise } from './noise';
 
 export const CAUSE_KINDS = ['threshold', 'interaction', 'lot', 'range'] as const;
 export type CauseKind = (typeof CAUSE_KINDS)[number];
@@ -36,7 +37,8 @@ export interface TrueThreshold {
 
 /** What was injected: the analysis of `target` should rank `causes` first. */
 export interface RandomLineTruth {
-  readonly kind: CauseKind;
+  /** `drift`: no column is a cause (`generateDriftLine`). */
+  readonly kind: CauseKind | 'drift';
   readonly shape: LineShape;
   /** A target expression for the pipeline (ARCHITECTURE.md grammar). */
   readonly target: string;
@@ -155,14 +157,15 @@ function lotSchedule(
   shape: LineShape,
   lots: readonly string[],
   bad: string | undefined,
+  runs: readonly [number, number] = shape === 'minutes' ? [240, 720] : [20, 60],
 ): string[] {
-  const [shortest, longest] = shape === 'minutes' ? [240, 720] : [20, 60];
+  const [shortest, longest] = runs;
   const good = bad === undefined ? lots : lots.filter((l) => l !== bad);
   const out = new Array<string>(n);
   let i = 0;
   let previous = '';
   while (i < n) {
-    const length = shortest + rng.int(longest - shortest);
+    const length = shortest + (longest > shortest ? rng.int(longest - shortest) : 0);
     let lot = good[rng.int(good.length)];
     if (lot === previous) lot = good[(good.indexOf(lot) + 1) % good.length];
     for (let j = i; j < min(n, i + length); j++) out[j] = lot;
@@ -180,23 +183,121 @@ function lotSchedule(
   return out;
 }
 
+/**
+ * The line's shape (drawn when not given), its length and its row times: regular minutes, or a
+ * batch every 20–40 minutes.
+ */
+function lineFrame(
+  rng: Rng,
+  options: { shape?: LineShape; days?: number; batches?: number },
+): { shape: LineShape; minutes: boolean; n: number; time: Float64Array } {
+  const shape = options.shape ?? LINE_SHAPES[rng.int(LINE_SHAPES.length)];
+  const minutes = shape === 'minutes';
+  const n = minutes ? floor((options.days ?? 14) * 1440) : (options.batches ?? 3000);
+  const time = new Float64Array(n);
+  let t = START;
+  for (let i = 0; i < n; i++) {
+    time[i] = t;
+    t += minutes ? MINUTE : (20 + rng.int(21)) * MINUTE;
+  }
+  return { shape, minutes, n, time };
+}
+
+type ProcessVariable = (typeof PROCESS_VARIABLES)[number];
+
+/** Correlated pairs among columns `from..`, as sensors of one process are. */
+function correlatePairs(
+  rng: Rng,
+  columns: Float64Array[],
+  chosen: readonly ProcessVariable[],
+  from: number,
+): void {
+  const count = columns.length;
+  const n = columns[0].length;
+  for (let k = 0; k < 3; k++) {
+    const a = from + rng.int(count - from);
+    const b = from + rng.int(count - from);
+    if (a === b) continue;
+    const weight = uniform(rng, 0.4, 0.8);
+    const [, meanFrom, sdFrom] = chosen[a];
+    const [, meanTo, sdTo] = chosen[b];
+    for (let i = 0; i < n; i++) {
+      const z = (columns[a][i] - meanFrom) / sdFrom;
+      columns[b][i] = meanTo + sdTo * (weight * z + ((1 - weight) * (columns[b][i] - meanTo)) / sdTo);
+    }
+  }
+}
+
+/**
+ * The quality flag: likely where `active`, rare elsewhere (label noise both ways). Minutes are
+ * flagged one by one; a ten-minute window is positive when any minute is.
+ */
+function qualityFlags(
+  rng: Rng,
+  active: Uint8Array,
+  minutes: boolean,
+): { flag: Float64Array; positives: number } {
+  const n = active.length;
+  const pIn = minutes ? uniform(rng, 0.12, 0.25) : uniform(rng, 0.55, 0.8);
+  const pOut = minutes ? uniform(rng, 0.001, 0.003) : uniform(rng, 0.01, 0.025);
+  const flag = new Float64Array(n);
+  let positives = 0;
+  for (let i = 0; i < n; i++) {
+    flag[i] = rng.next() < (active[i] ? pIn : pOut) ? 1 : 0;
+    positives += flag[i];
+  }
+  return { flag, positives };
+}
+
+/** A few sensor dropouts on columns `from..`. */
+function dropouts(rng: Rng, columns: Float64Array[], from: number): void {
+  for (let j = from; j < columns.length; j++) {
+    if (rng.next() < 0.5) continue;
+    for (let i = 0; i < columns[j].length; i++) if (rng.next() < 0.002) columns[j][i] = Number.NaN;
+  }
+}
+
+/** The table: batch ids (batches), the columns in a shuffled order, the lots, the quality flag. */
+function lineTable(
+  rng: Rng,
+  parts: {
+    time: Float64Array;
+    minutes: boolean;
+    chosen: readonly ProcessVariable[];
+    columns: readonly Float64Array[];
+    lots: string[];
+    quality: string;
+    flag: Float64Array;
+  },
+): { table: ObservationTable; batchColumn?: string } {
+  const { time, minutes, chosen, columns, lots, quality, flag } = parts;
+  const n = time.length;
+  const variables: Variable[] = [];
+  let batchColumn: string | undefined;
+  if (!minutes) {
+    batchColumn = 'batch_id';
+    const ids = Array.from({ length: n }, (_, i) => `B${String(240_000 + i)}`);
+    variables.push({ name: batchColumn, data: { kind: 'text', values: ids } });
+  }
+  // Column order shuffled so the causes are not always first.
+  const order = shuffle(
+    rng,
+    chosen.map((_, j) => j),
+  );
+  for (const j of order)
+    variables.push({ name: chosen[j][0], data: { kind: 'numeric', values: columns[j] } });
+  variables.push({ name: 'ingredient_lot', data: { kind: 'text', values: lots } });
+  variables.push({ name: quality, data: { kind: 'numeric', values: flag } });
+  return { table: { rows: n, variables, time }, ...(batchColumn === undefined ? {} : { batchColumn }) };
+}
+
+const lotNamesFor = (rng: Rng) => Array.from({ length: 6 + rng.int(5) }, (_, k) => `L${String(101 + k)}`);
+
 /** Generates one random line with its injected cause. */
 export function generateRandomLine(options: RandomLineOptions): RandomLine {
   const rng = createRng(options.seed);
   const kind = options.kind ?? CAUSE_KINDS[rng.int(CAUSE_KINDS.length)];
-  const shape = options.shape ?? LINE_SHAPES[rng.int(LINE_SHAPES.length)];
-  const minutes = shape === 'minutes';
-  const n = minutes ? floor((options.days ?? 14) * 1440) : (options.batches ?? 3000);
-
-  const time = new Float64Array(n);
-  {
-    let t = START;
-    for (let i = 0; i < n; i++) {
-      time[i] = t;
-      // Minutes are regular; a batch starts every 20–40 minutes.
-      t += minutes ? MINUTE : (20 + rng.int(21)) * MINUTE;
-    }
-  }
+  const { shape, minutes, n, time } = lineFrame(rng, options);
 
   const count = 12 + rng.int(9);
   const chosen = shuffle(rng, PROCESS_VARIABLES.slice()).slice(0, count);
@@ -207,21 +308,9 @@ export function generateRandomLine(options: RandomLineOptions): RandomLine {
     for (let i = 0; i < n; i++) out[i] = mean + sd * z[i];
     return out;
   });
-  // Correlated pairs among the non-causes, as sensors of one process are.
-  for (let k = 0; k < 3; k++) {
-    const from = causeCount + rng.int(count - causeCount);
-    const to = causeCount + rng.int(count - causeCount);
-    if (from === to) continue;
-    const weight = uniform(rng, 0.4, 0.8);
-    const [, meanFrom, sdFrom] = chosen[from];
-    const [, meanTo, sdTo] = chosen[to];
-    for (let i = 0; i < n; i++) {
-      const z = (columns[from][i] - meanFrom) / sdFrom;
-      columns[to][i] = meanTo + sdTo * (weight * z + ((1 - weight) * (columns[to][i] - meanTo)) / sdTo);
-    }
-  }
+  correlatePairs(rng, columns, chosen, causeCount);
 
-  const lotNames = Array.from({ length: 6 + rng.int(5) }, (_, k) => `L${String(101 + k)}`);
+  const lotNames = lotNamesFor(rng);
   const badLot = kind === 'lot' ? lotNames[rng.int(lotNames.length)] : undefined;
   const lots = lotSchedule(rng, n, shape, lotNames, badLot);
 
@@ -253,44 +342,15 @@ export function generateRandomLine(options: RandomLineOptions): RandomLine {
     for (let i = 0; i < n; i++) active[i] = +(lots[i] === badLot);
   }
 
-  // The quality flag: likely where the cause is active, rare elsewhere (label noise both ways).
-  // Minutes are flagged one by one; a ten-minute window is positive when any minute is.
-  const pIn = minutes ? uniform(rng, 0.12, 0.25) : uniform(rng, 0.55, 0.8);
-  const pOut = minutes ? uniform(rng, 0.001, 0.003) : uniform(rng, 0.01, 0.025);
+  const { flag, positives } = qualityFlags(rng, active, minutes);
+  dropouts(rng, columns, causeCount);
   const quality = minutes ? 'reject' : 'defect';
-  const flag = new Float64Array(n);
-  let positives = 0;
-  for (let i = 0; i < n; i++) {
-    flag[i] = rng.next() < (active[i] ? pIn : pOut) ? 1 : 0;
-    positives += flag[i];
-  }
-
-  // A few sensor dropouts on the non-causes.
-  for (let j = causeCount; j < count; j++) {
-    if (rng.next() < 0.5) continue;
-    for (let i = 0; i < n; i++) if (rng.next() < 0.002) columns[j][i] = Number.NaN;
-  }
-
-  const variables: Variable[] = [];
-  let batchColumn: string | undefined;
-  if (!minutes) {
-    batchColumn = 'batch_id';
-    const ids = Array.from({ length: n }, (_, i) => `B${String(240_000 + i)}`);
-    variables.push({ name: batchColumn, data: { kind: 'text', values: ids } });
-  }
-  // Column order shuffled so the causes are not always first.
-  const order = shuffle(
-    rng,
-    chosen.map((_, j) => j),
-  );
-  for (const j of order) variables.push({ name: name(j), data: { kind: 'numeric', values: columns[j] } });
-  variables.push({ name: 'ingredient_lot', data: { kind: 'text', values: lots } });
-  variables.push({ name: quality, data: { kind: 'numeric', values: flag } });
+  const { table, batchColumn } = lineTable(rng, { time, minutes, chosen, columns, lots, quality, flag });
 
   const causes =
     kind === 'lot' ? ['ingredient_lot'] : kind === 'interaction' ? [name(0), name(1)] : [name(0)];
   return {
-    table: { rows: n, variables, time },
+    table,
     truth: {
       kind,
       shape,
@@ -299,6 +359,82 @@ export function generateRandomLine(options: RandomLineOptions): RandomLine {
       causes,
       thresholds,
       ...(badLot === undefined ? {} : { badLot }),
+      ...(batchColumn === undefined ? {} : { batchColumn }),
+      positiveRate: positives / n,
+    },
+  };
+}
+
+export interface DriftLineOptions {
+  readonly seed: number;
+  /** Default: drawn from the seed. */
+  readonly shape?: LineShape;
+  /** Days of minute data (default 14). */
+  readonly days?: number;
+  /** Batches for the per-batch shape (default 3000). */
+  readonly batches?: number;
+}
+
+/** AR(1) coefficient of every sensor of a drift line, per row (minute or batch). */
+export const DRIFT_LINE_AR = 0.98;
+/** Batches each lot of a drift line lasts. */
+export const DRIFT_LINE_LOT_BATCHES = 100;
+
+/**
+ * A line where no column is a cause: the defects follow an unmeasured slow drift (an AR(1)
+ * process with 6 h–2 days of memory on minutes, 30–300 batches on batches, crossing a threshold
+ * as a threshold cause would), while every sensor is AR(1) with coefficient 0.98 per row plus
+ * measurement noise (some minute sensors with a daily cycle, a few correlated pairs, a few
+ * dropouts), and lots last 4–12 hours or exactly 100 batches. Defects come in episodes and
+ * every variable drifts, so rows are far from independent draws: the null on which a test of
+ * "does this variable differ between bad and good observations" must keep its promised rate.
+ */
+export function generateDriftLine(options: DriftLineOptions): RandomLine {
+  const rng = createRng(options.seed);
+  const { shape, minutes, n, time } = lineFrame(rng, options);
+
+  const count = 20 + rng.int(7);
+  const chosen = shuffle(rng, PROCESS_VARIABLES.slice()).slice(0, count);
+  const columns = chosen.map(([, mean, sd]) => {
+    const z = ar1(rng, n, DRIFT_LINE_AR);
+    const daily = minutes && rng.next() < 0.3 ? uniform(rng, 0.3, 0.8) : 0;
+    const phase = uniform(rng, 0, 2 * PI);
+    const white = uniform(rng, 0.2, 0.5);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++)
+      out[i] = mean + sd * (z[i] + daily * sin((2 * PI * i) / 1440 + phase) + white * rng.normal());
+    return out;
+  });
+  correlatePairs(rng, columns, chosen, 0);
+  const lotNames = lotNamesFor(rng);
+  const lots = lotSchedule(
+    rng,
+    n,
+    shape,
+    lotNames,
+    undefined,
+    minutes ? [240, 720] : [DRIFT_LINE_LOT_BATCHES, DRIFT_LINE_LOT_BATCHES],
+  );
+
+  const memory = minutes ? exp(uniform(rng, log(360), log(2880))) : exp(uniform(rng, log(30), log(300)));
+  const drift = smoothNoise(rng, n, memory);
+  const share = uniform(rng, 0.08, 0.18);
+  const level = quantile(drift, 1 - share);
+  const active = new Uint8Array(n);
+  for (let i = 0; i < n; i++) active[i] = +(drift[i] > level);
+  const { flag, positives } = qualityFlags(rng, active, minutes);
+  dropouts(rng, columns, 0);
+  const quality = minutes ? 'reject' : 'defect';
+  const { table, batchColumn } = lineTable(rng, { time, minutes, chosen, columns, lots, quality, flag });
+  return {
+    table,
+    truth: {
+      kind: 'drift',
+      shape,
+      target: `${quality} == 1`,
+      quality,
+      causes: [],
+      thresholds: [],
       ...(batchColumn === undefined ? {} : { batchColumn }),
       positiveRate: positives / n,
     },

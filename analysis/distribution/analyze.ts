@@ -365,6 +365,24 @@ export function analyzeEach(
   return analyzeSources(prepared.rows, prepared.options, sources, labels, selection);
 }
 
+/**
+ * The items named `names` (all of them when `names` is undefined), in that order; every unknown
+ * name is reported at once, with a suggestion.
+ */
+export function selectByName<T extends { readonly name: string }>(
+  items: readonly T[],
+  names: readonly string[] | undefined,
+): readonly T[] {
+  if (names === undefined) return items;
+  const byName = new Map(items.map((v) => [v.name, v]));
+  const known = items.map((v) => v.name);
+  const problems = names
+    .filter((name) => !byName.has(name))
+    .map((name) => ({ where: 'variables', message: unknownName('variable', name, known) }));
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  return names.map((name) => byName.get(name) as T);
+}
+
 /** A variable to analyse, prepared when its turn comes (so a one-off analysis holds one at a time). */
 interface VariableSource {
   readonly name: string;
@@ -386,16 +404,7 @@ function analyzeSources(
       ? checkedRange(rows, selection.rows)
       : null;
   const mask = range === null ? selectionMask(rows, selection.rows) : null;
-  let variables = sources;
-  if (selection.variables !== undefined) {
-    const byName = new Map(variables.map((v) => [v.name, v]));
-    const known = variables.map((v) => v.name);
-    const problems = selection.variables
-      .filter((name) => !byName.has(name))
-      .map((name) => ({ where: 'variables', message: unknownName('variable', name, known) }));
-    if (problems.length > 0) throw new InvalidInputError(problems);
-    variables = selection.variables.map((name) => byName.get(name) as VariableSource);
-  }
+  const variables = selectByName(sources, selection.variables);
 
   let positives = 0;
   let selected = 0;

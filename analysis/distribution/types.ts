@@ -38,8 +38,17 @@ export interface NumericDistribution {
   readonly psi: number;
   /** (mean⁺ − mean⁻) / √((s⁺² + s⁻²)/2), sample variances. */
   readonly smd: number | null;
-  /** Benjamini–Hochberg q-value from `ksPValue`, over every ranked variable. */
+  /**
+   * Benjamini–Hochberg q-value over every ranked variable: from `pValue` when the time-aware
+   * test ran (analysis/evidence), else from `ksPValue`.
+   */
   readonly qValue: number | null;
+  /** Time-aware p-value (labels rotated against time, analysis/evidence), when it ran. */
+  readonly pValue?: number | null;
+  /** The p-value that treats rows as independent draws (`ksPValue`), and its q-value. */
+  readonly pValueIid?: number | null;
+  readonly qValueIid?: number | null;
+  readonly shiftTest?: ShiftTestSummary;
   /** The depth-1 tree's threshold (scikit-learn's, missing values left out). */
   readonly threshold: number | null;
   /** Where positives are more frequent: `above` (value > threshold) or `below` (≤). */
@@ -59,6 +68,19 @@ export interface NumericDistribution {
   readonly note?: string;
 }
 
+/** How a time-aware p-value was obtained (analysis/evidence/shifts.ts). */
+export interface ShiftTestSummary {
+  /** Rotations of the labels evaluated. */
+  readonly shifts: number;
+  /** Every allowed rotation was evaluated: the exact circular-shift test. */
+  readonly exhaustive: boolean;
+  /** The score's p-value, and the test statistic's (KS, or chi-square), before combining. */
+  readonly pScore: number;
+  readonly pTest: number | null;
+  /** Whether the p-value came from the fitted tail (the shifts could not resolve it). */
+  readonly tail: boolean;
+}
+
 export interface CategoryFrequency {
   readonly category: string;
   /** Share of the negative population's rows with this category. */
@@ -75,8 +97,13 @@ export interface CategoricalDistribution {
   readonly chiSquare: number | null;
   readonly chiSquarePValue: number | null;
   readonly cramersV: number | null;
-  /** Benjamini–Hochberg q-value from `chiSquarePValue`. */
+  /** Benjamini–Hochberg q-value: from `pValue` when the time-aware test ran, else `chiSquarePValue`. */
   readonly qValue: number | null;
+  readonly pValue?: number | null;
+  /** `chiSquarePValue`, and its q-value. */
+  readonly pValueIid?: number | null;
+  readonly qValueIid?: number | null;
+  readonly shiftTest?: ShiftTestSummary;
   /** The group of categories with the higher positive rate in the best two-group split. */
   readonly categories: string[];
   readonly positiveRateIn: number | null;

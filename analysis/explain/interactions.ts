@@ -9,13 +9,11 @@
  */
 import { InvalidInputError } from '../errors';
 import type { FeatureMatrix } from '../frame';
+import type { InteractionEntry } from '../results';
 import { variableOf as defaultVariableOf, group } from './importance';
 import type { ShapInteractions, ShapValues } from './tree-shap';
 
-export interface InteractionEntry {
-  readonly variables: readonly [string, string];
-  readonly strength: number;
-}
+export type { InteractionEntry };
 
 /**
  * Every pair of variables with a non-zero interaction, strongest first (ties by name). Features

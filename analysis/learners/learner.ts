@@ -4,7 +4,7 @@
  * the parameters of the final refit, margins, SHAP values, the features it uses, its JSON form
  * and its ONNX export. `registry.ts` lists the records; no other code names a learner.
  */
-import type { ShapValues } from '../explain/tree-shap';
+import type { ShapInteractions, ShapValues } from '../explain/tree-shap';
 import type { FeatureMatrix, Labels } from '../frame';
 import type { BinnedDataset } from './gbdt/binning';
 import type { LearnerParams, LearnerSpace } from './search-space';
@@ -58,6 +58,11 @@ export interface LearnerDefinition<M extends ModelBase> extends LearnerSpace {
   margin(model: M, features: FeatureMatrix): Float64Array;
   /** SHAP values in margin space of the rows listed (all when omitted); rows are independent. */
   shap(model: M, features: FeatureMatrix, rows?: ArrayLike<number>): ShapValues;
+  /**
+   * SHAP interaction values of the rows listed, when the learner has them (trees; a linear
+   * model in log-odds has none).
+   */
+  shapInteractions?(model: M, features: FeatureMatrix, rows: ArrayLike<number>): ShapInteractions;
   /** Features the model's prediction depends on (a split on them, a non-zero coefficient). */
   usedFeatures(model: M): ReadonlySet<string>;
   /** The `format` field of its JSON form. */

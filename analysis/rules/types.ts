@@ -3,6 +3,7 @@
  * carries as `operatingWindows`, `rules` and `recommendation` (ARCHITECTURE.md, "Results
  * document"). Numbers that cannot be computed (an empty side) are `null`: JSON has no NaN.
  */
+import type { StratumEntry } from './strata';
 
 /** What an operator can do about a variable (configuration `variables.roles`). */
 export const VARIABLE_ROLES = ['setting', 'material', 'measurement', 'ambient'] as const;
@@ -91,4 +92,24 @@ export interface OperatingWindow extends WindowFigures {
   readonly indicator: boolean;
   /** The dead time the window is read at (the variable `lagMinutes` earlier). */
   readonly lagMinutes?: number;
+}
+
+/**
+ * What the rules analysis adds to a distribution entry: its dead time (`aggregation.maxLag`,
+ * time windows only) and its comparison within strata (`variables.stratify`).
+ */
+export interface DistributionRuleFields {
+  /** The variable is read this many minutes before the target (0: no dead time found). */
+  readonly lagMinutes?: number;
+  /** The pooled difference comes from the mix of strata, not from within them. */
+  readonly confounded?: boolean;
+  /** The depth-1 split within each stratum: a threshold (or categories) per recipe, product… */
+  readonly strata?: readonly StratumEntry[];
+  /** The pooled split's side compared within strata (Cochran–Mantel–Haenszel). */
+  readonly withinStrata?: {
+    readonly oddsRatio: number | null;
+    readonly crudeOddsRatio: number | null;
+    readonly cmh: number | null;
+    readonly pValue: number | null;
+  };
 }

@@ -148,29 +148,57 @@ function recommend(
   };
 }
 
+/**
+ * The best rule quality the whole search finds on draws `from` .. `from + count − 1` of the null
+ * (the same draws however they are split, so parts can run side by side).
+ */
+export function nullBestQualities(
+  input: WhatToDoInput,
+  options: WhatToDoOptions,
+  from: number,
+  count: number,
+): number[] {
+  const names = input.variables.slice(0, options.maxRuleVariables ?? 12);
+  const columns = ruleColumns(input.table, input.train, names);
+  const y = localLabels(input.labels, input.train);
+  const labelNull = options.labelNull ?? circularShiftNull;
+  return labelNull
+    .draw(y, from + count, options.seed ?? 1)
+    .slice(from)
+    .map(
+      (shifted) =>
+        searchSubgroups(columns, shifted as Uint8Array, { ...options.rules, seek: 'bad', maxRules: 1 })[0]
+          ?.quality ?? 0,
+    );
+}
+
+/** The rules' q-values from the best quality of each null draw (max-T, `maxTPValues`). */
+export function withRuleQValues(found: WhatToDo, bestPerDraw: readonly number[], method: string): WhatToDo {
+  const qValues = maxTPValues(
+    found.rules.map((r) => r.wracc),
+    bestPerDraw,
+  );
+  return {
+    ...found,
+    rules: found.rules.map((r, k) => ({ ...r, qValue: qValues[k] })),
+    ruleEvidence: { method, draws: bestPerDraw.length },
+  };
+}
+
+/**
+ * Windows, rules and the recommendation; the rules' q-values from `nullDraws` draws of the null
+ * (0: none, `qValue` null, for a caller that draws them apart with `nullBestQualities`).
+ */
 export function whatToDo(input: WhatToDoInput, options: WhatToDoOptions = {}): WhatToDo {
   const operatingWindows = windowsOf(input, options);
   const names = input.variables.slice(0, options.maxRuleVariables ?? 12);
   const columns = ruleColumns(input.table, input.train, names);
   const y = localLabels(input.labels, input.train);
   const found = searchSubgroups(columns, y, { ...options.rules, seek: 'bad' });
-  const labelNull = options.labelNull ?? circularShiftNull;
-  const draws = found.length === 0 ? 0 : (options.nullDraws ?? 99);
-  const best = labelNull
-    .draw(y, draws, options.seed ?? 1)
-    .map(
-      (shifted) =>
-        searchSubgroups(columns, shifted as Uint8Array, { ...options.rules, seek: 'bad', maxRules: 1 })[0]
-          ?.quality ?? 0,
-    );
-  const qValues = maxTPValues(
-    found.map((s) => s.quality),
-    best,
-  );
   let positives = 0;
   for (let i = 0; i < y.length; i++) positives += y[i];
   const baseRate = y.length > 0 ? positives / y.length : 0;
-  const rules: RuleEntry[] = found.map((s, k) => ({
+  const rules: RuleEntry[] = found.map((s) => ({
     conditions: s.conditions,
     badRate: s.positives / s.size,
     baseRate,
@@ -180,17 +208,21 @@ export function whatToDo(input: WhatToDoInput, options: WhatToDoOptions = {}): W
     rows: s.size,
     positives: s.positives,
     wracc: s.quality,
-    qValue: qValues[k],
+    qValue: null,
     validation:
       input.validation.length > 0
         ? ruleFigures(input.table, s.conditions, input.labels, input.validation)
         : null,
     indicator: s.conditions.some((c) => isIndicator(roleOf(input.roles, c.variable))),
   }));
-  return {
+  const labelNull = options.labelNull ?? circularShiftNull;
+  const result: WhatToDo = {
     operatingWindows,
     rules,
     recommendation: recommend(input, options, names),
-    ruleEvidence: { method: labelNull.method, draws: best.length },
+    ruleEvidence: { method: labelNull.method, draws: 0 },
   };
+  const draws = found.length === 0 ? 0 : (options.nullDraws ?? 99);
+  if (draws === 0) return result;
+  return withRuleQValues(result, nullBestQualities(input, options, 0, draws), labelNull.method);
 }

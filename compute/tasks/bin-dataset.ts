@@ -3,8 +3,12 @@ import type { FeatureMatrix } from '../../analysis/frame';
 import { type BinnedDataset, binDataset } from '../../analysis/learners/gbdt/binning';
 import type { TaskResult } from '../task';
 
-export function binDatasetTask(input: { readonly features: FeatureMatrix }): TaskResult<BinnedDataset> {
-  const binned = binDataset(input.features);
+export function binDatasetTask(input: {
+  readonly features: FeatureMatrix;
+  /** Dataset parameters (`max_bin`, …); LightGBM's defaults when absent. */
+  readonly params?: Readonly<Record<string, unknown>>;
+}): TaskResult<BinnedDataset> {
+  const binned = binDataset(input.features, input.params ? { params: input.params } : {});
   const transfer = [binned.numBins, binned.missingBin, ...binned.upperBounds, ...binned.bins]
     .map((a) => a.buffer)
     .filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);

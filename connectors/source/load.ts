@@ -13,6 +13,7 @@ import { ident, literal, queryRows } from '../duckdb';
 import { pivotLong } from './long-rows';
 import {
   type ColumnInfo,
+  keptColumns,
   type LoadOptions,
   type LoadReport,
   ROW_TIME,
@@ -123,10 +124,18 @@ export function selectVariables(
   check(options.include, options.includeOption ?? 'variables.include');
   check(options.exclude, 'variables.exclude');
   check(options.keep, 'target');
+  for (const named of options.named ?? [])
+    named.names.forEach((name, k) => {
+      if (!available.includes(name))
+        problems.push({
+          where: `${named.where}[${k}] (${source})`,
+          message: unknownName('column', name, available),
+        });
+    });
   if (problems.length > 0) throw new InvalidInputError(problems);
   const include = options.include && options.include.length > 0 ? new Set(options.include) : undefined;
   const exclude = new Set(options.exclude ?? []);
-  const keep = new Set(options.keep ?? []);
+  const keep = new Set(keptColumns(options));
   return available.filter((n) => keep.has(n) || ((!include || include.has(n)) && !exclude.has(n)));
 }
 

@@ -24,6 +24,22 @@ export interface LoadOptions {
   readonly keep?: readonly string[];
   /** How the caller calls `include` in messages (default `variables.include`; `--variables`). */
   readonly includeOption?: string;
+  /**
+   * Other columns the configuration names (roles, strata), checked against the source's columns
+   * and reported at `where` with the name's index; kept whatever include / exclude say when `keep`.
+   */
+  readonly named?: readonly NamedColumns[];
+}
+
+export interface NamedColumns {
+  readonly where: string;
+  readonly names: readonly string[];
+  readonly keep?: boolean;
+}
+
+/** The columns loading keeps whatever include / exclude say: the target's, and named ones kept. */
+export function keptColumns(options: LoadOptions): string[] {
+  return [...(options.keep ?? []), ...(options.named ?? []).filter((n) => n.keep).flatMap((n) => n.names)];
 }
 
 /** What loading found and did: part of every dataset's description. */

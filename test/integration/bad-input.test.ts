@@ -32,9 +32,12 @@ interface Outcome {
   readonly hung: boolean;
 }
 
-function lineRca(args: readonly string[]): Promise<Outcome> {
+function lineRca(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let hung = false;
@@ -159,6 +162,8 @@ interface Case {
   /** For exit 0: the variable ranked first (default `oven`), and more checks on the entries. */
   readonly first?: string;
   readonly check?: (entries: readonly Record<string, unknown>[]) => void;
+  /** Variables the command runs with besides the file's (e.g. another artifact storage). */
+  readonly env?: Record<string, string>;
 }
 
 const entry = (entries: readonly Record<string, unknown>[], name: string) => {
@@ -545,6 +550,55 @@ const CASES: Case[] = [
     analyze: { aggregation: { batchColumn: 'batch' } },
     expect: { analyze: /aggregation\.batchColumn.*"batch" does not exist/ },
   },
+  // What to do (#18): roles, strata and dead times.
+  {
+    name: 'roles naming an unknown column',
+    data: good,
+    analyze: { variables: { roles: { setting: ['speed', 'ovem'], measurement: ['noise'] } } },
+    expect: { analyze: /variables\.roles\.setting\[1\].*column "ovem" does not exist; did you mean "oven"/ },
+  },
+  {
+    name: 'a variable given two roles',
+    data: good,
+    analyze: { variables: { roles: { setting: ['speed'], ambient: ['speed'] } } },
+    expect: { analyze: /variables\.roles\.ambient\[0\].*already a setting/ },
+  },
+  {
+    name: 'stratify on an unknown column',
+    data: good,
+    analyze: { variables: { stratify: ['recipe'] } },
+    expect: { analyze: /variables\.stratify\[0\].*column "recipe" does not exist/ },
+  },
+  {
+    name: 'stratify on a column with more than 50 distinct values',
+    data: good,
+    analyze: { variables: { stratify: ['noise'] } },
+    expect: { analyze: /variables\.stratify.*more than 50 strata/ },
+  },
+  {
+    name: 'a maxLag that is not a duration',
+    data: good,
+    analyze: { aggregation: { window: '10m', maxLag: 'two hours' } },
+    expect: { analyze: /aggregation\.maxLag.*duration/ },
+  },
+  {
+    name: 'roles, strata and a dead time that are right',
+    data: good,
+    analyze: {
+      variables: {
+        roles: { setting: ['speed'], material: ['lot'], measurement: ['noise'] },
+        stratify: ['lot'],
+      },
+      aggregation: { window: '10m', functions: ['mean', 'max', 'min'], maxLag: '30m' },
+    },
+    expect: { analyze: 0 },
+    check: (entries) => {
+      const oven = entry(entries, 'oven');
+      expect(oven.lagMinutes).toBe(0);
+      expect(oven.confounded).toBe(false);
+      expect((oven.strata as { stratum: string }[]).map((s) => s.stratum).sort()).toEqual(['L0', 'L1', 'L2']);
+    },
+  },
   {
     name: '--out naming an existing file',
     data: () => {
@@ -579,7 +633,67 @@ const CASES: Case[] = [
     distribution: ['--colour', 'red'],
     expect: { distribution: /--colour/ },
   },
+  // Sources in the artifact storage (line-rca data put): an unknown URI is named, nothing runs.
+  {
+    name: 'an unknown artifact URI (a folder storage)',
+    data: good,
+    analyze: {
+      source: {
+        kind: 'artifact',
+        uri: `file://${path.join(dir, 'artifacts', 'data', '0'.repeat(64), 'nope.csv')}`,
+      },
+    },
+    expect: { analyze: /source\.uri: no such artifact: file:\/\/.*nope\.csv/ },
+  },
+  {
+    name: 'a GridFS artifact URI while LINE_RCA_ARTIFACTS is a folder',
+    data: good,
+    analyze: {
+      source: {
+        kind: 'artifact',
+        uri: `gridfs://artifacts/data/${'0'.repeat(64)}/nope.csv#sha256=${'0'.repeat(64)}`,
+      },
+    },
+    expect: { analyze: /source\.uri: gridfs:\/\/artifacts\/data\/0+\/nope\.csv.*LINE_RCA_ARTIFACTS=mongodb/ },
+  },
+  {
+    name: 'an unknown artifact URI (GridFS)',
+    data: good,
+    env: {
+      LINE_RCA_ARTIFACTS: mongoDatabase(`bad_input_${process.pid}`),
+      LINE_RCA_CACHE: path.join(dir, 'cache'),
+    },
+    analyze: {
+      source: {
+        kind: 'artifact',
+        uri: `gridfs://artifacts/data/${'0'.repeat(64)}/nope.csv#sha256=${'0'.repeat(64)}`,
+      },
+    },
+    expect: {
+      analyze:
+        /gridfs:\/\/artifacts\/data\/0+\/nope\.csv.*no such artifact: gridfs:\/\/artifacts\/data\/0+\/nope\.csv/,
+    },
+  },
+  {
+    name: 'an artifact URI outside the artifact storage',
+    data: good,
+    analyze: { source: { kind: 'artifact', uri: 'file:///etc/hostname' } },
+    expect: { analyze: /source\.uri: file:\/\/\/etc\/hostname is not in the artifact storage/ },
+  },
+  {
+    name: 'an artifact URI that is not one',
+    data: good,
+    analyze: { source: { kind: 'artifact', uri: 's3://bucket/line.csv' } },
+    expect: { analyze: /source\.uri: s3:\/\/bucket\/line\.csv is not an artifact/ },
+  },
 ];
+
+/** A database of the MongoDB the tests use (MONGODB_URI, FerretDB locally). */
+function mongoDatabase(name: string): string {
+  const url = new URL(process.env.MONGODB_URI || 'mongodb://127.0.0.1:27017');
+  url.pathname = `/${name}`;
+  return url.toString();
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -594,7 +708,7 @@ function configFile(name: string, data: string, target: string, extra: Record<st
   const config = {
     name: 'bad input',
     line: 'test-line',
-    source: { kind: 'file', path: data, ...(source ?? {}) },
+    source: source?.kind === 'artifact' ? source : { kind: 'file', path: data, ...(source ?? {}) },
     target,
     aggregation: { window: '10m', functions: ['mean', 'max', 'min'] },
     models: ['logistic'],
@@ -670,7 +784,10 @@ describe.each(CASES)('$name', (c) => {
       async () => {
         const data = await c.data();
         const config = configFile(c.name, data, target, c.analyze ?? {});
-        const outcome = await lineRca(['analyze', '--config', config, '--json', ...(c.analyzeArgs ?? [])]);
+        const outcome = await lineRca(
+          ['analyze', '--config', config, '--json', ...(c.analyzeArgs ?? [])],
+          c.env,
+        );
         checkNeverBroken(outcome);
         c.afterwards?.();
         checkExpected(
@@ -683,4 +800,34 @@ describe.each(CASES)('$name', (c) => {
       HANG_MS + 10_000,
     );
   }
+});
+
+describe('line-rca data put', () => {
+  test.each([
+    [['data', 'put', path.join(dir, 'missing.csv')], /missing\.csv: does not exist/],
+    [['data', 'put', dir], /: is not a file/],
+    [['data', 'put'], /usage: line-rca data put FILE/],
+  ])('%j: exit 2 naming it', async (args, message) => {
+    const outcome = await lineRca(args);
+    checkNeverBroken(outcome);
+    expect({ status: outcome.status, stdout: outcome.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(outcome.stderr).toMatch(message);
+  });
+
+  test(
+    'prints the URI as its last line, and analyze reads the stored file',
+    async () => {
+      const put = await lineRca(['data', 'put', good()]);
+      expect(put.status).toBe(0);
+      const uri = put.stdout.trim().split('\n').at(-1) ?? '';
+      expect(uri).toMatch(/^file:\/\/.*\/data\/[0-9a-f]{64}\/good\.csv$/);
+      const config = configFile('stored good', good(), 'defect == 1', { source: { kind: 'artifact', uri } });
+      const outcome = await lineRca(['analyze', '--config', config, '--json']);
+      checkNeverBroken(outcome);
+      expect(outcome.status).toBe(0);
+      const results = JSON.parse(outcome.stdout) as { distribution: { variable: string; kind: string }[] };
+      expect(results.distribution.filter((e) => e.kind !== 'identifier')[0].variable).toBe('oven');
+    },
+    HANG_MS,
+  );
 });

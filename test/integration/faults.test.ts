@@ -99,9 +99,17 @@ async function waitForActivity(
   started = true,
 ): Promise<temporal.api.workflow.v1.IPendingActivityInfo> {
   for (;;) {
-    const pending = (await handle.describe()).raw.pendingActivities ?? [];
+    const description = await handle.describe();
+    const pending = description.raw.pendingActivities ?? [];
     const found = pending.find((p) => p.activityType?.name === activity && (!started || p.lastStartedTime));
     if (found) return found;
+    // Never wait for what cannot come: a workflow that ended, or the activity already done.
+    if (description.status.name !== 'RUNNING') {
+      throw new Error(`waiting for ${activity}: the workflow is ${description.status.name}`);
+    }
+    if (completed((await handle.fetchHistory()).events ?? [], activity)) {
+      throw new Error(`waiting for ${activity}: it completed before it was seen running`);
+    }
     await sleep(100);
   }
 }

@@ -50,6 +50,23 @@ describe('line-rca demo (embedded pipeline)', () => {
     expect(conveyor?.kind === 'numeric' && conveyor.direction).toBe('below');
     expect(results.model!.validation.auc).toBeGreaterThan(0.8);
   });
+
+  it('gives both causes a strong verdict, with the evidence behind it', () => {
+    const burnt = DEMO_CAUSES.find((c) => c.name === 'burnt')!;
+    const strong = results.causes!.filter((c) => c.verdict === 'strong').map((c) => c.variable);
+    for (const cause of burnt.causes) expect(strong).toContain(cause);
+    // the iid test calls nearly every variable significant; the time-aware one a handful
+    const significant = results.distribution.filter((d) => d.kind !== 'identifier' && (d.qValue ?? 1) < 0.05);
+    expect(significant.length).toBeLessThanOrEqual(8);
+    expect(results.evidence!.method).toContain('circular shifts of the labels');
+    expect(results.evidence!.summary).toMatch(/^2 variables explain .* with strong evidence/);
+    expect(results.data.episodes).toBeGreaterThan(5);
+    for (const cause of burnt.causes) {
+      const stability = results.importance.find((e) => e.variable === cause)!.stability!;
+      expect(stability.folds).toBe(5);
+      expect(stability.aboveShadowShare).toBeGreaterThan(0.5);
+    }
+  });
 });
 
 describe('line-rca analyze on AI4I 2020 (no time column: rows in file order)', () => {
@@ -62,7 +79,13 @@ describe('line-rca analyze on AI4I 2020 (no time column: rows in file order)', (
     const top4 = results.importance.slice(0, 4).map((e) => e.variable);
     for (const v of ['Torque [Nm]', 'Rotational speed [rpm]', 'Tool wear [min]']) expect(top4).toContain(v);
     expect(results.model!.validation.auc).toBeGreaterThanOrEqual(0.9);
-    expect(results.data).toEqual({ rows: 10000, positives: 339, variables: 6, features: expect.any(Number) });
+    expect(results.data).toEqual({
+      rows: 10000,
+      positives: 339,
+      variables: 6,
+      features: expect.any(Number),
+      episodes: expect.any(Number),
+    });
     // The features of the text variable Type are summed back to it.
     expect(results.importance.map((e) => e.variable)).toContain('Type');
   }, 300_000);
@@ -112,6 +135,42 @@ describe('line-rca analyze: bad input', () => {
     expect(err.join('')).toMatch(/defects.*does not exist; did you mean "defect"/);
     expect(existsSync(path.join(dir, 'results.json'))).toBe(false);
   });
+});
+
+describe('progress within stages', () => {
+  it('extract, aggregate and distribution tell how far they have gone', async () => {
+    const steps: string[] = [];
+    const config = parseConfig({
+      name: 'steps',
+      line: 'l',
+      source: { kind: 'file', path: path.join(tmp, 'demo', 'bakery-line.parquet'), timeColumn: 'time' },
+      target: 'burnt_rate > 0.05',
+      models: ['logistic'],
+      search: { trials: 2 },
+    });
+    const outcome = await runEmbedded({
+      config,
+      baseDir: tmp,
+      outDir: path.join(tmp, 'steps'),
+      progress: {
+        stage: () => undefined,
+        step: (done, total, unit) => steps.push(`${done}/${total} ${unit}`),
+        info: () => undefined,
+        trial: () => undefined,
+      },
+    });
+    const variables = outcome.results.distribution.length;
+    expect(steps.filter((s) => s.endsWith('(read, written)'))).toEqual([
+      '1/2 phases (read, written)',
+      '2/2 phases (read, written)',
+    ]);
+    expect(steps.filter((s) => s.endsWith('(read, aggregated, written)'))).toEqual(
+      [1, 2, 3].map((k) => `${k}/3 phases (read, aggregated, written)`),
+    );
+    expect(steps.filter((s) => s.endsWith(' variables'))).toEqual(
+      Array.from({ length: variables }, (_, i) => `${i + 1}/${variables} variables`),
+    );
+  }, 300_000);
 });
 
 describe('cancellation', () => {

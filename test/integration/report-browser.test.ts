@@ -254,6 +254,79 @@ describe('report.html in a real browser', () => {
     expect(errors).toEqual([]);
   });
 
+  it('puts "What to do" first: levers and indicators in words, each bound on a histogram and a series', async () => {
+    const data = reportData();
+    const evil = '<script>window.__pwned = true</script>';
+    const figures = { badRateInside: 0.01, badRateOutside: 0.4, goodKept: 0.9, rows: 8000 };
+    const results: ResultsDocument = {
+      ...data.results,
+      distribution: data.results.distribution.map((e) =>
+        e.variable === 'oven_zone2_temp' ? { ...e, lagMinutes: 40 } : e,
+      ),
+      operatingWindows: [
+        {
+          variable: 'oven_zone2_temp',
+          low: 212,
+          high: 228,
+          ...figures,
+          validation: figures,
+          indicator: false,
+        },
+        { variable: 'humidity', low: null, high: 225, ...figures, validation: null, indicator: true },
+      ],
+      rules: [
+        {
+          conditions: [
+            { variable: 'oven_zone2_temp', op: '>', value: 228 },
+            { variable: evil, op: '<=', value: 215 },
+          ],
+          badRate: 0.6,
+          baseRate: 0.1,
+          support: 0.1,
+          coverage: 0.6,
+          lift: 6,
+          rows: 1000,
+          positives: 600,
+          wracc: 0.05,
+          qValue: 0.01,
+          validation: null,
+          indicator: false,
+        },
+      ],
+      recommendation: {
+        conditions: [{ variable: 'oven_zone2_temp', op: '<=', value: 228 }],
+        badRate: 0.01,
+        baseRate: 0.1,
+        badRateOutside: 0.4,
+        support: 0.8,
+        goodKept: 0.9,
+        rows: 8000,
+        positives: 80,
+        validation: null,
+      },
+    };
+    mkdirSync(artifacts, { recursive: true });
+    const file = path.join(artifacts, 'report-what-to-do.html');
+    writeFileSync(file, renderReport({ ...data, results }));
+    const errors: string[] = [];
+    const page = await open(browser, file, errors);
+    expect((await page.$$eval('main > section', (s) => s.map((x) => x.id)))[0]).toBe('what-to-do');
+    const items = await page.$$eval('#what-to-do li', (lis) =>
+      lis.map((li) => ({ kind: li.getAttribute('data-kind'), text: li.textContent ?? '' })),
+    );
+    expect(items.map((i) => i.kind)).toEqual(['recommendation', 'window', 'rule', 'window']);
+    expect(items[0].text).toContain('Run with oven_zone2_temp (40 minutes before) ≤ 228');
+    expect(items[1].text).toContain('Keep oven_zone2_temp (40 minutes before) between 212 and 228');
+    expect(items[2].text).toContain(`${evil} ≤ 215`);
+    expect(items[3].text).toContain('Bad observations are rarer with humidity at or below 225');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
+    // Each distinct numeric bound with its histogram, and its series where the report has one:
+    // the recommendation's, the window's, the rule's two, and humidity's (no series).
+    expect(await page.locator('#what-to-do .chart.bound-histogram svg').count()).toBe(5);
+    expect(await page.locator('#what-to-do .chart.bound-series svg').count()).toBe(4);
+    expect(errors).toEqual([]);
+  });
+
   it('recomputes the ranking in the page on a zoomed period, as the analysis does', async () => {
     const { table, labels, results } = smallAnalysis();
     const data: ReportData = {

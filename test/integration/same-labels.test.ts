@@ -101,6 +101,7 @@ test('embedded, Temporal and line-rca distribution: the same windows, labels and
     target: document.target,
     timeColumn: 'time',
     window: '10m',
+    seed: 3,
   };
   const rows = await distributionLabels(options);
   // The variables the configuration keeps (its `variables.exclude` as --variables).

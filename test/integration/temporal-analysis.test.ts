@@ -119,6 +119,11 @@ describe('analyzeLine on Temporal', () => {
     );
     expect(viaTemporal.model?.validation.auc).toBeCloseTo(embedded.model!.validation.auc as number, 12);
     expect(viaTemporal.data).toEqual(embedded.data);
+    // Both runners run the rules stage (its null draws split over however many threads they have).
+    expect(viaTemporal.rules?.length).toBeGreaterThan(0);
+    expect(viaTemporal.rules).toEqual(embedded.rules);
+    expect(viaTemporal.operatingWindows).toEqual(embedded.operatingWindows);
+    expect(viaTemporal.recommendation).toEqual(embedded.recommendation);
   }, 600_000);
 
   it('survives a worker killed in the middle of the search without repeating finished trials', async () => {

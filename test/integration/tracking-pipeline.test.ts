@@ -202,6 +202,16 @@ describe('an analysis with MLflow and MongoDB on', () => {
     expect(logged).toEqual(withoutTracking);
 
     expect(await storedResults(results.id)).toEqual(local);
+    // the evidence as run tags: method, episodes, verdicts, the summary sentence
+    expect(parent.tags).toMatchObject({
+      'line_rca.evidence.method': results.evidence!.method,
+      'line_rca.episodes': String(results.data.episodes),
+      'line_rca.causes.strong': results
+        .causes!.filter((c) => c.verdict === 'strong')
+        .map((c) => c.variable)
+        .join(', '),
+      'line_rca.evidence.summary': results.evidence!.summary,
+    });
   }, 120_000);
 });
 

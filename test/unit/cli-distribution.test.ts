@@ -61,12 +61,18 @@ describe('line-rca distribution on AI4I 2020 (known mechanisms)', () => {
     expect(speed.threshold).toBeLessThanOrEqual(1400);
     expect(speed.direction).toBe('below');
     expect(speed.positiveRateBelow).toBeGreaterThan(speed.positiveRateAbove as number);
+    // significant with the time-aware test too (rows in file order, shifted against it)
+    expect(speed.qValue).toBeLessThan(0.05);
+    expect(speed.pValueIid).toBe(speed.ksPValue);
   });
 
   test('OSF: tool wear and torque in the top 3', async () => {
-    const top = ranked(await analyse('OSF == 1')).slice(0, 3);
+    const entries = await analyse('OSF == 1');
+    const top = ranked(entries).slice(0, 3);
     expect(top).toContain('Tool wear [min]');
     expect(top).toContain('Torque [Nm]');
+    expect(numeric(entries, 'Tool wear [min]').qValue).toBeLessThan(0.05);
+    expect(numeric(entries, 'Torque [Nm]').qValue).toBeLessThan(0.05);
   });
 
   test('TWF: tool wear first, above a threshold ≥ 180', async () => {
@@ -75,11 +81,13 @@ describe('line-rca distribution on AI4I 2020 (known mechanisms)', () => {
     const wear = numeric(entries, 'Tool wear [min]');
     expect(wear.threshold).toBeGreaterThanOrEqual(180);
     expect(wear.direction).toBe('above');
+    expect(wear.qValue).toBeLessThan(0.05);
   });
 
   test('RNF (random): no variable significant after Benjamini–Hochberg', async () => {
     const entries = await analyse('RNF == 1');
     for (const e of entries) if (e.qValue !== null) expect(e.qValue).toBeGreaterThanOrEqual(0.05);
+    for (const e of entries) if (e.kind !== 'identifier') expect(e.pValue).toBeGreaterThan(0);
   });
 
   test('an outcome of the target is flagged suspectedLeak: Machine failure when the target is TWF', async () => {
@@ -211,7 +219,7 @@ describe('line-rca distribution on small files', () => {
     expect((JSON.parse(period.stdout) as DistributionDocument).data.rows).toBe(6);
     const text = await run(args);
     expect(text.status).toBe(0);
-    expect(text.stdout).toMatch(/^48 rows, 10 where bad == 1; 1 variables/);
+    expect(text.stdout).toMatch(/^48 rows, 10 where bad == 1; 1 variables\nq-values from circular shifts/);
     expect(text.stdout).toMatch(/1 +x +/);
   });
 

@@ -216,7 +216,7 @@ describe('--profile', () => {
       let held: Uint8Array | undefined;
       await profile.measure('big', async () => {
         held = new Uint8Array(300e6).fill(1);
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 1000));
       });
       expect(held?.[0]).toBe(1);
       held = undefined;

@@ -6,7 +6,13 @@
  * grow with the number of variables.
  */
 import type { SearchProgress } from '../../activities/progress';
-import type { ComposeInput, PersistInput, TrialInput } from '../../activities/types';
+import type {
+  ComposeInput,
+  EvaluateInput,
+  PersistInput,
+  StabilityInput,
+  TrialInput,
+} from '../../activities/types';
 import { parseConfig } from '../../analysis/config';
 import { secondsLeft } from '../../pipeline/model-branch';
 import { type PipelineHooks, runPipeline, type Stages } from '../../pipeline/plan';
@@ -28,7 +34,7 @@ interface Recorded {
   outputs: unknown[];
 }
 
-function fakeStages(options: { failAt?: string; variables?: number } = {}): {
+function fakeStages(options: { failAt?: string; variables?: number; baselineExplained?: boolean } = {}): {
   stages: Stages;
   rec: Recorded;
 } {
@@ -70,6 +76,12 @@ function fakeStages(options: { failAt?: string; variables?: number } = {}): {
       validationPositives: 2,
     })),
     distribution: stage('distribution', () => ({ entriesUri: 'file:///distribution.json', variables })),
+    rules: stage('rules', () => ({
+      whatToDoUri: 'file:///what-to-do.json',
+      operatingWindows: 1,
+      rules: 2,
+      seconds: 1,
+    })),
     searchTrial: stage('searchTrial', (input: TrialInput) => ({
       number: input.number,
       learner: input.learner,
@@ -85,6 +97,13 @@ function fakeStages(options: { failAt?: string; variables?: number } = {}): {
         validation: { auc: 0.9, prAuc: 0.5, logloss: 0.2, rows: 20, positives: 2 },
       },
       baseline: null,
+      selection: options.baselineExplained
+        ? {
+            reason: 'the logistic regression baseline scored higher on validation',
+            searchBest: { kind: 'gbdt' as const, params: {}, validation: { auc: 0.8 } },
+          }
+        : { reason: "the search's best trial (gradient-boosted trees)" },
+      searchValidation: { method: 'time-ordered' as const, folds: 1 },
       modelUri: 'file:///model.json',
       onnxUri: 'file:///model.onnx',
     })),
@@ -92,6 +111,11 @@ function fakeStages(options: { failAt?: string; variables?: number } = {}): {
       importanceUri: 'file:///importance.json',
       contributionsUri: 'file:///contributions.json',
       shapSampleUri: 'file:///shap.json',
+    })),
+    stability: stage('stability', () => ({
+      stabilityUri: 'file:///stability.json',
+      folds: 5,
+      seconds: 1,
     })),
     compose: stage('compose', () => ({ resultsUri: 'file:///results.json' })),
     persist: stage('persist', (input: PersistInput) => ({
@@ -130,7 +154,9 @@ describe('runPipeline', () => {
       'aggregate',
       'trackStart',
       'distribution',
+      'rules',
       'evaluate',
+      'stability',
       'explain',
       'compose',
       'report',
@@ -142,7 +168,14 @@ describe('runPipeline', () => {
     expect(rec.calls.lastIndexOf('trackTrial')).toBeLessThan(rec.calls.indexOf('trackFinish'));
     const composed = rec.inputs.compose[0] as ComposeInput;
     expect(composed.status).toBe('complete');
+    // the stability folds refit the configuration explained: here the search's best
+    const evaluated = rec.inputs.evaluate[0] as EvaluateInput;
+    expect((rec.inputs.stability[0] as StabilityInput).explained).toEqual(evaluated.best);
+    expect(composed.stability).toEqual({ stabilityUri: 'file:///stability.json', folds: 5, seconds: 1 });
     expect(composed.distribution).toEqual({ entriesUri: 'file:///distribution.json', variables: 3 });
+    // the rules stage reads the distribution's ranking and dead times; compose gets its output
+    expect(rec.inputs.rules[0]).toMatchObject({ entriesUri: 'file:///distribution.json' });
+    expect(composed.rules).toMatchObject({ whatToDoUri: 'file:///what-to-do.json' });
     expect(composed.trials.map((t) => t.number)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(rec.inputs.persist[0]).toEqual({
       analysisId: 'a1',
@@ -155,6 +188,14 @@ describe('runPipeline', () => {
       reportUri: 'file:///report.html',
       storedIn: ['file'],
     });
+  });
+
+  it('refits the baseline in the stability folds when evaluate explains the baseline', async () => {
+    const { stages, rec } = fakeStages({ baselineExplained: true });
+    await runPipeline(stages, { config: {} }, hooks());
+    const evaluated = rec.inputs.evaluate[0] as EvaluateInput;
+    expect(evaluated.baseline?.learner).toBe('logistic');
+    expect((rec.inputs.stability[0] as StabilityInput).explained).toEqual(evaluated.baseline);
   });
 
   it('records a cancellation during the search as cancelled, with the trials so far and no report', async () => {
@@ -207,7 +248,7 @@ describe('runPipeline', () => {
     expect(composed.explain).toBeNull();
   });
 
-  it.each(['aggregate', 'distribution', 'explain'])(
+  it.each(['aggregate', 'distribution', 'rules', 'explain'])(
     'discards the analysis and records nothing when %s fails',
     async (stage) => {
       const { stages, rec } = fakeStages({ failAt: stage });

@@ -101,6 +101,74 @@ describe('compose and persist', () => {
     expect(stored.distribution).toEqual(composed.distribution);
   });
 
+  it('compose the evidence: stability in the importance, one verdict a variable, the summary and its tags', async () => {
+    const workDir = analysisWorkDir('a3');
+    const base = composeInput(workDir, 'complete');
+    const entries = [
+      { variable: 'oven', kind: 'numeric', score: 0.7, qValue: 0.001, pValue: 0.0005 },
+      { variable: 'belt', kind: 'numeric', score: 0.2, qValue: 0.6, pValue: 0.5 },
+    ];
+    const stability = {
+      oven: { folds: 5, topShare: 1, aboveShadowShare: 1, spread: 0.1 },
+      belt: { folds: 5, topShare: 0.4, aboveShadowShare: 0.2, spread: 0.9 },
+    };
+    const input: ComposeInput = {
+      ...base,
+      analysisId: 'a3',
+      extract: { ...base.extract, from: '2026-01-01T00:00:00Z', to: '2026-01-15T00:00:00Z' },
+      distribution: {
+        entriesUri: writeArtifact(workDir, 'distribution.json', JSON.stringify(entries)),
+        variables: 2,
+        evidence: {
+          method: 'circular shifts of the labels against time …',
+          observations: 2016,
+          positiveObservations: 200,
+          episodes: 12,
+          correlationLength: 9,
+          allowedShifts: 2015,
+          maxShifts: 2000,
+          seed: 42,
+        },
+      },
+      explain: {
+        ...base.explain!,
+        importanceUri: writeArtifact(
+          workDir,
+          'importance.json',
+          JSON.stringify([
+            { variable: 'oven', meanAbsShap: 1.2, features: [] },
+            { variable: 'belt', meanAbsShap: 0.1, features: [] },
+          ]),
+        ),
+      },
+      stability: {
+        stabilityUri: writeArtifact(workDir, 'stability.json', JSON.stringify(stability)),
+        folds: 5,
+        seconds: 1,
+      },
+    };
+    const { resultsUri, tags } = await compose(input);
+    const doc = readJsonArtifact<ResultsDocument>(resultsUri);
+    expect(doc.importance.map((e) => e.stability)).toEqual([stability.oven, stability.belt]);
+    expect(doc.causes!.map((c) => [c.variable, c.verdict])).toEqual([
+      ['oven', 'strong'],
+      ['belt', 'none'],
+    ]);
+    expect(doc.data.episodes).toBe(12);
+    expect(doc.evidence).toMatchObject({ episodes: 12, stability: { folds: 5, seed: 42 } });
+    expect(doc.evidence!.summary).toBe(
+      '1 variable explains the observations where defect > 0 with strong evidence (oven); 1 other differs ' +
+        'between the two populations no more than slow drift produces by chance. Based on 12 bad episodes over 14 days.',
+    );
+    expect(tags).toEqual({
+      'line_rca.evidence.method': 'circular shifts of the labels against time …',
+      'line_rca.episodes': '12',
+      'line_rca.causes.strong': 'oven',
+      'line_rca.causes.possible': '',
+      'line_rca.evidence.summary': doc.evidence!.summary,
+    });
+  });
+
   it('compose a cancelled analysis without a distribution', async () => {
     const input = {
       ...composeInput(analysisWorkDir('a2'), 'cancelled'),

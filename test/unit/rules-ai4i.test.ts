@@ -18,6 +18,7 @@ import {
 } from '../../analysis/rules';
 import type { Condition } from '../../analysis/rules/types';
 import fixtures from '../fixtures/rules/rules.json';
+import { expectHdfRule, expectToolWearPerType } from '../support/ai4i-rules';
 
 const csv = readFileSync(path.join(__dirname, '../../datasets/ai4i2020.csv'), 'utf8').trim().split('\n');
 const header = csv[0].split(',');
@@ -59,17 +60,7 @@ describe('AI4I 2020 rules', () => {
       { table, labels: hdf, train: all.subarray(0, cut), validation: all.subarray(cut), variables: ranked },
       { nullDraws: 19 },
     );
-    const rule = result.rules.find(
-      (r) =>
-        r.conditions.some((c) => c.variable === 'Rotational speed [rpm]' && c.op === '<=') &&
-        r.conditions.some((c) => c.variable.endsWith('temperature [K]')),
-    );
-    expect(rule).toBeDefined();
-    const speed = rule?.conditions.find((c) => c.variable === 'Rotational speed [rpm]');
-    expect(speed?.value).toBeGreaterThan(1350);
-    expect(speed?.value).toBeLessThan(1410);
-    expect(rule?.lift).toBeGreaterThanOrEqual(5);
-    expect(rule?.qValue).toBeLessThanOrEqual(0.05);
+    const rule = expectHdfRule(result.rules);
     expect(result.rules[0]).toBe(rule);
   });
 
@@ -91,14 +82,7 @@ describe('AI4I 2020 rules', () => {
     const strata = compareWithinStrata(table, osf, pooled, ['Type']);
     expect(strata.map((s) => s.variable)).not.toContain('Type');
     const wear = strata.find((s) => s.variable === 'Tool wear [min]');
-    expect(wear?.strata.map((s) => s.stratum).sort()).toEqual(['H', 'L', 'M']);
-    for (const s of wear?.strata ?? []) {
-      expect(s.threshold).toEqual(expect.any(Number));
-      expect(s.direction).toBe('above');
-    }
-    const at = (t: string) => wear?.strata.find((s) => s.stratum === t)?.threshold as number;
-    expect(at('L')).toBeLessThan(at('M'));
-    expect(at('L')).toBeLessThan(at('H'));
+    expectToolWearPerType(wear?.strata);
     // Overstrain is a real effect within every type, not a product-mix artefact.
     expect(wear?.confounded).toBe(false);
     expect(wear?.pValue).toBeLessThanOrEqual(0.05);

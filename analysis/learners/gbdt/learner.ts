@@ -4,7 +4,7 @@
  *
  * (Belongs in `gbdt/learner.ts`; kept beside the folder while gbdt/ is being split.)
  */
-import { treeShap } from '../../explain/tree-shap';
+import { treeShap, treeShapInteractions } from '../../explain/tree-shap';
 import { selectLabels, selectRows } from '../../frame';
 import { treeEnsembleToOnnx } from '../../onnx/trees';
 import { type LearnerDefinition, setParams } from '../learner';
@@ -58,6 +58,7 @@ export const gbdtLearner: LearnerDefinition<GbdtModel> = {
   shownParams: (model, params) => ({ ...setParams(params), num_iterations: model.trees.length }),
   margin: predictMargin,
   shap: (model, features, rows) => treeShap(model, features, rows ? { rows } : {}),
+  shapInteractions: (model, features, rows) => treeShapInteractions(model, features, rows),
 
   usedFeatures(model) {
     const used = new Set<string>();

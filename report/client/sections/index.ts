@@ -6,8 +6,10 @@ import { rankingsSection } from './rankings';
 import type { Section } from './section';
 import { summarySection } from './summary';
 import { timeSection } from './time';
+import { whatToDoSection } from './what-to-do';
 
 export const SECTIONS: readonly Section[] = [
+  whatToDoSection,
   changesSection,
   summarySection,
   rankingsSection,

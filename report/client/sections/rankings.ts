@@ -16,6 +16,7 @@ const HEADERS = [
   'separating value',
   'SHAP rank',
   'mean |SHAP|',
+  'evidence',
 ];
 
 export const rankingsSection: Section = {
@@ -64,6 +65,7 @@ export const rankingsSection: Section = {
       const dist = ranked(state.distribution);
       const byName = new Map(dist.list.map((d) => [d.variable, d]));
       const importance = new Map(state.data.results.importance.map((d) => [d.variable, d]));
+      const verdicts = new Map((state.data.results.causes ?? []).map((c) => [c.variable, c]));
       combined(state).forEach((c, i) => {
         const d = byName.get(c.variable);
         const imp = importance.get(c.variable);
@@ -96,6 +98,11 @@ export const rankingsSection: Section = {
           el('td', {}, separating),
           el('td', {}, c.importanceRank !== null ? String(c.importanceRank) : '—'),
           el('td', {}, imp ? fmt(imp.meanAbsShap, 3) : '—'),
+          el(
+            'td',
+            { title: verdicts.get(c.variable)?.evidence ?? '' },
+            verdicts.get(c.variable)?.verdict ?? '—',
+          ),
         );
         table.append(tr);
       });

@@ -16,6 +16,10 @@ export const summarySection: Section = {
         `${d.rows} observations, ${d.positives} of them positive (${state.data.target}); ${d.variables} variables compared.`,
       ),
     );
+    // The verdicts' summary: how many variables have strong, possible or no evidence, and on
+    // how many bad episodes it rests (results.evidence, analysis/evidence/verdicts.ts).
+    if (results.evidence?.summary) body.append(el('p', { class: 'evidence' }, results.evidence.summary));
+    const verdicts = new Map((results.causes ?? []).map((c) => [c.variable, c]));
     const byName = new Map(results.distribution.map((e) => [e.variable, e]));
     const list = el('ol');
     for (const c of combined(state).slice(0, 3)) {
@@ -35,14 +39,20 @@ export const summarySection: Section = {
         parts.push(`bad observations are more frequent with ${dist.categories.join(', ')}`);
       }
       if (dist && dist.kind !== 'identifier' && dist.qValue !== null) {
+        // time-aware q-values (pValue present) can be read as chance; independent-rows ones
+        // (a zoomed period's) cannot on a time series
         const sure =
-          dist.qValue < 0.001
-            ? 'very unlikely to be chance'
-            : dist.qValue < 0.05
-              ? 'unlikely to be chance'
-              : 'could be chance';
+          dist.pValue === undefined
+            ? 'independent-rows test'
+            : dist.qValue < 0.001
+              ? 'very unlikely to be chance, even with slow drift'
+              : dist.qValue < 0.05
+                ? 'unlikely to be chance, even with slow drift'
+                : 'no more than slow drift produces by chance';
         parts.push(`distributions differ by ${fmt(dist.score, 2)} (q = ${fmt(dist.qValue, 2)}: ${sure})`);
       }
+      const verdict = verdicts.get(c.variable);
+      if (verdict) parts.push(`evidence: ${verdict.verdict}`);
       if (c.importanceRank !== null) parts.push(`rank ${c.importanceRank} in the model's explanation`);
       li.append(document.createTextNode(`${parts.join('; ')}.`));
       list.append(li);

@@ -1,0 +1,71 @@
+/**
+ * The stability stage: the configuration explained refitted on blocked time folds of the
+ * training part with shadow variables (analysis/evidence/stability.ts), each fold a compute task
+ * on the runner's threads (the folds run side by side) over features, labels and bins shared
+ * once. Same seed, same result: the shadows' offsets come from the seed and every fit is
+ * deterministic.
+ */
+import { isInvalidInput } from '../analysis/errors';
+import { type StabilityPlan, stabilityOf, stabilityPlan } from '../analysis/evidence/stability';
+import { variableResolver } from '../analysis/explain/importance';
+import { learnerOf } from '../analysis/learners/registry';
+import { shareBinnedDataset, shareMatrix } from '../compute/shared';
+import type { ModelDependencies } from './model';
+import type { StabilityInput, StabilityOutput } from './types';
+import { toJson, writeArtifact } from './workspace';
+
+export async function stability(input: StabilityInput, deps: ModelDependencies): Promise<StabilityOutput> {
+  const started = performance.now();
+  const data = await deps.learningData.learningData(input.featuresUri, input.split);
+  const described = (await deps.learningData.dataset(input.featuresUri)).description.variables;
+  const variableOf = variableResolver(Array.isArray(described) ? described.map(String) : []);
+  let plan: StabilityPlan;
+  try {
+    plan = stabilityPlan(data.features, data.outer.train, {
+      seed: input.seed,
+      folds: input.folds,
+      variableOf,
+    });
+  } catch (error) {
+    // too few training observations for the folds: no stability, the analysis goes on
+    if (!isInvalidInput(error)) throw error;
+    return {
+      stabilityUri: writeArtifact(input.workDir, 'stability.json', '{}'),
+      folds: 0,
+      seconds: (performance.now() - started) / 1000,
+      note: (error as Error).message,
+    };
+  }
+  const { learner, params, bestIteration } = input.explained;
+  const features = shareMatrix(plan.features);
+  let binned: Awaited<ReturnType<typeof deps.learningData.binned>> | undefined;
+  if (learnerOf(learner).binned) {
+    // Bins scaled to the rows a fold trains on (as many rows a bin as the final fit's): the
+    // split search costs features × bins a leaf whatever the rows.
+    const share = plan.folds[0].train.length / Math.max(1, plan.trainRows);
+    const maxBin = Math.max(15, Math.round(Number(params.max_bin ?? 255) * share));
+    binned = shareBinnedDataset(
+      await deps.compute.run('bin-dataset', { features, params: { ...params, max_bin: maxBin } }),
+    );
+  }
+  const shared = { features, labels: data.labels, ...(binned ? { binned } : {}) };
+  const importances = await Promise.all(
+    plan.folds.map((fold) =>
+      deps.compute.run('stability-fold', {
+        data: shared,
+        fold,
+        fit: { kind: learner, params, ...(bestIteration !== undefined ? { bestIteration } : {}) },
+      }),
+    ),
+  );
+  const fitted = importances.filter((i) => i !== null).length;
+  const stability = Object.fromEntries(stabilityOf(plan, importances));
+  return {
+    stabilityUri: writeArtifact(input.workDir, 'stability.json', toJson(stability)),
+    folds: fitted,
+    ...(fitted < plan.folds.length
+      ? { note: `${plan.folds.length - fitted} of ${plan.folds.length} folds left out: one population only` }
+      : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+}

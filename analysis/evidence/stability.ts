@@ -1,0 +1,253 @@
+/**
+ * How stable the model's ranking of the variables is, and whether it beats noise that looks
+ * like the data. The chosen configuration is refitted on K contiguous time folds of the training
+ * part (blocked: each fit leaves one fold out, trains on a thinned sample of the others, and is
+ * explained on it), with shadow variables
+ * added, as Boruta does (Kursa and Rudnicki, J. Stat. Softw. 2010): a copy of every variable's
+ * features shifted circularly in time by a large random offset, so it keeps its distribution and
+ * its autocorrelation but loses its tie to the labels. A variable that the model ranks above the
+ * strongest shadow in most folds is used for more than the slow drift every variable has.
+ *
+ * Pure: the fit and the explanation are a callback (the learner registry and SHAP live
+ * elsewhere), which may run on worker threads; the folds are independent and run concurrently.
+ */
+import { InvalidInputError } from '../errors';
+import type { FeatureMatrix } from '../frame';
+import { createRng } from '../random';
+
+export interface StabilityFold {
+  /** Fold number, 0..K−1, in time order. */
+  readonly fold: number;
+  /** Training rows outside the fold (row indices of `features`), in time order. */
+  readonly train: Uint32Array;
+  /** The fold's rows, to explain. */
+  readonly explain: Uint32Array;
+  /** The features followed by their shadows (`shadow` names), every row of the input. */
+  readonly features: FeatureMatrix;
+}
+
+/**
+ * Fits the chosen configuration on `fold.train` and returns each feature's importance (mean
+ * |SHAP| on `fold.explain`), in the order of `fold.features.names`; null when the fold cannot be
+ * fitted (its training rows hold a single population), and it is left out.
+ */
+export type FitAndExplain = (
+  fold: StabilityFold,
+) => Promise<ArrayLike<number> | null> | ArrayLike<number> | null;
+
+export interface StabilityOptions {
+  /** Folds (default 5, at least 5). */
+  readonly folds?: number;
+  /** Fixes the shadows' offsets (default 0). */
+  readonly seed?: number;
+  /** A variable counts as top when ranked within this many (default 5). */
+  readonly top?: number;
+  /** The source variable of a feature (default: the feature is its own variable). */
+  readonly variableOf?: (feature: string) => string;
+  /**
+   * Each fold trains on every `thin`-th row of the other folds (default K − 1, so about one
+   * fold's worth of rows spread over the whole period but the fold). With the shadows doubling
+   * the features, the K fits then cost twice the final fit in all, once on two threads.
+   * Neighbouring windows are near duplicates, so thinning them loses little.
+   */
+  readonly thin?: number;
+  /** Rows of a fold explained at most (default 150, evenly spread): the mean |SHAP| settles fast. */
+  readonly explainRows?: number;
+}
+
+/** `importance[i].stability` in the results. */
+export interface VariableStability {
+  /** Folds fitted (those whose training rows hold both populations). */
+  readonly folds: number;
+  /** Share of folds in which the variable ranks in the top `top` (by its summed importance). */
+  readonly topShare: number;
+  /** Share of folds in which its importance is above the strongest shadow's. */
+  readonly aboveShadowShare: number;
+  /** Coefficient of variation of its importance over the folds (0 when never used). */
+  readonly spread: number;
+}
+
+/** The prefix of shadow feature names. */
+export const SHADOW_PREFIX = 'shadow~';
+
+/**
+ * The features of `matrix` followed by one shadow per variable: every feature of the variable
+ * shifted by the same offset, drawn in [n/4, 3n/4) over the training rows in time order (rows
+ * outside the training part are NaN; they are never fitted or explained).
+ */
+export function withShadows(
+  matrix: FeatureMatrix,
+  variableIndex: Int32Array,
+  variables: number,
+  trainRows: Uint32Array,
+  seed: number,
+): FeatureMatrix {
+  const rng = createRng(seed);
+  const n = trainRows.length;
+  const offsets = Int32Array.from(
+    { length: variables },
+    () => Math.floor(n / 4) + rng.int(Math.max(1, n >> 1)),
+  );
+  const shadows = matrix.columns.map((column, j) => {
+    const out = new Float64Array(matrix.rows).fill(Number.NaN);
+    const offset = offsets[variableIndex[j]];
+    for (let i = 0; i < n; i++) out[trainRows[i]] = column[trainRows[(i + offset) % n]];
+    return out;
+  });
+  return {
+    names: [...matrix.names, ...matrix.names.map((name) => `${SHADOW_PREFIX}${name}`)],
+    columns: [...matrix.columns, ...shadows],
+    rows: matrix.rows,
+  };
+}
+
+/** The contiguous blocks of `rows` (time order) into `k` folds of nearly equal size. */
+export function timeFolds(rows: Uint32Array, k: number): Uint32Array[] {
+  return Array.from({ length: k }, (_, f) =>
+    rows.slice(Math.floor((f * rows.length) / k), Math.floor(((f + 1) * rows.length) / k)),
+  );
+}
+
+/** What the folds of a stability run share: the shadowed features, the folds, the variables. */
+export interface StabilityPlan {
+  readonly features: FeatureMatrix;
+  readonly folds: readonly { readonly train: Uint32Array; readonly explain: Uint32Array }[];
+  /** The source variables, and the variable of each (unshadowed) feature. */
+  readonly variables: readonly string[];
+  readonly variableIndex: Int32Array;
+  readonly top: number;
+  /** Training rows in all (the final fit's), before the folds. */
+  readonly trainRows: number;
+}
+
+/**
+ * The shadowed features and the K blocked folds of `trainRows` (row indices in time order):
+ * deterministic by `options.seed`, so a worker thread that rebuilds it gets the same plan.
+ */
+export function stabilityPlan(
+  features: FeatureMatrix,
+  trainRows: Uint32Array,
+  options: StabilityOptions = {},
+): StabilityPlan {
+  const k = options.folds ?? 5;
+  if (!Number.isInteger(k) || k < 5) {
+    throw new InvalidInputError({
+      where: 'stability.folds',
+      message: `must be a whole number ≥ 5, got ${k}`,
+    });
+  }
+  if (trainRows.length < 2 * k) {
+    throw new InvalidInputError({
+      where: 'stability',
+      message: `${trainRows.length} training observations are too few for ${k} folds`,
+    });
+  }
+  const of = options.variableOf ?? ((feature: string) => feature);
+  const variables: string[] = [];
+  const index = new Map<string, number>();
+  const variableIndex = Int32Array.from(features.names, (name) => {
+    const v = of(name);
+    let i = index.get(v);
+    if (i === undefined) {
+      i = variables.length;
+      index.set(v, i);
+      variables.push(v);
+    }
+    return i;
+  });
+  const shadowed = withShadows(features, variableIndex, variables.length, trainRows, options.seed ?? 0);
+  const blocks = timeFolds(trainRows, k);
+  const thin = Math.max(1, Math.floor(options.thin ?? k - 1));
+  const folds = blocks.map((explain, fold) => {
+    const train: number[] = [];
+    blocks.forEach((block, other) => {
+      if (other === fold) return;
+      // the same phase in every fold, so a fold's rows do not depend on which one is left out
+      for (let i = 0; i < block.length; i++)
+        if ((block[i] + (options.seed ?? 0)) % thin === 0) train.push(block[i]);
+    });
+    const step = Math.max(1, Math.ceil(explain.length / (options.explainRows ?? 150)));
+    return { train: Uint32Array.from(train), explain: explain.filter((_, i) => i % step === 0) };
+  });
+  return {
+    features: shadowed,
+    folds,
+    variables,
+    variableIndex,
+    top: options.top ?? 5,
+    trainRows: trainRows.length,
+  };
+}
+
+/**
+ * The stability of every variable from each fold's importances (features then shadows; null for
+ * a fold left out). Empty when no fold could be fitted.
+ */
+export function stabilityOf(
+  plan: StabilityPlan,
+  importances: readonly (ArrayLike<number> | null)[],
+): Map<string, VariableStability> {
+  const { variables, variableIndex, top } = plan;
+  const V = variables.length;
+  const F = variableIndex.length;
+  const fitted = importances.filter((importance): importance is ArrayLike<number> => importance !== null);
+  const k = fitted.length;
+  if (k === 0) return new Map();
+  const perFold = fitted.map((importance) => {
+    if (importance.length !== 2 * F) {
+      throw new RangeError(`stabilityOf: ${importance.length} importances for ${2 * F} features`);
+    }
+    const real = new Float64Array(V);
+    const shadow = new Float64Array(V);
+    for (let j = 0; j < F; j++) {
+      real[variableIndex[j]] += Math.abs(importance[j]);
+      shadow[variableIndex[j]] += Math.abs(importance[F + j]);
+    }
+    const strongestShadow = shadow.reduce((m, x) => Math.max(m, x), 0);
+    const order = Array.from({ length: V }, (_, v) => v).sort((a, b) => real[b] - real[a] || a - b);
+    const rank = new Int32Array(V);
+    order.forEach((v, r) => {
+      rank[v] = r;
+    });
+    return { real, strongestShadow, rank };
+  });
+  const out = new Map<string, VariableStability>();
+  variables.forEach((variable, v) => {
+    let inTop = 0;
+    let above = 0;
+    let sum = 0;
+    let squares = 0;
+    for (const { real, strongestShadow, rank } of perFold) {
+      if (rank[v] < top && real[v] > 0) inTop++;
+      if (real[v] > strongestShadow) above++;
+      sum += real[v];
+      squares += real[v] * real[v];
+    }
+    const mean = sum / k;
+    const variance = k > 1 ? Math.max(0, (squares - k * mean * mean) / (k - 1)) : 0;
+    out.set(variable, {
+      folds: k,
+      topShare: inTop / k,
+      aboveShadowShare: above / k,
+      spread: mean > 0 ? Math.sqrt(variance) / mean : 0,
+    });
+  });
+  return out;
+}
+
+/**
+ * The stability of every variable of `features` (its source variables, by `variableOf`), from
+ * `fitAndExplain` on K blocked folds of `trainRows` (row indices in time order), run concurrently.
+ */
+export async function rankingStability(
+  features: FeatureMatrix,
+  trainRows: Uint32Array,
+  fitAndExplain: FitAndExplain,
+  options: StabilityOptions = {},
+): Promise<Map<string, VariableStability>> {
+  const plan = stabilityPlan(features, trainRows, options);
+  const importances = await Promise.all(
+    plan.folds.map((fold, index) => fitAndExplain({ fold: index, ...fold, features: plan.features })),
+  );
+  return stabilityOf(plan, importances);
+}
