@@ -3,10 +3,12 @@
  * whole analysis in-process. With `--json` the results document is the only thing on stdout.
  * Ctrl-C stops between steps; nothing is written to `--out` unless the analysis finished.
  */
+
 import path from 'node:path';
 import { toJson, writeArtifact } from '../activities/workspace';
 import { parseConfig } from '../analysis/config';
 import { DEMO_CAUSES } from '../analysis/demo/bakery';
+import { suspectedLeakText } from '../analysis/distribution/measures';
 import { InvalidInputError, unknownName } from '../analysis/errors';
 import { readableText } from '../analysis/precision';
 import type { ResultsDocument } from '../analysis/results';
@@ -39,6 +41,8 @@ function summaryText(run: EmbeddedRunResult): string {
       `  ${d.variable.padEnd(28)} score ${d.score.toFixed(3)}  q ${(d.qValue ?? Number.NaN).toExponential(1)}  ${where}${lag}${mix}`,
     );
   }
+  for (const d of r.distribution)
+    if (d.kind !== 'identifier' && d.suspectedLeak) lines.push(`  ${suspectedLeakText(d.variable)}`);
   if (r.model) {
     const figure = (x: number | null) => (x === null ? 'none' : x.toFixed(3));
     const v = r.model.validation;

@@ -7,6 +7,7 @@ import { populationLabels } from '../analysis/aggregate/labels';
 import { formatDuration } from '../analysis/aggregate/time';
 import { DEFAULT_SEED, distributionSettings } from '../analysis/config';
 import type { DistributionEntry } from '../analysis/distribution';
+import { suspectedLeakText } from '../analysis/distribution/measures';
 import { type InputProblem, InvalidInputError } from '../analysis/errors';
 import { planObservations } from '../analysis/evidence/observations';
 import { analyzeOverTime, type DistributionEvidence } from '../analysis/evidence/time-aware';
@@ -200,6 +201,9 @@ export function formatDistribution(doc: DistributionDocument): string {
     `q-values from ${doc.evidence.method}; ${doc.data.episodes} bad episodes`,
     line(header),
     ...rows.map(line),
+    ...doc.distribution
+      .filter((e) => e.kind !== 'identifier' && e.suspectedLeak)
+      .map((e) => suspectedLeakText(e.variable)),
     '',
   ].join('\n');
 }

@@ -106,6 +106,11 @@ export const LEAK_NEGATIVE_SHARE = 0.05;
  * `positivesIn` of `positives` and `negativesIn` of `negatives` (missing values included in the
  * totals) are on the side where positives are more frequent.
  */
+/** What a person reads about a variable flagged `suspectedLeak` (CLI and report alike). */
+export function suspectedLeakText(variable: string): string {
+  return `${variable} nearly determines the target: it looks like an outcome of the target, not a cause (check it before acting on it)`;
+}
+
 export function suspectedLeak(
   positivesIn: number,
   positives: number,

@@ -197,6 +197,22 @@ export function shapBarOption(importance: readonly ImportanceEntry[]): Option {
   };
 }
 
+/** Points coloured by a value level in 0..1 (their third dimension): low blue, high red, missing grey. */
+export function levelColors(high: string) {
+  return {
+    type: 'continuous',
+    dimension: 2,
+    min: 0,
+    max: 1,
+    right: 0,
+    top: 'middle',
+    text: [high, 'low'],
+    itemHeight: 100,
+    inRange: { color: ['#2c7bb6', '#d7191c'] },
+    outOfRange: { color: '#aaa' },
+  };
+}
+
 /** Per-row SHAP values of the top variables, coloured by the variable's value (low blue, high red). */
 export function beeswarmOption(shap: ReportShapSample): Option {
   const names = [...shap.variables].reverse();
@@ -225,18 +241,7 @@ export function beeswarmOption(shap: ReportShapSample): Option {
       axisLabel: { formatter: (v: number) => short(names[Math.round(v)] ?? '') },
       splitLine: { show: false },
     },
-    visualMap: {
-      type: 'continuous',
-      dimension: 2,
-      min: 0,
-      max: 1,
-      right: 0,
-      top: 'middle',
-      text: ['high', 'low'],
-      itemHeight: 100,
-      inRange: { color: ['#2c7bb6', '#d7191c'] },
-      outOfRange: { color: '#aaa' },
-    },
+    visualMap: levelColors('high'),
     series: [
       { type: 'scatter', symbolSize: 4, data: points.map((p) => (p[2] === null ? [p[0], p[1], -1] : p)) },
     ],

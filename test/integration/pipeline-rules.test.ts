@@ -73,7 +73,8 @@ async function analyse(mechanism: Mechanism, seed: number) {
     aggregation: truth.shape === 'minutes' ? { window: '10m' } : 'none',
     // Interactions come from a tree model.
     models: mechanism === 'interaction' ? ['gbdt'] : ['gbdt', 'logistic'],
-    search: { trials: 6, seed: 42, parallelism: 1 },
+    // Two compute threads: the rules' null draws run in two parts.
+    search: { trials: 6, seed: 42, parallelism: 2 },
   });
   const { results } = await runEmbedded({ config, baseDir: tmp });
   return { line, results };

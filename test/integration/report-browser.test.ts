@@ -293,6 +293,7 @@ describe('report.html in a real browser', () => {
           indicator: false,
         },
       ],
+      interactions: [{ variables: ['oven_zone2_temp', evil], strength: 0.3 }],
       recommendation: {
         conditions: [{ variable: 'oven_zone2_temp', op: '<=', value: 228 }],
         badRate: 0.01,
@@ -324,6 +325,13 @@ describe('report.html in a real browser', () => {
     // the recommendation's, the window's, the rule's two, and humidity's (no series).
     expect(await page.locator('#what-to-do .chart.bound-histogram svg').count()).toBe(5);
     expect(await page.locator('#what-to-do .chart.bound-series svg').count()).toBe(4);
+    // The pairs, and a dependence plot of the first pair's first variable coloured by the other.
+    expect(
+      await page.$$eval('#interactions-table tr[data-pair]', (trs) =>
+        trs.map((t) => t.getAttribute('data-pair')),
+      ),
+    ).toEqual([`oven_zone2_temp × ${evil}`]);
+    expect(await page.locator('#interactions .chart.dependence[data-partner] svg').count()).toBe(1);
     expect(errors).toEqual([]);
   });
 

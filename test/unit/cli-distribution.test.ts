@@ -97,6 +97,11 @@ describe('line-rca distribution on AI4I 2020 (known mechanisms)', () => {
     const flagged = entries.filter((e) => e.kind !== 'identifier' && e.suspectedLeak).map((e) => e.variable);
     // Every TWF row is a machine failure, and 3 % of the others are: an outcome, not a cause.
     expect(flagged).toEqual(['Machine failure']);
+    // and the person reading the table is told so
+    const table = (await run(['distribution', '--data', AI4I, '--target', 'TWF == 1'])).stdout;
+    expect(table).toContain(
+      'Machine failure nearly determines the target: it looks like an outcome of the target, not a cause',
+    );
     // The causes are not: tool wear separates TWF well, but a fifth of the other rows are as worn.
     for (const target of ['HDF == 1', 'OSF == 1', 'PWF == 1']) {
       const doc = JSON.parse(

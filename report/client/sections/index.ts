@@ -1,6 +1,7 @@
 /** The report's sections, in order. A new section is a file in this folder and a line here. */
 import { changesSection } from './changes';
 import { distributionsSection } from './distributions';
+import { interactionsSection } from './interactions';
 import { modelSection } from './model';
 import { rankingsSection } from './rankings';
 import type { Section } from './section';
@@ -15,5 +16,6 @@ export const SECTIONS: readonly Section[] = [
   rankingsSection,
   distributionsSection,
   modelSection,
+  interactionsSection,
   timeSection,
 ];

@@ -2,6 +2,7 @@
  * Both rankings side by side with the combined rank; tick a variable to draw it below. On a
  * zoomed period the distribution columns are the period's (the model's stay the analysis's).
  */
+import { suspectedLeakText } from '../../../analysis/distribution/measures';
 import { el, fmt } from '../format';
 import { combined, ranked } from '../state';
 import type { Section } from './section';
@@ -30,6 +31,13 @@ export const rankingsSection: Section = {
         "Left: how different each variable's distribution is between positive and negative observations. Right: how much it drives the model (SHAP). Tick variables to show them below.",
       ),
     );
+    for (const d of state.data.results.distribution) {
+      if (d.kind !== 'identifier' && d.suspectedLeak) {
+        body.append(
+          el('p', { class: 'status error', 'data-leak': d.variable }, suspectedLeakText(d.variable)),
+        );
+      }
+    }
     const status = el('p', { id: 'zoom-status', class: 'status', 'data-state': 'whole' });
     const table = el('table', { id: 'rankings-table' });
     body.append(status, table);
