@@ -197,7 +197,7 @@ export async function readFeatureColumns(
   const rows = Number(description.rows);
   const relation = datasetRelation(uri);
   if (layout.kind === 'wide') {
-    const read = await readColumns(db, `SELECT * FROM ${relation}`, options);
+    const read = await readColumns(db, `SELECT * FROM ${relation}`, { ...options, rows });
     return { names: read.names, columns: read.columns };
   }
   const text = new Set(layout.text);
@@ -295,13 +295,16 @@ export async function readObservations(
       c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
     ),
   ];
-  const query = `SELECT ${select.join(', ')} FROM ${relation} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const query = `SELECT ${select.join(', ')} FROM ${relation} ${filter}`;
+  // Counted without the columns: planning thousands of them twice costs seconds.
+  const rows = Number((await queryRows(db, `SELECT count(*) AS n FROM ${relation} ${filter}`))[0].n);
   // Canonical tables and observation datasets are stored in time order, and DuckDB keeps a
   // scan's order: read as they are, checked, and sorted by DuckDB only when they are not (a
   // sort holds the whole result in DuckDB's memory first).
-  let read = await readColumns(db, query);
+  let read = await readColumns(db, query, { rows });
   if (!ascending(read.columns[0] as Float64Array))
-    read = await readColumns(db, `${query} ORDER BY ${ident(time)}`);
+    read = await readColumns(db, `${query} ORDER BY ${ident(time)}`, { rows });
   const invalid = new Map<string, number>();
   for (const v of variables) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
   const columns: Variable[] = read.names.slice(1).map((name, j) => {

@@ -93,6 +93,9 @@ export async function readSource(
     try {
       const table = await readObservations(db, 'raw', 't', report.variables);
       return { report, table };
+    } catch (error) {
+      // A sorted Parquet file is a view (source/load.ts): its pages are read here.
+      throw corruptParquet(spec, error);
     } finally {
       await dropCanonical(db);
     }
@@ -109,11 +112,17 @@ export async function extractSource(
   return withDuck(async (db) => {
     const report = await loadSource(db, spec, options);
     step?.(1, 2, 'phases (read, written)');
-    await writeDataset(db, '(SELECT t AS __time, * EXCLUDE (t) FROM raw)', uri, {
-      kind: 'observations',
-      ...report,
-    });
-    await dropCanonical(db);
+    try {
+      await writeDataset(db, '(SELECT t AS __time, * EXCLUDE (t) FROM raw)', uri, {
+        kind: 'observations',
+        ...report,
+      });
+    } catch (error) {
+      // A sorted Parquet file is a view (source/load.ts): its pages are read here.
+      throw corruptParquet(spec, error);
+    } finally {
+      await dropCanonical(db);
+    }
     step?.(2, 2, 'phases (read, written)');
     return report;
   });

@@ -19,6 +19,11 @@ export interface ReadOptions {
    * (compute/shared.ts then copies nothing).
    */
   readonly shared?: boolean;
+  /**
+   * The rows the query returns, when the caller knows them; else they are counted first (a
+   * second plan of the query: slow for thousands of columns).
+   */
+  readonly rows?: number;
 }
 
 /**
@@ -33,8 +38,8 @@ export async function readColumns(
   sql: string,
   options: ReadOptions = {},
 ): Promise<ResultColumns> {
-  const counted = await db.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`);
-  const rows = Number(counted.getRowsJS()[0][0]);
+  const rows =
+    options.rows ?? Number((await db.runAndReadAll(`SELECT count(*) AS n FROM (${sql})`)).getRowsJS()[0][0]);
   const result = await db.stream(sql);
   const names = result.columnNames();
   const types = result.columnTypes().map((t) => t.typeId);

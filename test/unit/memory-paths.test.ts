@@ -209,21 +209,26 @@ describe('contributions.json written in blocks', () => {
 });
 
 describe('--profile', () => {
-  test('a stage holding 300 MB shows a peak at least that much above the stage before it', async () => {
+  test('a stage holding 300 MB shows a peak of at least what was resident while it held them', async () => {
     const profile = new StageProfile();
     try {
       await profile.measure('small', async () => new Promise((r) => setTimeout(r, 50)));
       let held: Uint8Array | undefined;
+      let during = 0;
       await profile.measure('big', async () => {
         held = new Uint8Array(300e6).fill(1);
-        await new Promise((r) => setTimeout(r, 1000));
+        // What is resident with the 300 MB held (garbage of earlier tests may have been freed
+        // meanwhile, so the stage before is no baseline).
+        during = process.memoryUsage.rss();
+        await new Promise((r) => setTimeout(r, 200));
       });
       expect(held?.[0]).toBe(1);
       held = undefined;
       const report = profile.report();
       const peak = (name: string) =>
         Number(new RegExp(`^  ${name}\\s.*\\s(\\d+) MB$`, 'm').exec(report)?.[1]);
-      expect(peak('big') - peak('small')).toBeGreaterThanOrEqual(290);
+      expect(peak('big')).toBeGreaterThanOrEqual(Math.max(300, Math.floor(during / 1e6) - 1));
+      expect(peak('small')).toBeGreaterThan(0);
       expect(report).toMatch(/total .* \(process peak\)/);
     } finally {
       await profile.close();
