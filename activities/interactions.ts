@@ -13,6 +13,11 @@ import { toJson, writeArtifact } from './workspace';
 export const INTERACTION_ROWS = 200;
 /** Pairs kept in the results. */
 export const INTERACTION_PAIRS = 10;
+/**
+ * SHAP interaction values held at once at most (rows × features², 8 bytes each: 200 MB): wide
+ * lines get fewer rows, and beyond 5,000 features none (a 5,000-variable line asked for 5e9).
+ */
+export const INTERACTION_VALUES = 25_000_000;
 
 export async function explainInteractions(
   compute: ComputePool,
@@ -22,7 +27,13 @@ export async function explainInteractions(
 ): Promise<string | undefined> {
   if (!learnerOf(model.kind).shapInteractions) return undefined;
   const n = dataset.matrix.rows;
-  const count = Math.min(INTERACTION_ROWS, n);
+  const features = dataset.matrix.names.length;
+  const count = Math.min(
+    INTERACTION_ROWS,
+    n,
+    Math.floor(INTERACTION_VALUES / Math.max(1, features * features)),
+  );
+  if (count === 0) return writeArtifact(workDir, 'interactions.json', toJson([]));
   const rows = Uint32Array.from({ length: count }, (_, k) => Math.floor((k * n) / count));
   const described = dataset.description.variables;
   const pairs = await compute.run('interactions', {
