@@ -5,12 +5,19 @@
  * distribution on a zoomed period). `line-rca serve` renders the same data for its pages.
  */
 import { readFileSync } from 'node:fs';
-import { explanatoryVariables } from '../analysis/aggregate/aggregate';
+import { explanatoryNames, explanatoryVariables } from '../analysis/aggregate/aggregate';
 import { populationLabels } from '../analysis/aggregate/labels';
 import { analysisSettings, parseConfig } from '../analysis/config';
 import { combinedRanking } from '../analysis/ranking';
 import type { ResultsDocument } from '../analysis/results';
-import { datasetPath, readFeatureDataset, readObservationDataset } from '../connectors/datasets';
+import {
+  datasetPath,
+  LABEL,
+  observationShape,
+  readFeatureDataset,
+  readObservationDataset,
+  TIME,
+} from '../connectors/datasets';
 import {
   downsampleSeries,
   encodeRecompute,
@@ -53,9 +60,13 @@ async function recomputeData(
   if (results.config === undefined) return undefined;
   const config = parseConfig(results.config);
   const { target, aggregation } = analysisSettings(config);
+  // Sized from the names before reading: a table too large to embed is never read.
+  const shape = await observationShape(observationsUri);
+  const names = shape.variables.map((v) => v.name);
+  const compared = explanatoryNames(names, target, aggregation, config.variables.exclude);
+  if (shape.rows * compared.length > STANDALONE_MAX_VALUES) return undefined;
   const table = await readObservationDataset(observationsUri);
   const variables = explanatoryVariables(table, target, aggregation, config.variables.exclude);
-  if (table.rows * variables.length > STANDALONE_MAX_VALUES) return undefined;
   const { labels, mask } = populationLabels(table, target, aggregation);
   return encodeRecompute({ rows: table.rows, variables, time: table.time }, labels, mask);
 }
@@ -70,7 +81,8 @@ export async function reportData(
   const table = await readObservationDataset(sources.observationsUri, { columns: variables });
   let series: ReportSeries | undefined;
   if (table.time && table.rows > 0) {
-    const features = await readFeatureDataset(sources.featuresUri);
+    // The windows and their labels only: the whole matrix (400 MB at 1M rows × 50) is not shown.
+    const features = await readFeatureDataset(sources.featuresUri, { columns: [TIME, LABEL] });
     const times = features.times;
     // A window lasts until the next one starts (or one typical step for the last).
     const step = times.length > 1 ? (times[times.length - 1] - times[0]) / (times.length - 1) : 60_000;

@@ -6,7 +6,7 @@
  * recommendation on the same aligned rows, on a compute thread (the rule search runs again on
  * every null draw of the labels).
  */
-import { populationLabels } from '../analysis/aggregate/labels';
+import { labelColumns, populationLabels } from '../analysis/aggregate/labels';
 import type { AnalysisSettings } from '../analysis/config';
 import type { DistributionEntry } from '../analysis/distribution/types';
 import type { InteractionEntry } from '../analysis/explain/interactions';
@@ -18,14 +18,16 @@ import {
   annotateEntries,
   lagsOf,
   rowSplit,
+  ruleTrainingRows,
   strataComparisons,
 } from '../analysis/rules/line-rules';
 import { circularShiftNull } from '../analysis/rules/null';
 import { strataOf } from '../analysis/rules/strata';
 import { type DistributionRuleFields, VARIABLE_ROLES } from '../analysis/rules/types';
-import { type WhatToDo, withRuleQValues } from '../analysis/rules/what-to-do';
+import { type WhatToDo, whatToDoVariables, withRuleQValues } from '../analysis/rules/what-to-do';
 import type { ComputePool } from '../compute/pool';
-import { readObservationDataset } from '../connectors/datasets';
+import { shareArray, shareTable } from '../compute/shared';
+import { observationShape, readObservationDataset } from '../connectors/datasets';
 import type { NamedColumns } from '../connectors/source/types';
 import type { ComposeInput, RulesInput, RulesOutput } from './types';
 import { readJsonArtifact, toJson, writeArtifact } from './workspace';
@@ -44,7 +46,7 @@ export function namedColumns(settings: AnalysisSettings): NamedColumns[] {
 export async function checkStrata(observationsUri: string, settings: AnalysisSettings): Promise<void> {
   const { stratify } = settings.rules;
   if (stratify.length === 0) return;
-  const table = await readObservationDataset(observationsUri);
+  const table = await readObservationDataset(observationsUri, { columns: stratify });
   strataOf(table, stratify);
 }
 
@@ -83,19 +85,32 @@ export async function rules(
 ): Promise<RulesOutput> {
   const started = performance.now();
   const { settings } = input;
-  const table = await readObservationDataset(input.observationsUri);
-  const { labels, mask } = populationLabels(table, settings.target, settings.aggregation);
   const entries = readJsonArtifact<(DistributionEntry & DistributionRuleFields)[]>(input.entriesUri);
+  const ranked = entries.filter((e) => e.kind !== 'identifier');
+  // Numeric as the table holds them (a numeric column of codes is a categorical entry).
+  const shape = await observationShape(input.observationsUri);
+  const numeric = new Set(shape.variables.filter((v) => v.numeric).map((v) => v.name));
+  const variables = whatToDoVariables(
+    ranked.map((e) => ({ variable: e.variable, numeric: numeric.has(e.variable) })),
+  );
+  // Only the columns the search looks at and the labels are made of (12 of 50 variables on a
+  // wide line), shared: the table goes to a task and to each part of the null draws uncopied.
+  const table = await readObservationDataset(input.observationsUri, {
+    shared: true,
+    columns: [...new Set([...variables, ...labelColumns(settings.target, settings.aggregation)])],
+  });
+  const { labels, mask } = populationLabels(table, settings.target, settings.aggregation);
   const lags = lagsOf(entries);
   const aligned = alignTable(table, lags, { maxLagMs: settings.rules.maxLagMs });
-  const { train, validation } = rowSplit(table, settings.aggregation, mask, settings.validation);
-  const ranked = entries.filter((e) => e.kind !== 'identifier');
+  const split = rowSplit(table, settings.aggregation, mask, settings.validation);
+  const train = ruleTrainingRows(split.train);
+  const validation = split.validation;
   const task = {
-    table: aligned,
-    labels,
-    train,
-    validation,
-    variables: ranked.map((e) => e.variable),
+    table: shareTable(aligned),
+    labels: shareArray(labels),
+    train: shareArray(train),
+    validation: shareArray(validation),
+    variables,
     ...(settings.rules.roles ? { roles: settings.rules.roles } : {}),
     lagMinutes: [...lags],
     options: { seed: input.config.search.seed, nullDraws: 0 },

@@ -25,6 +25,7 @@ export async function stability(input: StabilityInput, deps: ModelDependencies):
       seed: input.seed,
       folds: input.folds,
       variableOf,
+      allocate: (length) => new Float64Array(new SharedArrayBuffer(length * 8)),
     });
   } catch (error) {
     // too few training observations for the folds: no stability, the analysis goes on

@@ -2,7 +2,7 @@
  * Data placed once in shared memory, so every task of a pool reads the same bytes instead of
  * receiving a copy: a search's trials all train on one features matrix and one `BinnedDataset`.
  */
-import type { FeatureMatrix } from '../analysis/frame';
+import type { FeatureMatrix, ObservationTable, Variable } from '../analysis/frame';
 import type { BinnedDataset } from '../analysis/learners/gbdt/binning';
 
 type Shareable = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
@@ -18,6 +18,15 @@ export function shareArray<T extends Shareable>(a: T): T {
 
 export function shareMatrix(matrix: FeatureMatrix): FeatureMatrix {
   return { names: matrix.names, rows: matrix.rows, columns: matrix.columns.map(shareArray) };
+}
+
+/** The table with its numbers and times shared (text columns are cloned to each task as they are). */
+export function shareTable(table: ObservationTable): ObservationTable {
+  const variables = table.variables.map(
+    (v): Variable =>
+      v.data.kind === 'numeric' ? { ...v, data: { kind: 'numeric', values: shareArray(v.data.values) } } : v,
+  );
+  return { ...table, variables, ...(table.time ? { time: shareArray(table.time) } : {}) };
 }
 
 /** A copy of `data` whose arrays live in SharedArrayBuffers. */

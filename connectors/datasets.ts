@@ -164,11 +164,19 @@ export function oneHot(
   return { names: kept.map((v) => `${name}=${v}`), columns };
 }
 
+export interface FeatureReadOptions extends ReadOptions {
+  /** Only these columns of the dataset (e.g. `[TIME, LABEL]`: the windows and their labels). */
+  readonly columns?: readonly string[];
+}
+
 /**
  * Reads a features dataset for the learners; `shared` places its numbers in SharedArrayBuffers
  * (for compute threads) as they are read, instead of copying them there afterwards.
  */
-export async function readFeatureDataset(uri: string, options: ReadOptions = {}): Promise<FeatureDataset> {
+export async function readFeatureDataset(
+  uri: string,
+  options: FeatureReadOptions = {},
+): Promise<FeatureDataset> {
   return withDuck(async (db) => {
     const description = await readDescription(db, uri);
     return featuresFromColumns(await readFeatureColumns(db, uri, description, options), description);
@@ -191,31 +199,46 @@ export async function readFeatureColumns(
   db: DuckDBConnection,
   uri: string,
   description: DatasetDescription,
-  options: ReadOptions = {},
+  options: FeatureReadOptions = {},
 ): Promise<{ names: string[]; columns: (Float64Array | (string | null)[])[] }> {
   const layout = description.layout as FeatureLayout;
   const rows = Number(description.rows);
   const relation = datasetRelation(uri);
+  const wanted = options.columns
+    ? layout.columns.filter((c) => options.columns!.includes(c))
+    : layout.columns;
   if (layout.kind === 'wide') {
-    const read = await readColumns(db, `SELECT * FROM ${relation}`, { ...options, rows });
+    const select = options.columns ? wanted.map(ident).join(', ') : '*';
+    const read = await readColumns(db, `SELECT ${select} FROM ${relation}`, { ...options, rows });
     return { names: read.names, columns: read.columns };
   }
   const text = new Set(layout.text);
   const doubles = () =>
     options.shared ? new Float64Array(new SharedArrayBuffer(rows * 8)) : new Float64Array(rows);
-  const columns = layout.columns.map((name) =>
+  const columns = wanted.map((name) =>
     text.has(name) ? new Array<string | null>(rows).fill(null) : doubles().fill(Number.NaN),
   );
-  const numbers = await readColumns(db, `SELECT feature, row, value FROM ${relation} WHERE text IS NULL`);
+  // The dataset's feature numbers, and where each wanted one goes.
+  const slot = new Map(wanted.map((name, k) => [layout.columns.indexOf(name), k]));
+  const only = options.columns ? `AND feature IN (${[...slot.keys(), -1].join(', ')})` : '';
+  const numbers = await readColumns(
+    db,
+    `SELECT feature, row, value FROM ${relation} WHERE text IS NULL ${only}`,
+  );
   const [feature, row, value] = numbers.columns as Float64Array[];
-  for (let k = 0; k < numbers.rows; k++) (columns[feature[k]] as Float64Array)[row[k]] = value[k];
-  if (text.size > 0) {
-    const texts = await readColumns(db, `SELECT feature, row, text FROM ${relation} WHERE text IS NOT NULL`);
+  for (let k = 0; k < numbers.rows; k++)
+    (columns[slot.get(feature[k]) as number] as Float64Array)[row[k]] = value[k];
+  if (wanted.some((name) => text.has(name))) {
+    const texts = await readColumns(
+      db,
+      `SELECT feature, row, text FROM ${relation} WHERE text IS NOT NULL ${only}`,
+    );
     const [f, r] = texts.columns as Float64Array[];
     const t = texts.columns[2] as (string | null)[];
-    for (let k = 0; k < texts.rows; k++) (columns[f[k]] as (string | null)[])[r[k]] = t[k];
+    for (let k = 0; k < texts.rows; k++)
+      (columns[slot.get(f[k]) as number] as (string | null)[])[r[k]] = t[k];
   }
-  return { names: [...layout.columns], columns };
+  return { names: [...wanted], columns };
 }
 
 /** Features from columns in the features layout, as read from DuckDB or computed in memory. */
@@ -254,6 +277,31 @@ export interface ObservationReadOptions {
   readonly to?: string;
   /** Only these variables (all when absent). */
   readonly columns?: readonly string[];
+  /**
+   * Numbers (and times) in SharedArrayBuffers, for a table handed to compute threads: posting
+   * it then copies nothing (a 1M × 50 table cloned to three rule tasks held 1.2 GB more).
+   */
+  readonly shared?: boolean;
+}
+
+/**
+ * An observations dataset's rows and variables (every column but the time; numeric unless
+ * text, as `readObservations` reads them), without its values.
+ */
+export async function observationShape(
+  uri: string,
+): Promise<{ rows: number; variables: { name: string; numeric: boolean }[] }> {
+  return withDuck(async (db) => {
+    const relation = datasetRelation(uri);
+    const columns = await queryRows(db, `DESCRIBE SELECT * FROM ${relation}`);
+    const rows = await queryRows(db, `SELECT count(*) AS n FROM ${relation}`);
+    return {
+      rows: Number(rows[0].n),
+      variables: columns
+        .filter((c) => String(c.column_name) !== TIME)
+        .map((c) => ({ name: String(c.column_name), numeric: String(c.column_type) !== 'VARCHAR' })),
+    };
+  });
 }
 
 /** Reads an observations dataset (raw rows) as an `ObservationTable`. */
@@ -302,9 +350,10 @@ export async function readObservations(
   // Canonical tables and observation datasets are stored in time order, and DuckDB keeps a
   // scan's order: read as they are, checked, and sorted by DuckDB only when they are not (a
   // sort holds the whole result in DuckDB's memory first).
-  let read = await readColumns(db, query, { rows });
+  const shared = options.shared === true;
+  let read = await readColumns(db, query, { rows, shared });
   if (!ascending(read.columns[0] as Float64Array))
-    read = await readColumns(db, `${query} ORDER BY ${ident(time)}`, { rows });
+    read = await readColumns(db, `${query} ORDER BY ${ident(time)}`, { rows, shared });
   const invalid = new Map<string, number>();
   for (const v of variables) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
   const columns: Variable[] = read.names.slice(1).map((name, j) => {

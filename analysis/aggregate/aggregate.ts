@@ -45,9 +45,27 @@ export function explanatoryVariables(
   plan: AggregationPlan,
   exclude: readonly string[] = [],
 ): Variable[] {
+  const kept = new Set(
+    explanatoryNames(
+      table.variables.map((v) => v.name),
+      target,
+      plan,
+      exclude,
+    ),
+  );
+  return table.variables.filter((v) => kept.has(v.name));
+}
+
+/** The names among `names` that `explanatoryVariables` keeps (for sizing before reading). */
+export function explanatoryNames(
+  names: readonly string[],
+  target: TargetExpression,
+  plan: AggregationPlan,
+  exclude: readonly string[] = [],
+): string[] {
   const left = new Set([...targetColumns(target), ...exclude]);
   if (plan.kind === 'batches') left.add(plan.batchColumn);
-  return table.variables.filter((v) => !left.has(v.name));
+  return names.filter((name) => !left.has(name));
 }
 
 export function aggregateObservations(

@@ -7,6 +7,14 @@ import type { ObservationTable } from '../frame';
 import { type AggregationPlan, anyRow, type Groups, groupsOf } from './groups';
 import { evaluateTarget, type TargetExpression, targetColumns } from './target';
 
+/** The columns the labels are made of: the target's, and the batch column that groups rows. */
+export function labelColumns(target: TargetExpression, plan: AggregationPlan): string[] {
+  const columns = targetColumns(target);
+  return plan.kind === 'batches' && !columns.includes(plan.batchColumn)
+    ? [...columns, plan.batchColumn]
+    : columns;
+}
+
 /** The target on every row, and whether any of its columns has a value there. */
 export function targetRows(
   target: TargetExpression,

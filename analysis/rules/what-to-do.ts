@@ -46,6 +46,29 @@ export interface WhatToDo {
   readonly ruleEvidence: { readonly method: string; readonly draws: number };
 }
 
+/** Operating windows for at most this many variables, rules over at most this many (defaults). */
+const MAX_WINDOWS = 10;
+const MAX_RULE_VARIABLES = 12;
+
+/**
+ * The variables `whatToDo` looks at among `ranked` (strongest first), in that order: the first
+ * `maxRuleVariables`, and the first `maxWindows` numeric ones. A caller need read no others.
+ */
+export function whatToDoVariables(
+  ranked: readonly { readonly variable: string; readonly numeric: boolean }[],
+  options: Pick<WhatToDoOptions, 'maxWindows' | 'maxRuleVariables'> = {},
+): string[] {
+  const rules = options.maxRuleVariables ?? MAX_RULE_VARIABLES;
+  let windows = options.maxWindows ?? MAX_WINDOWS;
+  return ranked
+    .filter((r, k) => {
+      const windowed = r.numeric && windows > 0;
+      if (windowed) windows--;
+      return k < rules || windowed;
+    })
+    .map((r) => r.variable);
+}
+
 function numericNames(table: ObservationTable, names: readonly string[]): string[] {
   const numeric = new Set(table.variables.filter((v) => v.data.kind === 'numeric').map((v) => v.name));
   return names.filter((n) => numeric.has(n));
@@ -58,7 +81,7 @@ function localLabels(labels: Labels, rows: ArrayLike<number>): Uint8Array {
 }
 
 function windowsOf(input: WhatToDoInput, options: WhatToDoOptions): OperatingWindow[] {
-  const names = numericNames(input.table, input.variables).slice(0, options.maxWindows ?? 10);
+  const names = numericNames(input.table, input.variables).slice(0, options.maxWindows ?? MAX_WINDOWS);
   const out: OperatingWindow[] = [];
   for (const name of names) {
     const variable = input.table.variables.find((v) => v.name === name);
@@ -158,7 +181,7 @@ export function nullBestQualities(
   from: number,
   count: number,
 ): number[] {
-  const names = input.variables.slice(0, options.maxRuleVariables ?? 12);
+  const names = input.variables.slice(0, options.maxRuleVariables ?? MAX_RULE_VARIABLES);
   const columns = ruleColumns(input.table, input.train, names);
   const y = localLabels(input.labels, input.train);
   const labelNull = options.labelNull ?? circularShiftNull;
@@ -191,7 +214,7 @@ export function withRuleQValues(found: WhatToDo, bestPerDraw: readonly number[],
  */
 export function whatToDo(input: WhatToDoInput, options: WhatToDoOptions = {}): WhatToDo {
   const operatingWindows = windowsOf(input, options);
-  const names = input.variables.slice(0, options.maxRuleVariables ?? 12);
+  const names = input.variables.slice(0, options.maxRuleVariables ?? MAX_RULE_VARIABLES);
   const columns = ruleColumns(input.table, input.train, names);
   const y = localLabels(input.labels, input.train);
   const found = searchSubgroups(columns, y, { ...options.rules, seek: 'bad' });

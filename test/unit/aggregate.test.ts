@@ -9,11 +9,14 @@ import path from 'node:path';
 import { aggregateObservations } from '../../analysis/aggregate/aggregate';
 import { analysisSettings, parseConfig } from '../../analysis/config';
 import {
+  LABEL,
   newDatasetUri,
+  observationShape,
   readDescription,
   readFeatureColumns,
   readFeatureDataset,
   readObservationDataset,
+  TIME,
   writeFeatures,
 } from '../../connectors/datasets';
 import { withDuck } from '../../connectors/duckdb';
@@ -160,6 +163,31 @@ test('features written long (the layout of very wide lines) read back as written
     Array.from(a.times),
     Array.from(a.windowRows),
   ]);
+  // Some columns only (the report reads the windows and labels, not the matrix), in both layouts.
+  const some = observations.features.filter((_, j) => j % 2 === 1);
+  for (const uri of [wide, long]) {
+    const times = await readFeatureDataset(uri, { columns: [TIME, LABEL] });
+    expect(times.matrix.names).toEqual([]);
+    expect([Array.from(times.labels), Array.from(times.times)]).toEqual([
+      Array.from(a.labels),
+      Array.from(a.times),
+    ]);
+    const part = await readFeatureDataset(uri, { columns: some });
+    expect(part.matrix.names.length).toBeGreaterThan(0);
+    expect(part.matrix.names.length).toBeLessThan(a.matrix.names.length);
+    part.matrix.names.forEach((name, j) => {
+      expect(Array.from(part.matrix.columns[j])).toEqual(
+        Array.from(a.matrix.columns[a.matrix.names.indexOf(name)]),
+      );
+    });
+  }
+  const shape = await observationShape(
+    (await aggregateFile(path.join(dir, 'line.csv'), expected.target, windows('0m'))).observations,
+  );
+  expect(shape.rows).toBe(table.rows);
+  expect(shape.variables).toEqual(
+    table.variables.map((v) => ({ name: v.name, numeric: v.data.kind === 'numeric' })),
+  );
 });
 
 describe('batches and rows as observations', () => {

@@ -1,0 +1,50 @@
+/**
+ * Data handed to compute threads in shared memory (issue 21): a table's numbers and times, and
+ * the stability stage's shadow columns, are SharedArrayBuffers with the same values, so posting
+ * them to a task copies nothing.
+ */
+import { stabilityPlan } from '../../analysis/evidence/stability';
+import type { ObservationTable } from '../../analysis/frame';
+import { featureMatrix } from '../../analysis/frame';
+import { shareTable } from '../../compute/shared';
+
+test('shareTable shares numbers and times, keeps text and values', () => {
+  const table: ObservationTable = {
+    rows: 3,
+    time: Float64Array.of(1, 2, 3),
+    variables: [
+      { name: 'x', data: { kind: 'numeric', values: Float64Array.of(0.5, Number.NaN, 2) }, invalidCount: 1 },
+      { name: 'lot', data: { kind: 'text', values: ['a', null, 'b'] } },
+    ],
+  };
+  const shared = shareTable(table);
+  const x = shared.variables[0];
+  expect(x.data.values instanceof Float64Array && x.data.values.buffer instanceof SharedArrayBuffer).toBe(
+    true,
+  );
+  expect(shared.time?.buffer instanceof SharedArrayBuffer).toBe(true);
+  expect(Array.from(x.data.values as Float64Array)).toEqual([0.5, Number.NaN, 2]);
+  expect(x.invalidCount).toBe(1);
+  expect(shared.variables[1]).toBe(table.variables[1]);
+  // Shared already: the same arrays, no second copy.
+  expect(shareTable(shared).variables[0].data.values).toBe(x.data.values);
+});
+
+test('stabilityPlan places the shadows where `allocate` says, with the same values', () => {
+  const rows = 200;
+  const columns = [0, 1, 2].map((j) => Float64Array.from({ length: rows }, (_, i) => Math.sin(i * (j + 1))));
+  const matrix = featureMatrix(['a', 'b', 'c'], columns);
+  const train = Uint32Array.from({ length: 150 }, (_, i) => i);
+  const plain = stabilityPlan(matrix, train, { seed: 4 });
+  const shared = stabilityPlan(matrix, train, {
+    seed: 4,
+    allocate: (length) => new Float64Array(new SharedArrayBuffer(length * 8)),
+  });
+  expect(shared.features.names).toEqual(plain.features.names);
+  shared.features.columns.slice(3).forEach((column, j) => {
+    expect(column.buffer instanceof SharedArrayBuffer).toBe(true);
+    expect(Array.from(column)).toEqual(Array.from(plain.features.columns[3 + j]));
+  });
+  // The features themselves are not copied.
+  expect(shared.features.columns[0]).toBe(columns[0]);
+});
