@@ -5,11 +5,13 @@
  */
 import {
   beeswarmSample,
+  explainedRows,
   rankedVariables,
   variableContributions,
   variableImportance,
   variableResolver,
 } from '../analysis/explain/importance';
+import { selectRows } from '../analysis/frame';
 import { chooseExplained, type FinalFit, modelSummary } from '../analysis/learners/final';
 import type { LearningData } from '../analysis/learners/learner';
 import { learnerOf, modelFromJson } from '../analysis/learners/registry';
@@ -100,6 +102,7 @@ export async function evaluate(input: EvaluateInput, deps: ModelDependencies): P
       method: data.search.method,
       folds: data.search.folds.length,
       ...(data.search.reason ? { reason: data.search.reason } : {}),
+      ...(data.search.trainStep ? { trainStep: data.search.trainStep } : {}),
     },
     modelUri,
     onnxUri,
@@ -114,7 +117,10 @@ const BEESWARM_VARIABLES = 10;
 export async function explain(input: ExplainInput, deps: ModelDependencies): Promise<ExplainOutput> {
   const model = modelFromJson(readJsonArtifact<unknown>(input.modelUri));
   const dataset = await deps.learningData.dataset(input.featuresUri);
-  const shap = await shapInParts(deps.compute, model, dataset.matrix);
+  const sample = explainedRows(dataset.matrix.rows);
+  const matrix = sample ? selectRows(dataset.matrix, sample) : dataset.matrix;
+  const times = sample ? Float64Array.from(sample, (i) => dataset.times[i]) : dataset.times;
+  const shap = await shapInParts(deps.compute, model, matrix);
   const described = dataset.description.variables;
   const variableOf = variableResolver(Array.isArray(described) ? described.map(String) : []);
   const importance = variableImportance(shap, {
@@ -122,19 +128,19 @@ export async function explain(input: ExplainInput, deps: ModelDependencies): Pro
     used: learnerOf(model.kind).usedFeatures(model),
   });
   const ranked = rankedVariables(importance);
-  const contributions = variableContributions(shap, dataset.times, {
+  const contributions = variableContributions(shap, times, {
     variableOf,
     variables: ranked.slice(0, input.top ?? 8),
   });
   const contributionsUri = writeContributions(input.workDir, contributions);
-  const sample = beeswarmSample(
+  const beeswarm = beeswarmSample(
     shap,
-    dataset.matrix,
+    matrix,
     importance,
     ranked.slice(0, BEESWARM_VARIABLES),
     BEESWARM_ROWS,
   );
-  const shapSampleUri = writeArtifact(input.workDir, 'shap-sample.json', toJson(sample));
+  const shapSampleUri = writeArtifact(input.workDir, 'shap-sample.json', toJson(beeswarm));
   const importanceUri = writeArtifact(input.workDir, 'importance.json', toJson(importance));
   const interactionsUri = await explainInteractions(deps.compute, input.workDir, model, dataset);
   return { importanceUri, contributionsUri, shapSampleUri, ...(interactionsUri ? { interactionsUri } : {}) };

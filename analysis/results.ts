@@ -61,6 +61,8 @@ export interface SearchValidationSummary {
   readonly method: 'time-ordered' | 'blocked folds';
   readonly folds: number;
   readonly reason?: string;
+  /** Trials trained on every `trainStep`-th row (more than 200,000 training rows a fold). */
+  readonly trainStep?: number;
 }
 
 /** A variable the explained model uses: ranked by mean |SHAP|. */

@@ -78,7 +78,8 @@ export const SHADOW_PREFIX = 'shadow~';
 /**
  * The features of `matrix` followed by one shadow per variable: every feature of the variable
  * shifted by the same offset, drawn in [n/4, 3n/4) over the training rows in time order (rows
- * outside the training part are NaN; they are never fitted or explained).
+ * outside the training part are NaN; they are never fitted or explained). With `rows` (dataset
+ * rows, ascending), only those rows, in that order: the same values, without the others.
  */
 export function withShadows(
   matrix: FeatureMatrix,
@@ -87,6 +88,7 @@ export function withShadows(
   trainRows: Uint32Array,
   seed: number,
   allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
+  rows?: Uint32Array,
 ): FeatureMatrix {
   const rng = createRng(seed);
   const n = trainRows.length;
@@ -94,18 +96,41 @@ export function withShadows(
     { length: variables },
     () => Math.floor(n / 4) + rng.int(Math.max(1, n >> 1)),
   );
-  const shadows = matrix.columns.map((column, j) => {
-    const out = allocate(matrix.rows).fill(Number.NaN);
-    const offset = offsets[variableIndex[j]];
-    for (let i = 0; i < n; i++) out[trainRows[i]] = column[trainRows[(i + offset) % n]];
+  const names = [...matrix.names, ...matrix.names.map((name) => `${SHADOW_PREFIX}${name}`)];
+  if (!rows) {
+    const shadows = matrix.columns.map((column, j) => {
+      const out = allocate(matrix.rows).fill(Number.NaN);
+      const offset = offsets[variableIndex[j]];
+      for (let i = 0; i < n; i++) out[trainRows[i]] = column[trainRows[(i + offset) % n]];
+      return out;
+    });
+    return { names, columns: [...matrix.columns, ...shadows], rows: matrix.rows };
+  }
+  const position = new Int32Array(matrix.rows).fill(-1);
+  for (let i = 0; i < n; i++) position[trainRows[i]] = i;
+  const own = matrix.columns.map((column) => {
+    const out = allocate(rows.length);
+    for (let k = 0; k < rows.length; k++) out[k] = column[rows[k]];
     return out;
   });
-  return {
-    names: [...matrix.names, ...matrix.names.map((name) => `${SHADOW_PREFIX}${name}`)],
-    columns: [...matrix.columns, ...shadows],
-    rows: matrix.rows,
-  };
+  const shadows = matrix.columns.map((column, j) => {
+    const out = allocate(rows.length).fill(Number.NaN);
+    const offset = offsets[variableIndex[j]];
+    for (let k = 0; k < rows.length; k++) {
+      const i = position[rows[k]];
+      if (i >= 0) out[k] = column[trainRows[(i + offset) % n]];
+    }
+    return out;
+  });
+  return { names, columns: [...own, ...shadows], rows: rows.length };
 }
+
+/**
+ * Above this many rows the plan keeps only the rows its folds use (about a quarter of the
+ * training part and the explained rows): at 1M rows × 50 the shadowed matrix of every row and
+ * its bins held 1 GB beside the explain stage's (issue 21). Below, every row, as before.
+ */
+export const STABILITY_COMPACT_ROWS = 100_000;
 
 /** The contiguous blocks of `rows` (time order) into `k` folds of nearly equal size. */
 export function timeFolds(rows: Uint32Array, k: number): Uint32Array[] {
@@ -116,6 +141,10 @@ export function timeFolds(rows: Uint32Array, k: number): Uint32Array[] {
 
 /** What the folds of a stability run share: the shadowed features, the folds, the variables. */
 export interface StabilityPlan {
+  /**
+   * The features and their shadows: every row of the input, or above `STABILITY_COMPACT_ROWS`
+   * only the rows the folds use (the folds' row indices then count those).
+   */
   readonly features: FeatureMatrix;
   readonly folds: readonly { readonly train: Uint32Array; readonly explain: Uint32Array }[];
   /** The source variables, and the variable of each (unshadowed) feature. */
@@ -161,14 +190,6 @@ export function stabilityPlan(
     }
     return i;
   });
-  const shadowed = withShadows(
-    features,
-    variableIndex,
-    variables.length,
-    trainRows,
-    options.seed ?? 0,
-    options.allocate,
-  );
   const blocks = timeFolds(trainRows, k);
   const thin = Math.max(1, Math.floor(options.thin ?? k - 1));
   const folds = blocks.map((explain, fold) => {
@@ -182,14 +203,46 @@ export function stabilityPlan(
     const step = Math.max(1, Math.ceil(explain.length / (options.explainRows ?? 150)));
     return { train: Uint32Array.from(train), explain: explain.filter((_, i) => i % step === 0) };
   });
+  const used = features.rows > STABILITY_COMPACT_ROWS ? usedRows(features.rows, folds) : undefined;
+  const shadowed = withShadows(
+    features,
+    variableIndex,
+    variables.length,
+    trainRows,
+    options.seed ?? 0,
+    options.allocate,
+    used?.rows,
+  );
   return {
     features: shadowed,
-    folds,
+    folds: used
+      ? folds.map((f) => ({
+          train: f.train.map((r) => used.position[r]),
+          explain: f.explain.map((r) => used.position[r]),
+        }))
+      : folds,
     variables,
     variableIndex,
     top: options.top ?? 5,
     trainRows: trainRows.length,
   };
+}
+
+/** The rows any fold trains on or explains, ascending, and each one's place among them. */
+function usedRows(
+  rows: number,
+  folds: readonly { readonly train: Uint32Array; readonly explain: Uint32Array }[],
+): { rows: Uint32Array; position: Int32Array } {
+  const position = new Int32Array(rows).fill(-1);
+  for (const f of folds) {
+    for (const r of f.train) position[r] = 0;
+    for (const r of f.explain) position[r] = 0;
+  }
+  let count = 0;
+  for (let r = 0; r < rows; r++) if (position[r] === 0) position[r] = count++;
+  const kept = new Uint32Array(count);
+  for (let r = 0; r < rows; r++) if (position[r] >= 0) kept[position[r]] = r;
+  return { rows: kept, position };
 }
 
 /**

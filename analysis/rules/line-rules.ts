@@ -11,7 +11,7 @@ import { groupsOf } from '../aggregate/groups';
 import type { DistributionEntry } from '../distribution/types';
 import { isInvalidInput } from '../errors';
 import type { Labels, ObservationTable } from '../frame';
-import { timeOrderedSplit } from '../split';
+import { thinRows, timeOrderedSplit } from '../split';
 import { alignTable, type DeadTime, findDeadTimes } from './dead-time';
 import { compareWithinStrata, type StratifiedComparison } from './strata';
 import type { DistributionRuleFields } from './types';
@@ -159,7 +159,5 @@ export const RULE_ROWS_MAX = 100_000;
 
 /** `train` thinned evenly to at most `max` rows (itself when it has no more). */
 export function ruleTrainingRows(train: Uint32Array, max = RULE_ROWS_MAX): Uint32Array {
-  if (train.length <= max) return train;
-  const step = Math.ceil(train.length / max);
-  return train.filter((_, k) => k % step === 0);
+  return thinRows(train, max);
 }

@@ -3,7 +3,7 @@
  * the stability stage's shadow columns, are SharedArrayBuffers with the same values, so posting
  * them to a task copies nothing.
  */
-import { stabilityPlan } from '../../analysis/evidence/stability';
+import { STABILITY_COMPACT_ROWS, stabilityPlan, withShadows } from '../../analysis/evidence/stability';
 import type { ObservationTable } from '../../analysis/frame';
 import { featureMatrix } from '../../analysis/frame';
 import { shareTable } from '../../compute/shared';
@@ -47,4 +47,28 @@ test('stabilityPlan places the shadows where `allocate` says, with the same valu
   });
   // The features themselves are not copied.
   expect(shared.features.columns[0]).toBe(columns[0]);
+});
+
+test('above STABILITY_COMPACT_ROWS the plan keeps the rows its folds use, with the same values', () => {
+  const rows = STABILITY_COMPACT_ROWS + 20_000;
+  // Column `row` is the row's own index, so a compact row says which row it was.
+  const row = Float64Array.from({ length: rows }, (_, i) => i);
+  const wave = Float64Array.from({ length: rows }, (_, i) => Math.sin(i / 50));
+  const matrix = featureMatrix(['row', 'wave'], [row, wave]);
+  const train = Uint32Array.from({ length: 100_000 }, (_, i) => i);
+  const plan = stabilityPlan(matrix, train, { seed: 9 });
+  const full = withShadows(matrix, plan.variableIndex, plan.variables.length, train, 9);
+  expect(plan.features.rows).toBeLessThan(rows / 3);
+  expect(plan.features.names).toEqual(full.names);
+  const own = plan.features.columns[0];
+  for (const fold of plan.folds) {
+    for (const k of [...fold.train.slice(0, 500), ...fold.explain]) {
+      const original = own[k];
+      plan.features.columns.forEach((column, j) => {
+        expect([j, original, column[k]]).toEqual([j, original, full.columns[j][original]]);
+      });
+    }
+  }
+  // Every fold trains on about a quarter of the training rows besides its own fifth.
+  expect(plan.folds[0].train.length).toBe(20_000);
 });

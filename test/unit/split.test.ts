@@ -1,4 +1,4 @@
-import { searchValidation, timeOrderedSplit } from '../../analysis/split';
+import { SEARCH_ROWS_MAX, searchValidation, thinRows, timeOrderedSplit } from '../../analysis/split';
 
 const minutes = (n: number, step = 10) => Float64Array.from({ length: n }, (_, i) => i * step * 60_000);
 
@@ -106,5 +106,49 @@ describe("the search's validation inside the training part", () => {
     expect(() => searchValidation(range(0, 100), labels, { fraction: 0.2 }, minutes(100))).toThrow(
       /holds no bad observation, and no time block of the training part can be scored.*8 positive observations all fall in one block/,
     );
+  });
+});
+
+describe('trials on long training parts', () => {
+  const labelsWith = (n: number, positive: (i: number) => boolean) =>
+    Uint8Array.from({ length: n }, (_, i) => (positive(i) ? 1 : 0));
+  const range = (from: number, to: number) => Uint32Array.from({ length: to - from }, (_, k) => from + k);
+  test('train on every k-th row beyond SEARCH_ROWS_MAX, validated on all their rows', () => {
+    const n = 1_000_000;
+    const labels = labelsWith(n, (i) => i % 7 === 0);
+    const v = searchValidation(range(0, n), labels, { fraction: 0.2 });
+    expect(v.method).toBe('time-ordered');
+    expect(v.trainStep).toBe(4);
+    const [fold] = v.folds;
+    // 800,000 rows before the last fifth: every 4th, in time order.
+    expect(fold.train.length).toBe(200_000);
+    expect(SEARCH_ROWS_MAX).toBe(200_000);
+    expect([fold.train[0], fold.train[1], fold.train[fold.train.length - 1]]).toEqual([0, 4, 799_996]);
+    expect(fold.validation.length).toBe(200_000);
+    expect(fold.validation[0]).toBe(800_000);
+  });
+
+  test('no thinning up to the maximum, nor when it would leave one population', () => {
+    const small = searchValidation(
+      range(0, 1000),
+      labelsWith(1000, (i) => i % 5 === 0),
+      { fraction: 0.2 },
+    );
+    expect(small.trainStep).toBeUndefined();
+    expect(small.folds[0].train.length).toBe(800);
+    // 480,000 training rows thinned to every 3rd (0, 3, 6, …) would hold none of the positives.
+    const odd = searchValidation(
+      range(0, 600_000),
+      labelsWith(600_000, (i) => i % 3 === 1),
+      { fraction: 0.2 },
+    );
+    expect(odd.trainStep).toBeUndefined();
+    expect(odd.folds[0].train.length).toBe(480_000);
+  });
+
+  test('thinRows keeps every k-th row, k the smallest that fits', () => {
+    expect(Array.from(thinRows(range(0, 10), 4))).toEqual([0, 3, 6, 9]);
+    const rows = range(0, 5);
+    expect(thinRows(rows, 5)).toBe(rows);
   });
 });
