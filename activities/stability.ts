@@ -8,8 +8,9 @@
 import { isInvalidInput } from '../analysis/errors';
 import { type StabilityPlan, stabilityOf, stabilityPlan } from '../analysis/evidence/stability';
 import { variableResolver } from '../analysis/explain/importance';
+import { selectLabels } from '../analysis/frame';
 import { learnerOf } from '../analysis/learners/registry';
-import { shareBinnedDataset, shareMatrix } from '../compute/shared';
+import { shareArray, shareBinnedDataset, shareMatrix } from '../compute/shared';
 import type { ModelDependencies } from './model';
 import type { StabilityInput, StabilityOutput } from './types';
 import { toJson, writeArtifact } from './workspace';
@@ -49,7 +50,8 @@ export async function stability(input: StabilityInput, deps: ModelDependencies):
       await deps.compute.run('bin-dataset', { features, params: { ...params, max_bin: maxBin } }),
     );
   }
-  const shared = { features, labels: data.labels, ...(binned ? { binned } : {}) };
+  const labels = plan.rows ? shareArray(selectLabels(data.labels, plan.rows)) : data.labels;
+  const shared = { features, labels, ...(binned ? { binned } : {}) };
   const importances = await Promise.all(
     plan.folds.map((fold) =>
       deps.compute.run('stability-fold', {

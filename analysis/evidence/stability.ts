@@ -146,6 +146,8 @@ export interface StabilityPlan {
    * only the rows the folds use (the folds' row indices then count those).
    */
   readonly features: FeatureMatrix;
+  /** The input's rows `features` holds, when only some (their labels go with them). */
+  readonly rows?: Uint32Array;
   readonly folds: readonly { readonly train: Uint32Array; readonly explain: Uint32Array }[];
   /** The source variables, and the variable of each (unshadowed) feature. */
   readonly variables: readonly string[];
@@ -215,6 +217,7 @@ export function stabilityPlan(
   );
   return {
     features: shadowed,
+    ...(used ? { rows: used.rows } : {}),
     folds: used
       ? folds.map((f) => ({
           train: f.train.map((r) => used.position[r]),

@@ -59,6 +59,8 @@ test('above STABILITY_COMPACT_ROWS the plan keeps the rows its folds use, with t
   const plan = stabilityPlan(matrix, train, { seed: 9 });
   const full = withShadows(matrix, plan.variableIndex, plan.variables.length, train, 9);
   expect(plan.features.rows).toBeLessThan(rows / 3);
+  // The rows it holds, for their labels.
+  expect(Array.from(plan.rows ?? [])).toEqual(Array.from(plan.features.columns[0]));
   expect(plan.features.names).toEqual(full.names);
   const own = plan.features.columns[0];
   for (const fold of plan.folds) {
