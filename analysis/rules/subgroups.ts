@@ -103,6 +103,13 @@ interface SearchState {
   /** Scratch histograms for `binnedCuts`. */
   readonly binCounts: Float64Array;
   readonly binPositives: Float64Array;
+  /**
+   * Conjunctions and Gini cuts already worked out, by their conditions: placing the bounds of
+   * the candidates tried one after another (the null draws try dozens before one holds)
+   * meets the same sub-rules again and again.
+   */
+  readonly conjunctions: Map<string, RowSet>;
+  readonly giniCuts: Map<string, Condition | null>;
 }
 
 const quality = (s: SearchState, size: number, positives: number) =>
@@ -131,11 +138,22 @@ function rowsOf(s: SearchState, c: Candidate): RowSet {
   return c.rows;
 }
 
-/** The rows satisfying every condition (all rows for none). */
+/** The conditions as a key that does not depend on their order (a conjunction's rows do not). */
+function conjunctionKey(conditions: readonly Condition[]): string {
+  return conditions.map(conditionKey).sort().join('\u0002');
+}
+
+/** The rows satisfying every condition (all rows for none). Callers do not modify them. */
 function conjunction(s: SearchState, conditions: readonly Condition[]): RowSet {
-  let rows: RowSet | null = null;
-  for (const c of conditions) rows = rows === null ? single(s, c) : intersect(rows, single(s, c));
-  return rows ?? rowSetOf(s.n, () => true);
+  const key = conjunctionKey(conditions);
+  let rows = s.conjunctions.get(key);
+  if (rows === undefined) {
+    let found: RowSet | null = null;
+    for (const c of conditions) found = found === null ? single(s, c) : intersect(found, single(s, c));
+    rows = found ?? rowSetOf(s.n, () => true);
+    s.conjunctions.set(key, rows);
+  }
+  return rows;
 }
 
 /** A refinement proposed for a subgroup: one more condition, with the counts it gives. */
@@ -403,11 +421,13 @@ function placeBounds(s: SearchState, conditions: readonly Condition[]): Conditio
       if (c.op === 'in') continue;
       const column = s.columns.get(c.variable);
       if (column?.kind !== 'numeric') continue;
-      const others = conjunction(
-        s,
-        out.filter((_, k) => k !== j),
-      );
-      const cut = giniCut(s, column, others, c.op);
+      const rest = out.filter((_, k) => k !== j);
+      const key = `${c.variable}\u0003${c.op}\u0003${conjunctionKey(rest)}`;
+      let cut = s.giniCuts.get(key);
+      if (cut === undefined) {
+        cut = giniCut(s, column, conjunction(s, rest), c.op);
+        s.giniCuts.set(key, cut);
+      }
       if (cut) out[j] = cut;
     }
   }
@@ -499,6 +519,8 @@ export function searchSubgroups(
     effectiveShare: effectiveShare(labels),
     binCounts: new Float64Array(MAX_RULE_BINS + 1),
     binPositives: new Float64Array(MAX_RULE_BINS + 1),
+    conjunctions: new Map(),
+    giniCuts: new Map(),
   };
 
   // Every subgroup met is a candidate rule; the beam only decides which are refined further.

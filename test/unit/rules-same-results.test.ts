@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateMechanismLine, type Mechanism } from '../../analysis/demo/mechanism-lines';
-import { nullBestQualities, type WhatToDoInput } from '../../analysis/rules/what-to-do';
+import { nullBestQualities, type WhatToDoInput, withRuleQValues } from '../../analysis/rules/what-to-do';
 import { analyzeLine } from '../support/rules-lines';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'rules', 'same-results.json');
@@ -29,7 +29,7 @@ interface Recorded {
 
 function record(mechanism: Mechanism, seed: number): Recorded {
   const line = generateMechanismLine({ mechanism, seed });
-  const a = analyzeLine(line, { nullDraws: DRAWS });
+  const a = analyzeLine(line, { nullDraws: 0 });
   const ranked = a.after.filter((e) => e.kind !== 'identifier').map((e) => e.variable);
   const cut = Math.floor(line.table.rows * 0.8);
   const all = Uint32Array.from({ length: line.table.rows }, (_, i) => i);
@@ -46,8 +46,9 @@ function record(mechanism: Mechanism, seed: number): Recorded {
     ...nullBestQualities(input, { seed: 7 }, 0, 8),
     ...nullBestQualities(input, { seed: 7 }, 8, DRAWS - 8),
   ];
+  const found = withRuleQValues(a.result, nullBests, 'circular shift');
   return {
-    rules: a.result.rules.map((r) => ({ conditions: r.conditions, wracc: r.wracc, qValue: r.qValue })),
+    rules: found.rules.map((r) => ({ conditions: r.conditions, wracc: r.wracc, qValue: r.qValue })),
     recommendation: a.result.recommendation?.conditions ?? null,
     nullBests,
   };
