@@ -1,6 +1,6 @@
 /**
  * The rule search gives the same rules and the same null draws as before its speed-ups (issue 21):
- * on lines with a known mechanism (minutes and batches), every rule's conditions, WRAcc and
+ * on lines with a known mechanism (minutes and batches; the dead-time line left out for its cost), every rule's conditions, WRAcc and
  * q-value, and the best quality of each null draw, equal to the last digit the figures recorded
  * by the search as it was before (test/fixtures/rules/same-results.json, written by the code of
  * commit a866b84 with `RULES_SAME_RESULTS_WRITE=1`).
@@ -16,7 +16,6 @@ const LINES: readonly { mechanism: Mechanism; seed: number }[] = [
   { mechanism: 'threshold', seed: 2 },
   { mechanism: 'interaction', seed: 2 },
   { mechanism: 'lot', seed: 1 },
-  { mechanism: 'dead-time', seed: 3 },
   { mechanism: 'null', seed: 2 },
 ];
 const DRAWS = 19;
