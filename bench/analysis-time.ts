@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { median, printSummary, repoRoot } from './harness';
+import { collectOutput, median, printSummary, repoRoot, standaloneEnv } from './harness';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,50 +61,38 @@ interface Run {
   readonly first: string;
 }
 
-function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+async function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
   const gnuTime = existsSync('/usr/bin/time');
   const bin = path.join(repoRoot, 'bin', 'line-rca.js');
   const argv = [bin, ...args, '--profile', '--json'];
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(
-      gnuTime ? '/usr/bin/time' : process.execPath,
-      gnuTime ? ['-f', 'cpu %U %S', process.execPath, ...argv] : argv,
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (status !== 0) process.stderr.write(stderr.slice(-4000));
-      const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(stderr);
-      const total = /^\s*total\s+([\d.]+) s/m.exec(stderr);
-      let first = '';
-      try {
-        const doc = JSON.parse(stdout) as {
-          distribution?: { variable: string }[];
-          importance?: { variable: string }[];
-        };
-        first = `${doc.distribution?.[0]?.variable ?? '-'}/${doc.importance?.[0]?.variable ?? '-'}`;
-      } catch {
-        // no document: the status says why
-      }
-      resolve({
-        status,
-        wallSeconds,
-        cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN,
-        analysisSeconds: total ? Number(total[1]) : Number.NaN,
-        first,
-      });
-    });
-  });
+  const t0 = process.hrtime.bigint();
+  const child = spawn(
+    gnuTime ? '/usr/bin/time' : process.execPath,
+    gnuTime ? ['-f', 'cpu %U %S', process.execPath, ...argv] : argv,
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const { status, stdout, stderr } = await collectOutput(child);
+  const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (status !== 0) process.stderr.write(stderr.slice(-4000));
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(stderr);
+  const total = /^\s*total\s+([\d.]+) s/m.exec(stderr);
+  let first = '';
+  try {
+    const doc = JSON.parse(stdout) as {
+      distribution?: { variable: string }[];
+      importance?: { variable: string }[];
+    };
+    first = `${doc.distribution?.[0]?.variable ?? '-'}/${doc.importance?.[0]?.variable ?? '-'}`;
+  } catch {
+    // no document: the status says why
+  }
+  return {
+    status,
+    wallSeconds,
+    cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN,
+    analysisSeconds: total ? Number(total[1]) : Number.NaN,
+    first,
+  };
 }
 
 async function main(): Promise<void> {
@@ -113,13 +101,7 @@ async function main(): Promise<void> {
   const variables = Number(arg('variables', '5000'));
   const rows = Number(arg('rows', '300'));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'line-rca-analysis-time-'));
-  const env = {
-    ...process.env,
-    LINE_RCA_ARTIFACTS: path.join(dir, 'artifacts'),
-    LINE_RCA_TRACKING_DIR: path.join(dir, 'tracking'),
-    MONGODB_URI: '',
-    MLFLOW_TRACKING_URI: '',
-  };
+  const env = standaloneEnv(dir);
   const argsOf: Record<string, () => string[]> = {
     wide: () => [
       'analyze',
@@ -146,7 +128,7 @@ async function main(): Promise<void> {
           `analysis-time: ${command} run ${r + 1}: analysis ${done.analysisSeconds.toFixed(1)} s, process ${done.wallSeconds.toFixed(1)} s wall, ${done.cpuSeconds.toFixed(1)} s CPU, first ${done.first}, load ${before}→${load()}`,
         );
         runs.push(done);
-        rmSync(env.LINE_RCA_ARTIFACTS, { recursive: true, force: true });
+        rmSync(path.join(dir, 'artifacts'), { recursive: true, force: true });
       }
       analysis[command] = median(runs.map((r) => r.analysisSeconds));
       summary[`${command}_analysis_s`] = Number(analysis[command].toFixed(2));
