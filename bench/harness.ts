@@ -2,7 +2,7 @@
  * Shared pieces of the benchmarks: timing, medians, the Python reference run in the same
  * process tree, and the one-JSON-line summary every benchmark prints last.
  */
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
@@ -70,4 +70,33 @@ export function printSummary(
       ...extra,
     }),
   );
+}
+
+/** A child process's output and exit status once it has ended (spawned with piped stdout, stderr). */
+export function collectOutput(
+  child: ChildProcess,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** The environment of a command run on its own: its files under `dir`, no MongoDB, no MLflow. */
+export function standaloneEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    LINE_RCA_ARTIFACTS: path.join(dir, 'artifacts'),
+    LINE_RCA_TRACKING_DIR: path.join(dir, 'tracking'),
+    MONGODB_URI: '',
+    MLFLOW_TRACKING_URI: '',
+  };
 }

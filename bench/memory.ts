@@ -26,7 +26,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { median, printSummary, repoRoot } from './harness';
+import { median, printSummary, repoRoot, standaloneEnv } from './harness';
 import { CAUSE, writeLine } from './memory-line';
 
 function arg(name: string, fallback: string): string {
@@ -153,13 +153,7 @@ async function main(): Promise<void> {
       search: { trials, seed: 42 },
     }),
   );
-  const env = {
-    ...process.env,
-    LINE_RCA_ARTIFACTS: path.join(dir, 'artifacts'),
-    LINE_RCA_TRACKING_DIR: path.join(dir, 'tracking'),
-    MONGODB_URI: '',
-    MLFLOW_TRACKING_URI: '',
-  };
+  const env = standaloneEnv(dir);
   const argsOf: Record<string, string[]> = {
     analyze: ['analyze', '--config', config, '--json'],
     distribution: ['distribution', '--data', file, '--target', 'defect == 1', '--json'],

@@ -118,16 +118,20 @@ export function conditionRows(column: RuleColumn, condition: Condition): RowSet 
   if (column.kind === 'numeric') {
     const set = emptyRowSet(column.values.length);
     if (condition.op === 'in') return set;
-    const { values } = column;
+    // The finite values in ascending order (`order` leaves out NaN and ±Infinity, which satisfy
+    // no condition): `≤ t` is a prefix of it and `> t` the rest, found by bisection.
+    const { sorted, order } = column;
     const t = condition.value;
-    // v − v is 0 for finite values only: ±Infinity, like NaN, satisfies no condition.
-    if (condition.op === '<=') {
-      for (let k = 0; k < values.length; k++)
-        if (values[k] <= t && values[k] - values[k] === 0) addRow(set, k);
-    } else {
-      for (let k = 0; k < values.length; k++)
-        if (values[k] > t && values[k] - values[k] === 0) addRow(set, k);
+    if (Number.isNaN(t)) return set;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] <= t) lo = mid + 1;
+      else hi = mid;
     }
+    const [from, to] = condition.op === '<=' ? [0, lo] : [lo, sorted.length];
+    for (let k = from; k < to; k++) addRow(set, order[k]);
     return set;
   }
   const set = emptyRowSet(column.codes.length);

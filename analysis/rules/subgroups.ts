@@ -27,7 +27,13 @@
  * `seek: "good"` looks for the complement: subgroups with fewer bad observations (quality
  * support × (overall − inside)).
  */
-import { conditionRows, MAX_RULE_BINS, type RuleColumn } from './columns';
+import {
+  conditionRows,
+  MAX_RULE_BINS,
+  MISSING_BIN,
+  type NumericRuleColumn,
+  type RuleColumn,
+} from './columns';
 import {
   countAll,
   countBoth,
@@ -100,9 +106,20 @@ interface SearchState {
    * autocorrelation of the labels in time order (the AR(1) variance inflation).
    */
   readonly effectiveShare: number;
-  /** Scratch histograms for `binnedCuts`. */
+  /** Each numeric column's place in `rowBins` and the histograms. */
+  readonly numericIndex: Map<string, number>;
+  /** The numeric columns' bins row by row (row i's at i × numeric columns), for `histograms`. */
+  readonly rowBins: Uint16Array;
+  /** Rows and bad rows per bin of each numeric column (`HISTOGRAM_STRIDE` apart) in a subgroup. */
   readonly binCounts: Float64Array;
   readonly binPositives: Float64Array;
+  /**
+   * Conjunctions and Gini cuts already worked out, by their conditions: placing the bounds of
+   * the candidates tried one after another (the null draws try dozens before one holds)
+   * meets the same sub-rules again and again.
+   */
+  readonly conjunctions: Map<string, RowSet>;
+  readonly giniCuts: Map<string, Condition | null>;
 }
 
 const quality = (s: SearchState, size: number, positives: number) =>
@@ -131,11 +148,22 @@ function rowsOf(s: SearchState, c: Candidate): RowSet {
   return c.rows;
 }
 
-/** The rows satisfying every condition (all rows for none). */
+/** The conditions as a key that does not depend on their order (a conjunction's rows do not). */
+function conjunctionKey(conditions: readonly Condition[]): string {
+  return conditions.map(conditionKey).sort().join('\u0002');
+}
+
+/** The rows satisfying every condition (all rows for none). Callers do not modify them. */
 function conjunction(s: SearchState, conditions: readonly Condition[]): RowSet {
-  let rows: RowSet | null = null;
-  for (const c of conditions) rows = rows === null ? single(s, c) : intersect(rows, single(s, c));
-  return rows ?? rowSetOf(s.n, () => true);
+  const key = conjunctionKey(conditions);
+  let rows = s.conjunctions.get(key);
+  if (rows === undefined) {
+    let found: RowSet | null = null;
+    for (const c of conditions) found = found === null ? single(s, c) : intersect(found, single(s, c));
+    rows = found ?? rowSetOf(s.n, () => true);
+    s.conjunctions.set(key, rows);
+  }
+  return rows;
 }
 
 /** A refinement proposed for a subgroup: one more condition, with the counts it gives. */
@@ -238,26 +266,69 @@ function countPerCode(
   }
 }
 
+const HISTOGRAM_STRIDE = MAX_RULE_BINS + 1;
+
+/** The numeric columns' bins row by row (one pass over a subgroup's rows then serves them all). */
+function rowMajorBins(numeric: readonly NumericRuleColumn[], n: number): Uint16Array {
+  const width = numeric.length;
+  const out = new Uint16Array(n * width);
+  for (let c = 0; c < width; c++) {
+    const { bins } = numeric[c];
+    for (let i = 0; i < n; i++) out[i * width + c] = bins[i];
+  }
+  return out;
+}
+
 /**
- * The best `≤` and `>` cut points by WRAcc among the column's quantile bins, from one pass over
- * the subgroup's rows (a histogram of counts and bad counts per bin, then a scan of the bins).
+ * Rows and bad rows per bin of every numeric column within `within`, in one pass over its rows
+ * (missing values, `MISSING_BIN`, counted nowhere).
+ */
+function histograms(s: SearchState, within: RowSet): void {
+  const width = s.numericIndex.size;
+  const { rowBins, labels, binCounts: count, binPositives: bad } = s;
+  count.fill(0);
+  bad.fill(0);
+  for (let w = 0; w < within.length; w++) {
+    let word = within[w];
+    while (word !== 0) {
+      const i = (w << 5) | lowestBit(word);
+      word &= word - 1;
+      const base = i * width;
+      if (labels[i] === 1) {
+        for (let c = 0; c < width; c++) {
+          const b = rowBins[base + c];
+          if (b !== MISSING_BIN) {
+            count[c * HISTOGRAM_STRIDE + b]++;
+            bad[c * HISTOGRAM_STRIDE + b]++;
+          }
+        }
+      } else {
+        for (let c = 0; c < width; c++) {
+          const b = rowBins[base + c];
+          if (b !== MISSING_BIN) count[c * HISTOGRAM_STRIDE + b]++;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The best `≤` and `>` cut points by WRAcc among the column's quantile bins, from its histogram
+ * of counts and bad counts per bin in the subgroup (`histograms`), then a scan of the bins.
  */
 function binnedCuts(
   s: SearchState,
-  column: Extract<RuleColumn, { kind: 'numeric' }>,
-  within: RowSet,
+  column: NumericRuleColumn,
   ops: { le: boolean; gt: boolean },
 ): Proposal[] {
-  const { bins, cuts } = column;
+  const { cuts } = column;
   const m = cuts.length + 1;
-  const count = s.binCounts;
-  const bad = s.binPositives;
-  count.fill(0, 0, m);
-  bad.fill(0, 0, m);
+  const offset = (s.numericIndex.get(column.name) as number) * HISTOGRAM_STRIDE;
+  const count = s.binCounts.subarray(offset, offset + m);
+  const bad = s.binPositives.subarray(offset, offset + m);
   const { minRows } = s;
   let total = 0;
   let totalPositives = 0;
-  countPerCode(within, bins, s.labels, count, bad, m);
   for (let b = 0; b < m; b++) {
     total += count[b];
     totalPositives += bad[b];
@@ -363,13 +434,14 @@ function refine(s: SearchState, parent: Candidate | null, parentRows: RowSet): C
   const out: Candidate[] = [];
   const conditions = parent?.conditions ?? [];
   const parentSize = parent?.size ?? s.n;
+  histograms(s, parentRows);
   for (const column of s.columns.values()) {
     const used = conditions.filter((c) => c.variable === column.name);
     let proposals: Proposal[];
     if (column.kind === 'numeric') {
       const ops = { le: !used.some((c) => c.op === '<='), gt: !used.some((c) => c.op === '>') };
       if (!ops.le && !ops.gt) continue;
-      proposals = binnedCuts(s, column, parentRows, ops);
+      proposals = binnedCuts(s, column, ops);
     } else {
       if (used.length > 0) continue;
       proposals = categoricalProposals(s, column, parentRows);
@@ -403,11 +475,13 @@ function placeBounds(s: SearchState, conditions: readonly Condition[]): Conditio
       if (c.op === 'in') continue;
       const column = s.columns.get(c.variable);
       if (column?.kind !== 'numeric') continue;
-      const others = conjunction(
-        s,
-        out.filter((_, k) => k !== j),
-      );
-      const cut = giniCut(s, column, others, c.op);
+      const rest = out.filter((_, k) => k !== j);
+      const key = `${c.variable}\u0003${c.op}\u0003${conjunctionKey(rest)}`;
+      let cut = s.giniCuts.get(key);
+      if (cut === undefined) {
+        cut = giniCut(s, column, conjunction(s, rest), c.op);
+        s.giniCuts.set(key, cut);
+      }
       if (cut) out[j] = cut;
     }
   }
@@ -486,6 +560,7 @@ export function searchSubgroups(
   let positiveCount = 0;
   for (let i = 0; i < n; i++) positiveCount += labels[i];
   if (n === 0 || positiveCount === 0 || positiveCount === n) return [];
+  const numeric = columns.filter((c): c is NumericRuleColumn => c.kind === 'numeric');
   const s: SearchState = {
     columns: new Map(columns.map((c) => [c.name, c])),
     labels,
@@ -497,8 +572,12 @@ export function searchSubgroups(
     singles: new Map(),
     sortedLabels: new Map(),
     effectiveShare: effectiveShare(labels),
-    binCounts: new Float64Array(MAX_RULE_BINS + 1),
-    binPositives: new Float64Array(MAX_RULE_BINS + 1),
+    numericIndex: new Map(numeric.map((c, k) => [c.name, k])),
+    rowBins: rowMajorBins(numeric, n),
+    binCounts: new Float64Array(numeric.length * HISTOGRAM_STRIDE),
+    binPositives: new Float64Array(numeric.length * HISTOGRAM_STRIDE),
+    conjunctions: new Map(),
+    giniCuts: new Map(),
   };
 
   // Every subgroup met is a candidate rule; the beam only decides which are refined further.
