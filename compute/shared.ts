@@ -52,11 +52,16 @@ export function shareMatrix(matrix: FeatureMatrix): FeatureMatrix {
 
 /** The table with its numbers and times shared (text columns are cloned to each task as they are). */
 export function shareTable(table: ObservationTable): ObservationTable {
+  const numbers = table.variables.flatMap((v) => (v.data.kind === 'numeric' ? [v.data.values] : []));
+  const shared = shareArrays(table.time ? [table.time, ...numbers] : numbers);
+  const time = table.time ? shared.shift() : undefined;
   const variables = table.variables.map(
     (v): Variable =>
-      v.data.kind === 'numeric' ? { ...v, data: { kind: 'numeric', values: shareArray(v.data.values) } } : v,
+      v.data.kind === 'numeric'
+        ? { ...v, data: { kind: 'numeric', values: shared.shift() as Float64Array } }
+        : v,
   );
-  return { ...table, variables, ...(table.time ? { time: shareArray(table.time) } : {}) };
+  return { ...table, variables, ...(time ? { time } : {}) };
 }
 
 /** A copy of `data` whose arrays live in SharedArrayBuffers. */

@@ -50,8 +50,12 @@ export async function readColumns(
       );
     }
   });
-  const doubles = (n: number) =>
-    options.shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  // Shared: every DOUBLE column a view of one buffer, so compute/shared.ts posts them as one
+  // (a buffer a column costs 15 µs a message each, and packing them later would copy them all).
+  const count = types.filter((t) => t === DuckDBTypeId.DOUBLE).length;
+  const pool = options.shared ? new SharedArrayBuffer(Math.max(1, count * rows * 8)) : undefined;
+  let next = 0;
+  const doubles = (n: number) => (pool ? new Float64Array(pool, 8 * n * next++, n) : new Float64Array(n));
   const columns: ColumnData[] = types.map((t) =>
     t === DuckDBTypeId.DOUBLE ? doubles(rows) : new Array<string | null>(rows),
   );

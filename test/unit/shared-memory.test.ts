@@ -3,10 +3,14 @@
  * the stability stage's shadow columns, are SharedArrayBuffers with the same values, so posting
  * them to a task copies nothing.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { STABILITY_COMPACT_ROWS, stabilityPlan, withShadows } from '../../analysis/evidence/stability';
 import type { ObservationTable } from '../../analysis/frame';
 import { featureMatrix } from '../../analysis/frame';
-import { shareTable } from '../../compute/shared';
+import { shareMatrix, shareTable } from '../../compute/shared';
+import { newDatasetUri, readFeatureDataset, writeFeatures } from '../../connectors/datasets';
 
 test('shareTable shares numbers and times, keeps text and values', () => {
   const table: ObservationTable = {
@@ -73,4 +77,37 @@ test('above STABILITY_COMPACT_ROWS the plan keeps the rows its folds use, with t
   }
   // Every fold trains on about a quarter of the training rows besides its own fifth.
   expect(plan.folds[0].train.length).toBe(20_000);
+});
+
+test('a features dataset read shared is one buffer, posted without being packed again', async () => {
+  const rows = 50;
+  const features = Array.from({ length: 70 }, (_, j) => `f${j}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'line-rca-shared-'));
+  try {
+    const uri = newDatasetUri('features', dir);
+    await writeFeatures(
+      {
+        rows,
+        times: Float64Array.from({ length: rows }, (_, i) => i * 60_000),
+        labels: Uint8Array.from({ length: rows }, (_, i) => i % 2),
+        rowCounts: new Float64Array(rows).fill(1),
+        features,
+        columns: features.map((_, j) => Float64Array.from({ length: rows }, (_, i) => i * j)),
+        variables: features,
+        identifiers: [],
+        positives: rows / 2,
+      },
+      uri,
+      { kind: 'features' },
+    );
+    const read = await readFeatureDataset(uri, { shared: true });
+    const buffers = new Set(read.matrix.columns.map((c) => c.buffer));
+    expect(buffers.size).toBe(1);
+    expect([...buffers][0] instanceof SharedArrayBuffer).toBe(true);
+    expect(Array.from(read.matrix.columns[3])).toEqual(Array.from({ length: rows }, (_, i) => i * 3));
+    // More than 64 columns, all in one buffer already: the same arrays, no copy.
+    expect(shareMatrix(read.matrix).columns[69]).toBe(read.matrix.columns[69]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
