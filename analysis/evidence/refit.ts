@@ -4,8 +4,41 @@
  * the fold's rows. What a compute thread runs for each fold of the stability stage.
  */
 import type { FinalFit } from '../learners/final';
-import type { LearningData } from '../learners/learner';
+import type { LearnerParams, LearningData } from '../learners/learner';
 import { learnerOf } from '../learners/registry';
+
+const FOLD_TOLERANCE = 1e-3;
+
+/**
+ * The refit's parameters for a fold that trains on `share` of the final fit's rows, with the
+ * regularization a row carries kept as in the final fit. Penalties and leaf minimums are counted
+ * against sums over rows, so the final model's figures on a fifth of the rows regularize five
+ * times as hard: an L1 logistic regression then drops a variable the final model uses in every
+ * fold (seen on generated lines: an interaction's second variable, weight 0.53 in the final
+ * model, never chosen in a fold, so never above the shadows). Scaled here, once for every
+ * learner kind: logistic `C` (weight of the data term against the penalty) by 1/share; the trees'
+ * `min_data_in_leaf` and `lambda_l1`/`lambda_l2` by share.
+ */
+export function foldParams(kind: string, params: LearnerParams, share: number): LearnerParams {
+  if (!(share > 0 && share < 1)) return params;
+  const scaled = (name: string, by: number, round = false): LearnerParams => {
+    const value = params[name];
+    if (typeof value !== 'number') return {};
+    return { [name]: round ? Math.max(1, Math.round(value * by)) : value * by };
+  };
+  // A fold ranks the variables against the shadows, it does not report coefficients: a gradient
+  // tolerance of 1e-3 (the final fit's 1e-4) ranks the same on the demo at a tenth of the
+  // iterations, which keeps the five fits within the evaluate stage's time.
+  if (kind === 'logistic') return { ...params, ...scaled('C', 1 / share), tol: FOLD_TOLERANCE };
+  if (kind === 'gbdt')
+    return {
+      ...params,
+      ...scaled('min_data_in_leaf', share, true),
+      ...scaled('lambda_l1', share),
+      ...scaled('lambda_l2', share),
+    };
+  return params;
+}
 
 /**
  * Mean |SHAP| of every feature of `data.features` (shadows included) on `fold.explain`, from the
