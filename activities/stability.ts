@@ -6,6 +6,7 @@
  * deterministic.
  */
 import { isInvalidInput } from '../analysis/errors';
+import { foldParams } from '../analysis/evidence/refit';
 import { type StabilityPlan, stabilityOf, stabilityPlan } from '../analysis/evidence/stability';
 import { variableResolver } from '../analysis/explain/importance';
 import { selectLabels } from '../analysis/frame';
@@ -52,12 +53,14 @@ export async function stability(input: StabilityInput, deps: ModelDependencies):
   }
   const labels = plan.rows ? shareArray(selectLabels(data.labels, plan.rows)) : data.labels;
   const shared = { features, labels, ...(binned ? { binned } : {}) };
+  const finalParams = learnerOf(learner).finalParams(params, bestIteration);
   const importances = await Promise.all(
     plan.folds.map((fold) =>
       deps.compute.run('stability-fold', {
         data: shared,
         fold,
-        fit: { kind: learner, params, ...(bestIteration !== undefined ? { bestIteration } : {}) },
+        // the final fit's parameters, its regularization scaled to the fold's rows
+        fit: { kind: learner, params: foldParams(learner, finalParams, fold.train.length / plan.trainRows) },
       }),
     ),
   );

@@ -10,8 +10,12 @@
  * A few lines run here; the sweep that measures the README's figures is
  * `EVIDENCE_POWER_SWEEP=3 [EVIDENCE_POWER_FROM=3000] npx jest test/integration/evidence-power.test.ts -t sweep`
  * (that many seeds per cause kind and shape, and four times as many drift lines per shape).
+ * A sweep of 20 seeds takes hours here, so it splits: EVIDENCE_POWER_KINDS (e.g. `interaction`)
+ * and EVIDENCE_POWER_SHAPES (e.g. `minutes`) keep some kinds and shapes (comma-separated,
+ * `drift` for the calibration lines), and EVIDENCE_POWER_LOG names a file that gets one JSON
+ * line per line analysed, so chunks run on different seed ranges add up.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../analysis/config';
@@ -110,6 +114,19 @@ describe('the evidence through the embedded pipeline', () => {
 
 const sweep = Number(process.env.EVIDENCE_POWER_SWEEP ?? 0);
 const from = Number(process.env.EVIDENCE_POWER_FROM ?? 3000);
+const kept = (name: string): ((x: string) => boolean) => {
+  const list = process.env[name]?.split(',').filter((x) => x !== '');
+  return (x) => list === undefined || list.length === 0 || list.includes(x);
+};
+const keptKind = kept('EVIDENCE_POWER_KINDS');
+const keptShape = kept('EVIDENCE_POWER_SHAPES');
+
+/** One JSON line a line analysed, when EVIDENCE_POWER_LOG names a file. */
+function logLine(record: Record<string, unknown>): void {
+  const file = process.env.EVIDENCE_POWER_LOG;
+  if (file) appendFileSync(file, `${JSON.stringify(record)}\n`);
+}
+
 (sweep > 0 ? describe : describe.skip)('sweep over seeds (EVIDENCE_POWER_SWEEP=N)', () => {
   it(
     'power: every cause kind and shape',
@@ -118,11 +135,30 @@ const from = Number(process.env.EVIDENCE_POWER_FROM ?? 3000);
       let found = 0;
       let otherStrong = 0;
       const misses: string[] = [];
-      for (const kind of CAUSE_KINDS)
-        for (const shape of LINE_SHAPES)
-          for (let seed = from; seed < from + sweep; seed++) {
+      // Seeds outermost, so that a sweep stopped early still has every kind and shape.
+      for (let seed = from; seed < from + sweep; seed++)
+        for (const kind of CAUSE_KINDS.filter(keptKind))
+          for (const shape of LINE_SHAPES.filter(keptShape)) {
             const line = generateRandomLine({ seed, kind, shape });
-            const j = judge(line, await analyse(line, `${kind}-${shape}-${seed}`));
+            const results = await analyse(line, `${kind}-${shape}-${seed}`);
+            const j = judge(line, results);
+            const verdicts = new Map(results.causes!.map((c) => [c.variable, c]));
+            logLine({
+              kind,
+              shape,
+              seed,
+              found: j.found,
+              causes: line.truth.causes.map((c) => ({
+                variable: c,
+                verdict: verdicts.get(c)?.verdict,
+                qValue: verdicts.get(c)?.qValue,
+                aboveShadowShare: verdicts.get(c)?.aboveShadowShare,
+                importanceRank: verdicts.get(c)?.importanceRank,
+              })),
+              otherStrong: j.otherStrong,
+              otherSignificant: j.otherSignificant,
+              others: j.others,
+            });
             lines++;
             found += +j.found;
             otherStrong += j.otherStrong.length;
@@ -141,15 +177,23 @@ const from = Number(process.env.EVIDENCE_POWER_FROM ?? 3000);
     24 * 3_600_000,
   );
 
-  it(
+  (keptKind('drift') ? it : it.skip)(
     'calibration: drift lines of both shapes',
     async () => {
-      for (const shape of LINE_SHAPES) {
+      for (const shape of LINE_SHAPES.filter(keptShape)) {
         const shares: number[] = [];
         let strong = 0;
         for (let seed = from; seed < from + 4 * sweep; seed++) {
           const line = generateDriftLine({ seed, shape });
           const j = judge(line, await analyse(line, `drift-${shape}-${seed}`));
+          logLine({
+            kind: 'drift',
+            shape,
+            seed,
+            otherStrong: j.otherStrong,
+            otherSignificant: j.otherSignificant,
+            others: j.others,
+          });
           shares.push(j.otherSignificant / j.others);
           strong += j.otherStrong.length;
         }

@@ -8,7 +8,7 @@
 import { ar1 } from '../../analysis/demo/noise';
 import type { DistributionEntry } from '../../analysis/distribution';
 import { observationsOf } from '../../analysis/evidence/observations';
-import { refitImportance } from '../../analysis/evidence/refit';
+import { foldParams, refitImportance } from '../../analysis/evidence/refit';
 import {
   rankingStability,
   type StabilityFold,
@@ -80,6 +80,21 @@ describe('rankingStability', () => {
     const again = await rankingStability(features, train, gbdtFolds(labels), { seed: 11 });
     expect(again).toEqual(stability);
   }, 120_000);
+
+  it("scales the trees' regularization to a fold's rows; logistic folds stop at a looser tolerance", () => {
+    expect(foldParams('gbdt', { min_data_in_leaf: 30, lambda_l2: 2, num_leaves: 31 }, 0.25)).toEqual({
+      min_data_in_leaf: 8,
+      lambda_l2: 0.5,
+      num_leaves: 31,
+    });
+    // C is kept: scaled by 1/share, the demo's folds let the shadows rise above its second cause
+    expect(foldParams('logistic', { penalty: 'l1', C: 0.02 }, 0.25)).toEqual({
+      penalty: 'l1',
+      C: 0.02,
+      tol: 1e-3,
+    });
+    expect(foldParams('gbdt', { min_data_in_leaf: 30 }, 1)).toEqual({ min_data_in_leaf: 30 });
+  });
 
   it('leaves out a fold that cannot be fitted', async () => {
     const { features, labels } = line(5);
