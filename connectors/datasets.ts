@@ -219,7 +219,8 @@ export async function readFeatureColumns(
     text.has(name) ? new Array<string | null>(rows).fill(null) : doubles().fill(Number.NaN),
   );
   // The dataset's feature numbers, and where each wanted one goes.
-  const slot = new Map(wanted.map((name, k) => [layout.columns.indexOf(name), k]));
+  const number = new Map(layout.columns.map((name, j) => [name, j]));
+  const slot = new Map(wanted.map((name, k) => [number.get(name) as number, k]));
   const only = options.columns ? `AND feature IN (${[...slot.keys(), -1].join(', ')})` : '';
   const numbers = await readColumns(
     db,
