@@ -26,6 +26,8 @@ export interface NumericRuleColumn {
    */
   readonly bins: Uint16Array;
   readonly cuts: Float64Array;
+  /** Where each bin starts in the sorted order (bin b is `binStarts[b]` .. `binStarts[b + 1]` − 1). */
+  readonly binStarts: Uint32Array;
   readonly present: RowSet;
 }
 
@@ -57,18 +59,31 @@ function numericColumn(name: string, source: Float64Array, rows: ArrayLike<numbe
   for (let k = 0; k < count; k++) addRow(present, order[k]);
   const bins = new Uint16Array(n).fill(MISSING_BIN);
   const cuts: number[] = [];
+  const starts: number[] = [0];
   let bin = 0;
   let start = 0;
   for (let k = 0; k < count; k++) {
     // A bin closes once it holds its share and the next value differs.
     if (k > start && sorted[k] !== sorted[k - 1] && k >= ((bin + 1) * count) / MAX_RULE_BINS) {
       cuts.push(sorted[k - 1] + (sorted[k] - sorted[k - 1]) / 2);
+      starts.push(k);
       bin++;
       start = k;
     }
     bins[order[k]] = bin;
   }
-  return { kind: 'numeric', name, values, order, sorted, bins, cuts: Float64Array.from(cuts), present };
+  starts.push(count);
+  return {
+    kind: 'numeric',
+    name,
+    values,
+    order,
+    sorted,
+    bins,
+    cuts: Float64Array.from(cuts),
+    binStarts: Uint32Array.from(starts),
+    present,
+  };
 }
 
 function categoricalColumn(

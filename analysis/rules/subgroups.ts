@@ -28,6 +28,7 @@
  * support × (overall − inside)).
  */
 import {
+  type CategoricalRuleColumn,
   conditionRows,
   MAX_RULE_BINS,
   MISSING_BIN,
@@ -87,6 +88,14 @@ interface Candidate {
   readonly parent: Candidate | null;
   rows: RowSet | null;
   expanded: boolean;
+  /** Its histograms (`histograms`) once refined, for its own refinements'. */
+  histogram: Histogram | null;
+}
+
+/** Rows and bad rows per slot of every column (`rowSlots`) in one subgroup. */
+interface Histogram {
+  readonly count: Int32Array;
+  readonly bad: Int32Array;
 }
 
 interface SearchState {
@@ -97,8 +106,6 @@ interface SearchState {
   readonly baseRate: number;
   readonly minRows: number;
   readonly sign: 1 | -1;
-  /** Single-condition row sets, made once per condition. */
-  readonly singles: Map<string, RowSet>;
   /** Each numeric column's labels in its sorted order. */
   readonly sortedLabels: Map<string, Uint8Array>;
   /**
@@ -106,13 +113,13 @@ interface SearchState {
    * autocorrelation of the labels in time order (the AR(1) variance inflation).
    */
   readonly effectiveShare: number;
-  /** Each numeric column's place in `rowBins` and the histograms. */
-  readonly numericIndex: Map<string, number>;
-  /** The numeric columns' bins row by row (row i's at i × numeric columns), for `histograms`. */
-  readonly rowBins: Uint16Array;
-  /** Rows and bad rows per bin of each numeric column (`HISTOGRAM_STRIDE` apart) in a subgroup. */
-  readonly binCounts: Float64Array;
-  readonly binPositives: Float64Array;
+  /** Each column's place in `rowSlots` and the histograms. */
+  readonly columnIndex: Map<string, number>;
+  /** Every column's histogram slot row by row (row i's at i × columns), for `histograms`. */
+  readonly rowSlots: Uint16Array | Uint32Array;
+  /** Rows and bad rows per bin (category) of each column (`HISTOGRAM_STRIDE` apart) in a subgroup. */
+  readonly binCounts: Int32Array;
+  readonly binPositives: Int32Array;
   /**
    * Conjunctions and Gini cuts already worked out, by their conditions: placing the bounds of
    * the candidates tried one after another (the null draws try dozens before one holds)
@@ -120,6 +127,12 @@ interface SearchState {
    */
   readonly conjunctions: Map<string, RowSet>;
   readonly giniCuts: Map<string, Condition | null>;
+  /** Rows and bad rows per bin of one numeric column, for `giniCut`. */
+  readonly cutCounts: Int32Array;
+  readonly cutPositives: Int32Array;
+  readonly allRows: RowSet;
+  /** The histograms of all rows, once counted. */
+  rootHistogram: Histogram | null;
 }
 
 const quality = (s: SearchState, size: number, positives: number) =>
@@ -129,12 +142,27 @@ function conditionKey(c: Condition): string {
   return `${c.variable}\u0000${c.op}\u0000${Array.isArray(c.value) ? c.value.join('\u0001') : String(c.value)}`;
 }
 
+/**
+ * Single-condition row sets by column, kept from one search to the next over the same columns:
+ * the null draws propose the same quantile cuts again and again. At most `SINGLES_WORDS` words
+ * a column (2 MB), then the column's sets are dropped and made again as needed.
+ */
+const singlesByColumn = new WeakMap<RuleColumn, Map<string, RowSet>>();
+const SINGLES_WORDS = 1 << 19;
+
 function single(s: SearchState, c: Condition): RowSet {
+  const column = s.columns.get(c.variable) as RuleColumn;
+  let singles = singlesByColumn.get(column);
+  if (!singles) {
+    singles = new Map();
+    singlesByColumn.set(column, singles);
+  }
   const key = conditionKey(c);
-  let set = s.singles.get(key);
+  let set = singles.get(key);
   if (!set) {
-    set = conditionRows(s.columns.get(c.variable) as RuleColumn, c);
-    s.singles.set(key, set);
+    set = conditionRows(column, c);
+    if ((singles.size + 1) * set.length > SINGLES_WORDS) singles.clear();
+    singles.set(key, set);
   }
   return set;
 }
@@ -197,119 +225,207 @@ function giniScore(
   );
 }
 
-/** The exact Gini cut of a numeric column within `within` for a `≤` or a `>` condition. */
+/**
+ * `Σ (bad² + good²) / size` over the two sides of a cut with `positives` bad and `negatives`
+ * good rows before it, without the conditions `giniScore` puts on the sides: a convex function
+ * of (positives, negatives), so over the cuts inside a bin it is largest at a corner of the
+ * rectangle the bin's rows span, and those corners bound every cut inside.
+ */
+function giniSum(positives: number, negatives: number, totalPositives: number, totalNegatives: number): number {
+  const size = positives + negatives;
+  const restPositives = totalPositives - positives;
+  const restNegatives = totalNegatives - negatives;
+  const rest = restPositives + restNegatives;
+  return (
+    (size > 0 ? (positives * positives + negatives * negatives) / size : 0) +
+    (rest > 0 ? (restPositives * restPositives + restNegatives * restNegatives) / rest : 0)
+  );
+}
+
+/**
+ * The exact Gini cut of a numeric column within `within` for a `≤` or a `>` condition: the first
+ * cut, in the order of the values, with the best `giniScore` (as a scan of every row in that
+ * order finds it). The rows are first counted per quantile bin (a pass over `within` only);
+ * the cuts between bins are scored from the counts, and only the bins whose corners
+ * (`giniSum`) could beat the best of those are scanned row by row.
+ */
 function giniCut(
   s: SearchState,
-  column: Extract<RuleColumn, { kind: 'numeric' }>,
+  column: NumericRuleColumn,
   within: RowSet,
   op: '<=' | '>',
 ): Condition | null {
-  const { sorted, order } = column;
+  const { sorted, order, bins, binStarts } = column;
+  const m = binStarts.length - 1;
   let labels = s.sortedLabels.get(column.name);
   if (!labels) {
     labels = new Uint8Array(order.length);
     for (let k = 0; k < order.length; k++) labels[k] = s.labels[order[k]];
     s.sortedLabels.set(column.name, labels);
   }
-  const total = countBoth(within, column.present);
-  const totalPositives = countAll(within, column.present, s.positivesSet);
-  let size = 0;
-  let positives = 0;
-  let previous = Number.NaN;
-  let best = Number.NEGATIVE_INFINITY;
-  let cut = Number.NaN;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k];
-    if (((within[i >>> 5] >>> (i & 31)) & 1) === 0) continue;
-    const v = sorted[k];
-    if (size > 0 && v !== previous) {
-      const kept = op === '<=' ? size : total - size;
-      const keptPositives = op === '<=' ? positives : totalPositives - positives;
-      if (kept >= s.minRows) {
-        const q = giniScore(s, kept, keptPositives, total, totalPositives);
-        if (q > best) {
-          best = q;
-          cut = previous + (v - previous) / 2;
-        }
-      }
-    }
-    size++;
-    positives += labels[k];
-    previous = v;
-  }
-  return best > Number.NEGATIVE_INFINITY ? { variable: column.name, op, value: cut } : null;
-}
-
-/**
- * The rows of `within` counted per code (quantile bin or category; codes outside 0..m−1 are
- * missing values): into `size` and, for the bad ones, `positives`.
- */
-function countPerCode(
-  within: RowSet,
-  codes: ArrayLike<number>,
-  labels: Uint8Array,
-  size: Float64Array,
-  positives: Float64Array,
-  m: number,
-): void {
+  const count = s.cutCounts;
+  const bad = s.cutPositives;
+  count.fill(0, 0, m);
+  bad.fill(0, 0, m);
   for (let w = 0; w < within.length; w++) {
     let word = within[w];
     while (word !== 0) {
       const i = (w << 5) | lowestBit(word);
       word &= word - 1;
-      const c = codes[i];
-      if (c >= 0 && c < m) {
-        size[c]++;
-        positives[c] += labels[i];
+      const b = bins[i];
+      if (b !== MISSING_BIN) {
+        count[b]++;
+        bad[b] += s.labels[i];
       }
     }
   }
+  let total = 0;
+  let totalPositives = 0;
+  for (let b = 0; b < m; b++) {
+    total += count[b];
+    totalPositives += bad[b];
+  }
+  const totalNegatives = total - totalPositives;
+  const score = (size: number, positives: number) => {
+    const kept = op === '<=' ? size : total - size;
+    if (kept < s.minRows) return Number.NEGATIVE_INFINITY;
+    return giniScore(s, kept, op === '<=' ? positives : totalPositives - positives, total, totalPositives);
+  };
+  // The best cut between bins (before the first row of a bin with rows before it).
+  let between = Number.NEGATIVE_INFINITY;
+  let size = 0;
+  let positives = 0;
+  for (let b = 0; b < m; b++) {
+    if (count[b] === 0) continue;
+    if (size > 0) between = Math.max(between, score(size, positives));
+    size += count[b];
+    positives += bad[b];
+  }
+  let best = Number.NEGATIVE_INFINITY;
+  let bestK = -1;
+  let cut = Number.NaN;
+  size = 0;
+  positives = 0;
+  for (let b = 0; b < m; b++) {
+    const inBin = count[b];
+    if (inBin === 0) continue;
+    if (size > 0) {
+      const q = score(size, positives);
+      if (q > best) {
+        best = q;
+        // The cut's value once the rows around it are known (below).
+        bestK = binStarts[b];
+        cut = Number.NaN;
+      }
+    }
+    const negatives = size - positives;
+    const binPositives = bad[b];
+    const binNegatives = inBin - binPositives;
+    const bound = Math.max(
+      giniSum(positives, negatives, totalPositives, totalNegatives),
+      giniSum(positives + binPositives, negatives, totalPositives, totalNegatives),
+      giniSum(positives, negatives + binNegatives, totalPositives, totalNegatives),
+      giniSum(positives + binPositives, negatives + binNegatives, totalPositives, totalNegatives),
+    );
+    // A margin for rounding: the corners bound the cuts inside exactly, not to the last bit.
+    if (inBin > 1 && bound + 1e-9 * Math.abs(bound) >= between) {
+      let scanSize = size;
+      let scanPositives = positives;
+      let previous = Number.NaN;
+      for (let k = binStarts[b]; k < binStarts[b + 1]; k++) {
+        const i = order[k];
+        if (((within[i >>> 5] >>> (i & 31)) & 1) === 0) continue;
+        const v = sorted[k];
+        if (scanSize > size && v !== previous) {
+          const q = score(scanSize, scanPositives);
+          if (q > best) {
+            best = q;
+            bestK = k;
+            cut = previous + (v - previous) / 2;
+          }
+        }
+        scanSize++;
+        scanPositives += labels[k];
+        previous = v;
+      }
+    }
+    size += inBin;
+    positives += binPositives;
+  }
+  if (best === Number.NEGATIVE_INFINITY) return null;
+  if (Number.isNaN(cut)) {
+    // A cut between bins: halfway from the last row of `within` before it to the first after.
+    const member = (k: number) => {
+      const i = order[k];
+      return ((within[i >>> 5] >>> (i & 31)) & 1) === 1;
+    };
+    let after = bestK;
+    while (!member(after)) after++;
+    let before = bestK - 1;
+    while (!member(before)) before--;
+    cut = sorted[before] + (sorted[after] - sorted[before]) / 2;
+  }
+  return { variable: column.name, op, value: cut };
 }
 
+/** Slots per column in the histograms: a bin (category) each, and one for missing values. */
 const HISTOGRAM_STRIDE = MAX_RULE_BINS + 1;
+const MISSING_SLOT = MAX_RULE_BINS;
 
-/** The numeric columns' bins row by row (one pass over a subgroup's rows then serves them all). */
-function rowMajorBins(numeric: readonly NumericRuleColumn[], n: number): Uint16Array {
-  const width = numeric.length;
-  const out = new Uint16Array(n * width);
+/**
+ * Every column's histogram slot row by row: row i's slot of column c, at i × columns + c, is
+ * c × `HISTOGRAM_STRIDE` plus its bin (numeric) or category (text), or `MISSING_SLOT` (a slot
+ * no proposal reads), so one pass over a subgroup's rows counts them all without a branch.
+ */
+function rowSlots(columns: readonly RuleColumn[], n: number): Uint16Array | Uint32Array {
+  const width = columns.length;
+  const out = width * HISTOGRAM_STRIDE <= 0x10000 ? new Uint16Array(n * width) : new Uint32Array(n * width);
   for (let c = 0; c < width; c++) {
-    const { bins } = numeric[c];
-    for (let i = 0; i < n; i++) out[i * width + c] = bins[i];
+    const column = columns[c];
+    const offset = c * HISTOGRAM_STRIDE;
+    if (column.kind === 'numeric') {
+      const { bins } = column;
+      for (let i = 0; i < n; i++) out[i * width + c] = offset + (bins[i] === MISSING_BIN ? MISSING_SLOT : bins[i]);
+    } else {
+      const { codes } = column;
+      for (let i = 0; i < n; i++) out[i * width + c] = offset + (codes[i] < 0 ? MISSING_SLOT : codes[i]);
+    }
   }
   return out;
 }
 
 /**
- * Rows and bad rows per bin of every numeric column within `within`, in one pass over its rows
- * (missing values, `MISSING_BIN`, counted nowhere).
+ * Rows and bad rows per bin (category) of every column within `within`: one pass over its
+ * rows for the counts, one over its bad rows for the bad counts.
  */
 function histograms(s: SearchState, within: RowSet): void {
-  const width = s.numericIndex.size;
-  const { rowBins, labels, binCounts: count, binPositives: bad } = s;
+  const width = s.columnIndex.size;
+  const { rowSlots: slots, positivesSet, binCounts: count, binPositives: bad } = s;
   count.fill(0);
   bad.fill(0);
   for (let w = 0; w < within.length; w++) {
     let word = within[w];
     while (word !== 0) {
-      const i = (w << 5) | lowestBit(word);
+      const base = ((w << 5) | lowestBit(word)) * width;
       word &= word - 1;
-      const base = i * width;
-      if (labels[i] === 1) {
-        for (let c = 0; c < width; c++) {
-          const b = rowBins[base + c];
-          if (b !== MISSING_BIN) {
-            count[c * HISTOGRAM_STRIDE + b]++;
-            bad[c * HISTOGRAM_STRIDE + b]++;
-          }
-        }
-      } else {
-        for (let c = 0; c < width; c++) {
-          const b = rowBins[base + c];
-          if (b !== MISSING_BIN) count[c * HISTOGRAM_STRIDE + b]++;
-        }
-      }
+      for (let c = 0; c < width; c++) count[slots[base + c]]++;
+    }
+    word = within[w] & positivesSet[w];
+    while (word !== 0) {
+      const base = ((w << 5) | lowestBit(word)) * width;
+      word &= word - 1;
+      for (let c = 0; c < width; c++) bad[slots[base + c]]++;
     }
   }
+}
+
+/** Rows and bad rows per bin (category) of a column in the subgroup last counted by `histograms`. */
+function histogramOf(s: SearchState, name: string, m: number): { count: Int32Array; bad: Int32Array } {
+  const offset = (s.columnIndex.get(name) as number) * HISTOGRAM_STRIDE;
+  return {
+    count: s.binCounts.subarray(offset, offset + m),
+    bad: s.binPositives.subarray(offset, offset + m),
+  };
 }
 
 /**
@@ -323,9 +439,7 @@ function binnedCuts(
 ): Proposal[] {
   const { cuts } = column;
   const m = cuts.length + 1;
-  const offset = (s.numericIndex.get(column.name) as number) * HISTOGRAM_STRIDE;
-  const count = s.binCounts.subarray(offset, offset + m);
-  const bad = s.binPositives.subarray(offset, offset + m);
+  const { count, bad } = histogramOf(s, column.name, m);
   const { minRows } = s;
   let total = 0;
   let totalPositives = 0;
@@ -384,16 +498,13 @@ function binnedCuts(
   return out;
 }
 
-/** The best single category and the best set of categories of a text column within `within`. */
-function categoricalProposals(
-  s: SearchState,
-  column: Extract<RuleColumn, { kind: 'categorical' }>,
-  within: RowSet,
-): Proposal[] {
+/**
+ * The best single category and the best set of categories of a text column in the subgroup
+ * last counted by `histograms`.
+ */
+function categoricalProposals(s: SearchState, column: CategoricalRuleColumn): Proposal[] {
   const m = column.categories.length;
-  const size = new Float64Array(m);
-  const positives = new Float64Array(m);
-  countPerCode(within, column.codes, s.labels, size, positives, m);
+  const { count: size, bad: positives } = histogramOf(s, column.name, m);
   const out: Proposal[] = [];
   let best = -1;
   let bestQuality = 0;
@@ -430,11 +541,39 @@ function categoricalProposals(
   return out;
 }
 
+/**
+ * The histograms of a subgroup about to be refined, into `s.binCounts` and `s.binPositives`:
+ * counted over its rows, or, when it keeps most of the rows of the subgroup it was refined from
+ * (whose histograms are known), as those minus the counts over the rows its last condition
+ * removed (LightGBM's histogram subtraction), whichever reads fewer rows.
+ */
+function subgroupHistograms(s: SearchState, parent: Candidate | null, parentRows: RowSet): void {
+  const above = parent === null ? null : parent.parent === null ? s.rootHistogram : parent.parent.histogram;
+  const aboveSize = parent?.parent?.size ?? s.n;
+  if (parent === null || above === null || aboveSize - parent.size >= parent.size) {
+    histograms(s, parentRows);
+  } else {
+    const aboveRows = parent.parent === null ? null : rowsOf(s, parent.parent);
+    const removed = new Uint32Array(parentRows.length);
+    for (let w = 0; w < removed.length; w++)
+      removed[w] = (aboveRows === null ? s.allRows[w] : aboveRows[w]) & ~parentRows[w];
+    histograms(s, removed);
+    const { binCounts: count, binPositives: bad } = s;
+    for (let j = 0; j < count.length; j++) {
+      count[j] = above.count[j] - count[j];
+      bad[j] = above.bad[j] - bad[j];
+    }
+  }
+  const histogram = { count: s.binCounts.slice(), bad: s.binPositives.slice() };
+  if (parent === null) s.rootHistogram = histogram;
+  else parent.histogram = histogram;
+}
+
 function refine(s: SearchState, parent: Candidate | null, parentRows: RowSet): Candidate[] {
   const out: Candidate[] = [];
   const conditions = parent?.conditions ?? [];
   const parentSize = parent?.size ?? s.n;
-  histograms(s, parentRows);
+  subgroupHistograms(s, parent, parentRows);
   for (const column of s.columns.values()) {
     const used = conditions.filter((c) => c.variable === column.name);
     let proposals: Proposal[];
@@ -444,7 +583,7 @@ function refine(s: SearchState, parent: Candidate | null, parentRows: RowSet): C
       proposals = binnedCuts(s, column, ops);
     } else {
       if (used.length > 0) continue;
-      proposals = categoricalProposals(s, column, parentRows);
+      proposals = categoricalProposals(s, column);
     }
     for (const p of proposals) {
       // A condition that removes nothing is no refinement.
@@ -457,6 +596,7 @@ function refine(s: SearchState, parent: Candidate | null, parentRows: RowSet): C
         parent,
         rows: null,
         expanded: false,
+        histogram: null,
       });
     }
   }
@@ -560,7 +700,6 @@ export function searchSubgroups(
   let positiveCount = 0;
   for (let i = 0; i < n; i++) positiveCount += labels[i];
   if (n === 0 || positiveCount === 0 || positiveCount === n) return [];
-  const numeric = columns.filter((c): c is NumericRuleColumn => c.kind === 'numeric');
   const s: SearchState = {
     columns: new Map(columns.map((c) => [c.name, c])),
     labels,
@@ -569,22 +708,24 @@ export function searchSubgroups(
     baseRate: positiveCount / n,
     minRows: Math.max(1, Math.ceil((options.minSupport ?? 0.01) * n)),
     sign: options.seek === 'good' ? -1 : 1,
-    singles: new Map(),
     sortedLabels: new Map(),
     effectiveShare: effectiveShare(labels),
-    numericIndex: new Map(numeric.map((c, k) => [c.name, k])),
-    rowBins: rowMajorBins(numeric, n),
-    binCounts: new Float64Array(numeric.length * HISTOGRAM_STRIDE),
-    binPositives: new Float64Array(numeric.length * HISTOGRAM_STRIDE),
+    columnIndex: new Map(columns.map((c, k) => [c.name, k])),
+    rowSlots: rowSlots(columns, n),
+    binCounts: new Int32Array(columns.length * HISTOGRAM_STRIDE),
+    binPositives: new Int32Array(columns.length * HISTOGRAM_STRIDE),
     conjunctions: new Map(),
     giniCuts: new Map(),
+    cutCounts: new Int32Array(HISTOGRAM_STRIDE),
+    cutPositives: new Int32Array(HISTOGRAM_STRIDE),
+    allRows: rowSetOf(n, () => true),
+    rootHistogram: null,
   };
 
   // Every subgroup met is a candidate rule; the beam only decides which are refined further.
   let beam: Candidate[] = [];
   const pool: Candidate[] = [];
-  const all = rowSetOf(n, () => true);
-  let frontier: { parent: Candidate | null; rows: RowSet }[] = [{ parent: null, rows: all }];
+  let frontier: { parent: Candidate | null; rows: RowSet }[] = [{ parent: null, rows: s.allRows }];
   while (frontier.length > 0) {
     for (const { parent, rows } of frontier) {
       for (const c of refine(s, parent, rows)) {
