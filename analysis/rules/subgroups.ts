@@ -36,7 +36,6 @@ import {
   type RuleColumn,
 } from './columns';
 import {
-  countAll,
   countBoth,
   countRows,
   intersect,
@@ -231,7 +230,12 @@ function giniScore(
  * of (positives, negatives), so over the cuts inside a bin it is largest at a corner of the
  * rectangle the bin's rows span, and those corners bound every cut inside.
  */
-function giniSum(positives: number, negatives: number, totalPositives: number, totalNegatives: number): number {
+function giniSum(
+  positives: number,
+  negatives: number,
+  totalPositives: number,
+  totalNegatives: number,
+): number {
   const size = positives + negatives;
   const restPositives = totalPositives - positives;
   const restNegatives = totalNegatives - negatives;
@@ -385,7 +389,8 @@ function rowSlots(columns: readonly RuleColumn[], n: number): Uint16Array | Uint
     const offset = c * HISTOGRAM_STRIDE;
     if (column.kind === 'numeric') {
       const { bins } = column;
-      for (let i = 0; i < n; i++) out[i * width + c] = offset + (bins[i] === MISSING_BIN ? MISSING_SLOT : bins[i]);
+      for (let i = 0; i < n; i++)
+        out[i * width + c] = offset + (bins[i] === MISSING_BIN ? MISSING_SLOT : bins[i]);
     } else {
       const { codes } = column;
       for (let i = 0; i < n; i++) out[i * width + c] = offset + (codes[i] < 0 ? MISSING_SLOT : codes[i]);
