@@ -278,11 +278,6 @@ function rowWeights(labels: ArrayLike<number>, rows: number, classWeight: 'balan
   return w;
 }
 
-/** log(1 + e^m) without overflow. */
-function softplus(m: number): number {
-  return m > 0 ? m + log1p(exp(-m)) : log1p(exp(m));
-}
-
 function sigmoid(m: number): number {
   if (m >= 0) return 1 / (1 + exp(-m));
   const e = exp(m);
@@ -296,55 +291,80 @@ function sigmoid(m: number): number {
 class ScaledLoss {
   private readonly margin: Float64Array;
   private readonly residual: Float64Array;
+  /** Each row's weight over the total weight, and its label, as numbers read in the hot loops. */
+  private readonly rowScale: Float64Array;
+  private readonly y: Float64Array;
 
   constructor(
     private readonly data: StandardizedFeatures,
-    private readonly labels: ArrayLike<number>,
-    private readonly weights: Float64Array,
-    private readonly totalWeight: number,
+    labels: ArrayLike<number>,
+    weights: Float64Array,
+    totalWeight: number,
     /** Coefficient of ½‖w‖² after scaling: 1 / (C · Σ s_i), 0 for L1. */
     private readonly l2: number,
   ) {
-    this.margin = new Float64Array(data.rows);
-    this.residual = new Float64Array(data.rows);
+    const n = data.rows;
+    this.margin = new Float64Array(n);
+    this.residual = new Float64Array(n);
+    this.rowScale = new Float64Array(n);
+    this.y = new Float64Array(n);
+    const scale = 1 / totalWeight;
+    for (let i = 0; i < n; i++) {
+      this.rowScale[i] = weights[i] * scale;
+      this.y[i] = labels[i];
+    }
   }
 
-  /** Value at theta; fills `gradient` when given. */
+  /**
+   * Value at theta; fills `gradient` when given, else `gradient` can fill it later (a line search
+   * needs the gradient only at the step it accepts).
+   */
   evaluate(theta: Float64Array, gradient?: Float64Array): number {
     const { rows: n, z } = this.data;
     const f = theta.length - 1;
     const m = this.margin;
     m.fill(theta[0]);
+    // Indexing z directly: a subarray per column and call allocated thousands of views a fit.
     for (let j = 0; j < f; j++) {
       const w = theta[j + 1];
       if (w === 0) continue;
-      const col = z.subarray(j * n, (j + 1) * n);
-      for (let i = 0; i < n; i++) m[i] += w * col[i];
+      const base = j * n;
+      for (let i = 0; i < n; i++) m[i] += w * z[base + i];
     }
     let loss = 0;
     const r = this.residual;
-    const scale = 1 / this.totalWeight;
+    const { rowScale, y } = this;
     for (let i = 0; i < n; i++) {
-      const s = this.weights[i] * scale;
-      const y = this.labels[i];
-      loss += s * (softplus(m[i]) - y * m[i]);
-      r[i] = s * (sigmoid(m[i]) - y);
+      const mi = m[i];
+      // log(1 + e^m) without overflow and the sigmoid (as `sigmoid` gives it, to the bit) from
+      // one exponential, e^−|m|.
+      const e = exp(mi > 0 ? -mi : mi);
+      const softplusM = mi > 0 ? mi + log1p(e) : log1p(e);
+      const sigmoidM = mi >= 0 ? 1 / (1 + e) : e / (1 + e);
+      loss += rowScale[i] * (softplusM - y[i] * mi);
+      r[i] = rowScale[i] * (sigmoidM - y[i]);
     }
     let penalty = 0;
     for (let j = 1; j <= f; j++) penalty += theta[j] * theta[j];
     loss += 0.5 * this.l2 * penalty;
-    if (gradient !== undefined) {
-      let g0 = 0;
-      for (let i = 0; i < n; i++) g0 += r[i];
-      gradient[0] = g0;
-      for (let j = 0; j < f; j++) {
-        const col = z.subarray(j * n, (j + 1) * n);
-        let g = 0;
-        for (let i = 0; i < n; i++) g += r[i] * col[i];
-        gradient[j + 1] = g + this.l2 * theta[j + 1];
-      }
-    }
+    if (gradient !== undefined) this.gradient(theta, gradient);
     return loss;
+  }
+
+  /** The gradient at theta, the point `evaluate` was last called at. */
+  gradient(theta: Float64Array, gradient: Float64Array): void {
+    const { rows: n, z } = this.data;
+    const f = theta.length - 1;
+    const r = this.residual;
+    let g0 = 0;
+    for (let i = 0; i < n; i++) g0 += r[i];
+    gradient[0] = g0;
+    for (let j = 0; j < f; j++) {
+      const base = j * n;
+      let g = 0;
+      for (let i = 0; i < n; i++) g += r[i] * z[base + i];
+      gradient[j + 1] = g + this.l2 * theta[j + 1];
+    }
   }
 }
 
@@ -445,21 +465,22 @@ function minimize(loss: ScaledLoss, dim: number, l1: number, tol: number, maxIte
           if (trial[i] * orthant <= 0) trial[i] = 0;
         }
       }
-      fTrial = loss.evaluate(trial, trialGradient) + l1 * l1Norm(trial);
+      fTrial = loss.evaluate(trial) + l1 * l1Norm(trial);
       let decrease = 0;
       for (let i = 0; i < dim; i++) decrease += pg[i] * (trial[i] - theta[i]);
       if (fTrial <= f + 1e-4 * decrease) {
+        loss.gradient(trial, trialGradient);
         accepted = true;
         break;
       }
       // Near the optimum the objective's change drowns in rounding (a sum over many rows):
       // there, accept a step that shrinks the gradient instead.
-      if (
-        Math.abs(fTrial - f) <= 1e-12 * Math.max(1, Math.abs(f)) &&
-        pseudoGradient(trial, trialGradient, l1, trialPg) < gMax
-      ) {
-        accepted = true;
-        break;
+      if (Math.abs(fTrial - f) <= 1e-12 * Math.max(1, Math.abs(f))) {
+        loss.gradient(trial, trialGradient);
+        if (pseudoGradient(trial, trialGradient, l1, trialPg) < gMax) {
+          accepted = true;
+          break;
+        }
       }
       step *= 0.5;
     }
