@@ -12,6 +12,7 @@
  * noise) stays at 0 instead of taking whichever lag chance favours. `alignTable` then shifts each variable by its lag, so that windows, rules
  * and the comparison read every variable at the time it acted.
  */
+import { sortColumn } from '../distribution/analyze';
 import type { Labels, ObservationTable, Variable } from '../frame';
 import { createRng } from '../random';
 import { circularOffset } from './null';
@@ -161,9 +162,8 @@ type Prepared =
 function prepare(variable: Variable): Prepared {
   if (variable.data.kind === 'numeric') {
     const values = variable.data.values;
-    const present: number[] = [];
-    for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) present.push(i);
-    const order = Uint32Array.from(present).sort((a, b) => values[a] - values[b] || a - b);
+    // Ties in row order; ±Infinity left out, as the distribution analysis and the rules leave it.
+    const { order } = sortColumn(values);
     return { kind: 'numeric', values, order };
   }
   const index = new Map<string, number>();

@@ -382,6 +382,9 @@ const MISSING_SLOT = MAX_RULE_BINS;
  * no proposal reads), so one pass over a subgroup's rows counts them all without a branch.
  */
 function rowSlots(columns: readonly RuleColumn[], n: number): Uint16Array | Uint32Array {
+  // The same columns are searched again on every null draw of the labels.
+  const known = slotsByColumns.get(columns);
+  if (known) return known;
   const width = columns.length;
   const out = width * HISTOGRAM_STRIDE <= 0x10000 ? new Uint16Array(n * width) : new Uint32Array(n * width);
   for (let c = 0; c < width; c++) {
@@ -396,8 +399,11 @@ function rowSlots(columns: readonly RuleColumn[], n: number): Uint16Array | Uint
       for (let i = 0; i < n; i++) out[i * width + c] = offset + (codes[i] < 0 ? MISSING_SLOT : codes[i]);
     }
   }
+  slotsByColumns.set(columns, out);
   return out;
 }
+
+const slotsByColumns = new WeakMap<readonly RuleColumn[], Uint16Array | Uint32Array>();
 
 /**
  * Rows and bad rows per bin (category) of every column within `within`: one pass over its
