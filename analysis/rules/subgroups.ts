@@ -30,21 +30,19 @@
 import {
   type CategoricalRuleColumn,
   conditionRows,
-  MAX_RULE_BINS,
-  MISSING_BIN,
   type NumericRuleColumn,
   type RuleColumn,
 } from './columns';
+import { type GiniContext, giniCut } from './gini-cut';
 import {
-  countBoth,
-  countRows,
-  intersect,
-  jaccard,
-  lowestBit,
-  type RowSet,
-  rowSetOf,
-  sameRows,
-} from './row-set';
+  HISTOGRAM_STRIDE,
+  type Histogram,
+  type HistogramContext,
+  histogramOf,
+  histograms,
+  rowSlots,
+} from './histograms';
+import { countBoth, countRows, intersect, jaccard, type RowSet, rowSetOf, sameRows } from './row-set';
 import type { Condition } from './types';
 
 export interface SubgroupSearchOptions {
@@ -91,34 +89,15 @@ interface Candidate {
   histogram: Histogram | null;
 }
 
-/** Rows and bad rows per slot of every column (`rowSlots`) in one subgroup. */
-interface Histogram {
-  readonly count: Int32Array;
-  readonly bad: Int32Array;
-}
-
-interface SearchState {
+interface SearchState extends GiniContext, HistogramContext {
   readonly columns: ReadonlyMap<string, RuleColumn>;
-  readonly labels: Uint8Array;
-  readonly positivesSet: RowSet;
   readonly n: number;
   readonly baseRate: number;
-  readonly minRows: number;
-  readonly sign: 1 | -1;
-  /** Each numeric column's labels in its sorted order. */
-  readonly sortedLabels: Map<string, Uint8Array>;
   /**
    * Share of the observations that count as independent: (1 − ρ) / (1 + ρ), ρ the lag-1
    * autocorrelation of the labels in time order (the AR(1) variance inflation).
    */
   readonly effectiveShare: number;
-  /** Each column's place in `rowSlots` and the histograms. */
-  readonly columnIndex: Map<string, number>;
-  /** Every column's histogram slot row by row (row i's at i × columns), for `histograms`. */
-  readonly rowSlots: Uint16Array | Uint32Array;
-  /** Rows and bad rows per bin (category) of each column (`HISTOGRAM_STRIDE` apart) in a subgroup. */
-  readonly binCounts: Int32Array;
-  readonly binPositives: Int32Array;
   /**
    * Conjunctions and Gini cuts already worked out, by their conditions: placing the bounds of
    * the candidates tried one after another (the null draws try dozens before one holds)
@@ -126,9 +105,6 @@ interface SearchState {
    */
   readonly conjunctions: Map<string, RowSet>;
   readonly giniCuts: Map<string, Condition | null>;
-  /** Rows and bad rows per bin of one numeric column, for `giniCut`. */
-  readonly cutCounts: Int32Array;
-  readonly cutPositives: Int32Array;
   readonly allRows: RowSet;
   /** The histograms of all rows, once counted. */
   rootHistogram: Histogram | null;
@@ -199,244 +175,6 @@ interface Proposal {
   readonly size: number;
   readonly positives: number;
   readonly quality: number;
-}
-
-/**
- * Gini score of splitting `total` rows into a kept side (size, positives) and the rest:
- * `Σ (bad² + good²) / size` over the two sides, −∞ unless the kept side is the worse one (the
- * better one for "good").
- */
-function giniScore(
-  s: SearchState,
-  size: number,
-  positives: number,
-  total: number,
-  totalPositives: number,
-): number {
-  const rest = total - size;
-  const restPositives = totalPositives - positives;
-  if (rest === 0 || s.sign * (positives * rest - restPositives * size) <= 0) return Number.NEGATIVE_INFINITY;
-  const negatives = size - positives;
-  const restNegatives = rest - restPositives;
-  return (
-    (positives * positives + negatives * negatives) / size +
-    (restPositives * restPositives + restNegatives * restNegatives) / rest
-  );
-}
-
-/**
- * `Σ (bad² + good²) / size` over the two sides of a cut with `positives` bad and `negatives`
- * good rows before it, without the conditions `giniScore` puts on the sides: a convex function
- * of (positives, negatives), so over the cuts inside a bin it is largest at a corner of the
- * rectangle the bin's rows span, and those corners bound every cut inside.
- */
-function giniSum(
-  positives: number,
-  negatives: number,
-  totalPositives: number,
-  totalNegatives: number,
-): number {
-  const size = positives + negatives;
-  const restPositives = totalPositives - positives;
-  const restNegatives = totalNegatives - negatives;
-  const rest = restPositives + restNegatives;
-  return (
-    (size > 0 ? (positives * positives + negatives * negatives) / size : 0) +
-    (rest > 0 ? (restPositives * restPositives + restNegatives * restNegatives) / rest : 0)
-  );
-}
-
-/**
- * The exact Gini cut of a numeric column within `within` for a `≤` or a `>` condition: the first
- * cut, in the order of the values, with the best `giniScore` (as a scan of every row in that
- * order finds it). The rows are first counted per quantile bin (a pass over `within` only);
- * the cuts between bins are scored from the counts, and only the bins whose corners
- * (`giniSum`) could beat the best of those are scanned row by row.
- */
-function giniCut(
-  s: SearchState,
-  column: NumericRuleColumn,
-  within: RowSet,
-  op: '<=' | '>',
-): Condition | null {
-  const { sorted, order, bins, binStarts } = column;
-  const m = binStarts.length - 1;
-  let labels = s.sortedLabels.get(column.name);
-  if (!labels) {
-    labels = new Uint8Array(order.length);
-    for (let k = 0; k < order.length; k++) labels[k] = s.labels[order[k]];
-    s.sortedLabels.set(column.name, labels);
-  }
-  const count = s.cutCounts;
-  const bad = s.cutPositives;
-  count.fill(0, 0, m);
-  bad.fill(0, 0, m);
-  for (let w = 0; w < within.length; w++) {
-    let word = within[w];
-    while (word !== 0) {
-      const i = (w << 5) | lowestBit(word);
-      word &= word - 1;
-      const b = bins[i];
-      if (b !== MISSING_BIN) {
-        count[b]++;
-        bad[b] += s.labels[i];
-      }
-    }
-  }
-  let total = 0;
-  let totalPositives = 0;
-  for (let b = 0; b < m; b++) {
-    total += count[b];
-    totalPositives += bad[b];
-  }
-  const totalNegatives = total - totalPositives;
-  const score = (size: number, positives: number) => {
-    const kept = op === '<=' ? size : total - size;
-    if (kept < s.minRows) return Number.NEGATIVE_INFINITY;
-    return giniScore(s, kept, op === '<=' ? positives : totalPositives - positives, total, totalPositives);
-  };
-  // The best cut between bins (before the first row of a bin with rows before it).
-  let between = Number.NEGATIVE_INFINITY;
-  let size = 0;
-  let positives = 0;
-  for (let b = 0; b < m; b++) {
-    if (count[b] === 0) continue;
-    if (size > 0) between = Math.max(between, score(size, positives));
-    size += count[b];
-    positives += bad[b];
-  }
-  let best = Number.NEGATIVE_INFINITY;
-  let bestK = -1;
-  let cut = Number.NaN;
-  size = 0;
-  positives = 0;
-  for (let b = 0; b < m; b++) {
-    const inBin = count[b];
-    if (inBin === 0) continue;
-    if (size > 0) {
-      const q = score(size, positives);
-      if (q > best) {
-        best = q;
-        // The cut's value once the rows around it are known (below).
-        bestK = binStarts[b];
-        cut = Number.NaN;
-      }
-    }
-    const negatives = size - positives;
-    const binPositives = bad[b];
-    const binNegatives = inBin - binPositives;
-    const bound = Math.max(
-      giniSum(positives, negatives, totalPositives, totalNegatives),
-      giniSum(positives + binPositives, negatives, totalPositives, totalNegatives),
-      giniSum(positives, negatives + binNegatives, totalPositives, totalNegatives),
-      giniSum(positives + binPositives, negatives + binNegatives, totalPositives, totalNegatives),
-    );
-    // A margin for rounding: the corners bound the cuts inside exactly, not to the last bit.
-    if (inBin > 1 && bound + 1e-9 * Math.abs(bound) >= between) {
-      let scanSize = size;
-      let scanPositives = positives;
-      let previous = Number.NaN;
-      for (let k = binStarts[b]; k < binStarts[b + 1]; k++) {
-        const i = order[k];
-        if (((within[i >>> 5] >>> (i & 31)) & 1) === 0) continue;
-        const v = sorted[k];
-        if (scanSize > size && v !== previous) {
-          const q = score(scanSize, scanPositives);
-          if (q > best) {
-            best = q;
-            bestK = k;
-            cut = previous + (v - previous) / 2;
-          }
-        }
-        scanSize++;
-        scanPositives += labels[k];
-        previous = v;
-      }
-    }
-    size += inBin;
-    positives += binPositives;
-  }
-  if (best === Number.NEGATIVE_INFINITY) return null;
-  if (Number.isNaN(cut)) {
-    // A cut between bins: halfway from the last row of `within` before it to the first after.
-    const member = (k: number) => {
-      const i = order[k];
-      return ((within[i >>> 5] >>> (i & 31)) & 1) === 1;
-    };
-    let after = bestK;
-    while (!member(after)) after++;
-    let before = bestK - 1;
-    while (!member(before)) before--;
-    cut = sorted[before] + (sorted[after] - sorted[before]) / 2;
-  }
-  return { variable: column.name, op, value: cut };
-}
-
-/** Slots per column in the histograms: a bin (category) each, and one for missing values. */
-const HISTOGRAM_STRIDE = MAX_RULE_BINS + 1;
-const MISSING_SLOT = MAX_RULE_BINS;
-
-/**
- * Every column's histogram slot row by row: row i's slot of column c, at i × columns + c, is
- * c × `HISTOGRAM_STRIDE` plus its bin (numeric) or category (text), or `MISSING_SLOT` (a slot
- * no proposal reads), so one pass over a subgroup's rows counts them all without a branch.
- */
-function rowSlots(columns: readonly RuleColumn[], n: number): Uint16Array | Uint32Array {
-  // The same columns are searched again on every null draw of the labels.
-  const known = slotsByColumns.get(columns);
-  if (known) return known;
-  const width = columns.length;
-  const out = width * HISTOGRAM_STRIDE <= 0x10000 ? new Uint16Array(n * width) : new Uint32Array(n * width);
-  for (let c = 0; c < width; c++) {
-    const column = columns[c];
-    const offset = c * HISTOGRAM_STRIDE;
-    if (column.kind === 'numeric') {
-      const { bins } = column;
-      for (let i = 0; i < n; i++)
-        out[i * width + c] = offset + (bins[i] === MISSING_BIN ? MISSING_SLOT : bins[i]);
-    } else {
-      const { codes } = column;
-      for (let i = 0; i < n; i++) out[i * width + c] = offset + (codes[i] < 0 ? MISSING_SLOT : codes[i]);
-    }
-  }
-  slotsByColumns.set(columns, out);
-  return out;
-}
-
-const slotsByColumns = new WeakMap<readonly RuleColumn[], Uint16Array | Uint32Array>();
-
-/**
- * Rows and bad rows per bin (category) of every column within `within`: one pass over its
- * rows for the counts, one over its bad rows for the bad counts.
- */
-function histograms(s: SearchState, within: RowSet): void {
-  const width = s.columnIndex.size;
-  const { rowSlots: slots, positivesSet, binCounts: count, binPositives: bad } = s;
-  count.fill(0);
-  bad.fill(0);
-  for (let w = 0; w < within.length; w++) {
-    let word = within[w];
-    while (word !== 0) {
-      const base = ((w << 5) | lowestBit(word)) * width;
-      word &= word - 1;
-      for (let c = 0; c < width; c++) count[slots[base + c]]++;
-    }
-    word = within[w] & positivesSet[w];
-    while (word !== 0) {
-      const base = ((w << 5) | lowestBit(word)) * width;
-      word &= word - 1;
-      for (let c = 0; c < width; c++) bad[slots[base + c]]++;
-    }
-  }
-}
-
-/** Rows and bad rows per bin (category) of a column in the subgroup last counted by `histograms`. */
-function histogramOf(s: SearchState, name: string, m: number): { count: Int32Array; bad: Int32Array } {
-  const offset = (s.columnIndex.get(name) as number) * HISTOGRAM_STRIDE;
-  return {
-    count: s.binCounts.subarray(offset, offset + m),
-    bad: s.binPositives.subarray(offset, offset + m),
-  };
 }
 
 /**
