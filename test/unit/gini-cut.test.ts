@@ -72,11 +72,12 @@ function columnOf(values: number[]): NumericRuleColumn {
 
 const line = fc.integer({ min: 2, max: 1500 }).chain((n) =>
   fc.record({
-    // Few distinct levels make ties; NaN makes missing values.
-    values: fc.array(fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(Number.NaN)), {
+    // NaN makes missing values; `coarse` few distinct values (ties), else more than the bins.
+    values: fc.array(fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.constant(Number.NaN)), {
       minLength: n,
       maxLength: n,
     }),
+    coarse: fc.boolean(),
     labels: fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
     within: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
     op: fc.constantFrom<'<=' | '>'>('<=', '>'),
@@ -89,8 +90,8 @@ const line = fc.integer({ min: 2, max: 1500 }).chain((n) =>
 describe('giniCut', () => {
   it('gives the cut a scan of every row in value order gives', () => {
     fc.assert(
-      fc.property(line, ({ values, labels, within, op, minShare, sign, spread }) => {
-        const column = columnOf(values.map((v) => v * spread));
+      fc.property(line, ({ values, coarse, labels, within, op, minShare, sign, spread }) => {
+        const column = columnOf(values.map((v) => (coarse ? Math.floor(v / 75) : v) * spread));
         const y = Uint8Array.from(labels);
         const n = values.length;
         const minRows = Math.max(1, Math.ceil(minShare * n));
