@@ -103,14 +103,32 @@ function shiftedLabels(
   return out;
 }
 
-function ksSeparation(values: Float64Array, order: Uint32Array, y: Int8Array): number {
+/** Bad and good rows of a label series (−1: unknown), counted once for every variable read without a gap. */
+const labelCounts = new WeakMap<Int8Array, { readonly pos: number; readonly neg: number }>();
+
+function countLabels(y: Int8Array, rows: ArrayLike<number> | null): { pos: number; neg: number } {
   let pos = 0;
   let neg = 0;
-  for (let k = 0; k < order.length; k++) {
-    const l = y[order[k]];
+  const n = rows ? rows.length : y.length;
+  for (let k = 0; k < n; k++) {
+    const l = y[rows ? rows[k] : k];
     if (l === 1) pos++;
     else if (l === 0) neg++;
   }
+  return { pos, neg };
+}
+
+function ksSeparation(values: Float64Array, order: Uint32Array, y: Int8Array): number {
+  let counts: { pos: number; neg: number } | undefined;
+  if (order.length === y.length) {
+    // Every row has a value: the counts are the series' own.
+    counts = labelCounts.get(y);
+    if (!counts) {
+      counts = countLabels(y, null);
+      labelCounts.set(y, counts);
+    }
+  } else counts = countLabels(y, order);
+  const { pos, neg } = counts;
   if (pos === 0 || neg === 0) return 0;
   let p = 0;
   let q = 0;
