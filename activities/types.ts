@@ -176,6 +176,11 @@ export interface StabilityOutput {
   /** Folds fitted (0 when the training part was too short for them). */
   readonly folds: number;
   readonly seconds: number;
+  /**
+   * The work of its tasks: the folds' time on their threads and the binning's wall time. Below
+   * `seconds` when the folds wait behind the explanation's tasks on the same threads.
+   */
+  readonly threadSeconds?: number;
   /** Why folds are missing, when some are. */
   readonly note?: string;
 }
