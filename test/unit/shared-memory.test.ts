@@ -120,7 +120,11 @@ test('a features dataset read shared is one buffer, posted without being packed 
 test('a fold trains on every 4th row of the others, and on long lines on at most STABILITY_FOLD_ROWS', () => {
   const planOf = (rows: number) => {
     const matrix = featureMatrix(['a'], [Float64Array.from({ length: rows }, (_, i) => Math.sin(i / 40))]);
-    return stabilityPlan(matrix, Uint32Array.from({ length: rows }, (_, i) => i), { seed: 3 });
+    return stabilityPlan(
+      matrix,
+      Uint32Array.from({ length: rows }, (_, i) => i),
+      { seed: 3 },
+    );
   };
   // 200,000 rows: 160,000 outside a fold, every 4th is 40,000 (under the cap)
   for (const fold of planOf(200_000).folds) expect(fold.train.length).toBe(40_000);
