@@ -177,8 +177,9 @@ export interface StabilityOutput {
   readonly folds: number;
   readonly seconds: number;
   /**
-   * The work of its tasks: the folds' time on their threads and the binning's wall time. Below
-   * `seconds` when the folds wait behind the explanation's tasks on the same threads.
+   * The work of its tasks: the folds' times on their threads, summed, and the binning's wall
+   * time. Unlike `seconds` it leaves out the waits behind the explanation's tasks on the same
+   * threads, and it counts folds that ran side by side once each.
    */
   readonly threadSeconds?: number;
   /** Why folds are missing, when some are. */
