@@ -42,19 +42,22 @@ export async function stability(input: StabilityInput, deps: ModelDependencies):
   const { learner, params, bestIteration } = input.explained;
   const features = shareMatrix(plan.features);
   let binned: Awaited<ReturnType<typeof deps.learningData.binned>> | undefined;
+  let binSeconds = 0;
   if (learnerOf(learner).binned) {
     // Bins scaled to the rows a fold trains on (as many rows a bin as the final fit's): the
     // split search costs features × bins a leaf whatever the rows.
     const share = plan.folds[0].train.length / Math.max(1, plan.trainRows);
     const maxBin = Math.max(15, Math.round(Number(params.max_bin ?? 255) * share));
+    const binning = performance.now();
     binned = shareBinnedDataset(
       await deps.compute.run('bin-dataset', { features, params: { ...params, max_bin: maxBin } }),
     );
+    binSeconds = (performance.now() - binning) / 1000;
   }
   const labels = plan.rows ? shareArray(selectLabels(data.labels, plan.rows)) : data.labels;
   const shared = { features, labels, ...(binned ? { binned } : {}) };
   const finalParams = learnerOf(learner).finalParams(params, bestIteration);
-  const importances = await Promise.all(
+  const folds = await Promise.all(
     plan.folds.map((fold) =>
       deps.compute.run('stability-fold', {
         data: shared,
@@ -64,11 +67,13 @@ export async function stability(input: StabilityInput, deps: ModelDependencies):
       }),
     ),
   );
+  const importances = folds.map((f) => f.importance);
   const fitted = importances.filter((i) => i !== null).length;
   const stability = Object.fromEntries(stabilityOf(plan, importances));
   return {
     stabilityUri: writeArtifact(input.workDir, 'stability.json', toJson(stability)),
     folds: fitted,
+    threadSeconds: binSeconds + folds.reduce((sum, f) => sum + f.seconds, 0),
     ...(fitted < plan.folds.length
       ? { note: `${plan.folds.length - fitted} of ${plan.folds.length} folds left out: one population only` }
       : {}),

@@ -176,6 +176,12 @@ export interface StabilityOutput {
   /** Folds fitted (0 when the training part was too short for them). */
   readonly folds: number;
   readonly seconds: number;
+  /**
+   * The work of its tasks: the folds' times on their threads, summed, and the binning's wall
+   * time. Unlike `seconds` it leaves out the waits behind the explanation's tasks on the same
+   * threads, and it counts folds that ran side by side once each.
+   */
+  readonly threadSeconds?: number;
   /** Why folds are missing, when some are. */
   readonly note?: string;
 }

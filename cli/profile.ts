@@ -31,6 +31,8 @@ interface StageRecord {
   endMs: number | null;
   /** Peak resident KiB while it ran. */
   peakKib: number;
+  /** The work of its tasks on the compute threads, when the stage reports it (`threadSeconds`). */
+  threadSeconds?: number;
 }
 
 /** Peak resident memory of this process so far (Linux VmHWM), bytes; RSS now elsewhere. */
@@ -76,8 +78,12 @@ export class StageProfile {
   /** Times `work` as the stage `name`. */
   async measure<T>(name: string, work: () => Promise<T>): Promise<T> {
     const end = this.start(name);
+    const record = this.records[this.records.length - 1];
     try {
-      return await work();
+      const result = await work();
+      const threadSeconds = (result as { threadSeconds?: unknown } | null)?.threadSeconds;
+      if (typeof threadSeconds === 'number') record.threadSeconds = threadSeconds;
+      return result;
     } finally {
       end();
     }
@@ -92,7 +98,7 @@ export class StageProfile {
     const mb = (kib: number) => `${Math.round((kib * 1024) / 1e6)} MB`;
     const groups = new Map<
       string,
-      { first: number; last: number; busy: number; calls: number; peak: number }
+      { first: number; last: number; busy: number; calls: number; peak: number; work?: number }
     >();
     for (const r of this.records) {
       const end = r.endMs ?? Date.now();
@@ -105,6 +111,10 @@ export class StageProfile {
         g.calls += 1;
         g.peak = Math.max(g.peak, r.peakKib);
       }
+      if (r.threadSeconds !== undefined) {
+        const group = groups.get(r.name)!;
+        group.work = (group.work ?? 0) + r.threadSeconds;
+      }
     }
     const names = [...groups.keys()].map((n) =>
       groups.get(n)!.calls > 1 ? `${n} ×${groups.get(n)!.calls}` : n,
@@ -116,7 +126,9 @@ export class StageProfile {
     ];
     [...groups.values()].forEach((g, k) => {
       lines.push(
-        `  ${names[k].padEnd(width)}  ${((g.first - this.started) / 1000).toFixed(1).padStart(8)}  ${seconds(g.last - g.first)}  ${seconds(g.busy)}  ${mb(g.peak).padStart(9)}`,
+        `  ${names[k].padEnd(width)}  ${((g.first - this.started) / 1000).toFixed(1).padStart(8)}  ${seconds(g.last - g.first)}  ${seconds(g.busy)}  ${mb(g.peak).padStart(9)}` +
+          // the wall time also counts its tasks' waits behind other stages' on the same threads
+          (g.work === undefined ? '' : `  (its tasks' own work ${g.work.toFixed(2)} s)`),
       );
     });
     lines.push(

@@ -13,7 +13,21 @@ export interface StabilityFoldInput {
   readonly fit: FinalFit;
 }
 
-export function stabilityFoldTask(input: StabilityFoldInput): TaskResult<Float64Array | null> {
+export interface StabilityFoldOutput {
+  /** Each feature's mean |SHAP| on the fold's rows; null when the fold is left out. */
+  readonly importance: Float64Array | null;
+  /**
+   * The fold's time on its thread: the stage's wall time also counts the time its tasks wait
+   * behind others (the explanation's, which runs beside it on the same threads).
+   */
+  readonly seconds: number;
+}
+
+export function stabilityFoldTask(input: StabilityFoldInput): TaskResult<StabilityFoldOutput> {
+  const started = performance.now();
   const importance = refitImportance(input.data, input.fold, input.fit);
-  return { value: importance, ...(importance ? { transfer: [importance.buffer as ArrayBuffer] } : {}) };
+  return {
+    value: { importance, seconds: (performance.now() - started) / 1000 },
+    ...(importance ? { transfer: [importance.buffer as ArrayBuffer] } : {}),
+  };
 }

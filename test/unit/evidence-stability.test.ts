@@ -87,9 +87,14 @@ describe('rankingStability', () => {
       lambda_l2: 0.5,
       num_leaves: 31,
     });
-    // C is kept: scaled by 1/share, the demo's folds let the shadows rise above its second cause
+    // An L1 C is divided by √share (0.02 / √0.25), an L2 C kept
     expect(foldParams('logistic', { penalty: 'l1', C: 0.02 }, 0.25)).toEqual({
       penalty: 'l1',
+      C: 0.04,
+      tol: 1e-3,
+    });
+    expect(foldParams('logistic', { penalty: 'l2', C: 0.02 }, 0.25)).toEqual({
+      penalty: 'l2',
       C: 0.02,
       tol: 1e-3,
     });

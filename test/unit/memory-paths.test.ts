@@ -209,6 +209,22 @@ describe('contributions.json written in blocks', () => {
 });
 
 describe('--profile', () => {
+  test("a stage that reports its tasks' work (threadSeconds) shows it beside its wall time", async () => {
+    const profile = new StageProfile();
+    try {
+      await profile.measure('stability', async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        return { folds: 5, threadSeconds: 0.0123 };
+      });
+      await profile.measure('evaluate', async () => ({ seconds: 1 }));
+      const report = profile.report();
+      expect(report).toMatch(/^ {2}stability .* MB {2}\(its tasks' own work 0\.01 s\)$/m);
+      expect(report).toMatch(/^ {2}evaluate .* MB$/m);
+    } finally {
+      await profile.close();
+    }
+  });
+
   test('a stage holding 300 MB shows a peak of at least what was resident while it held them', async () => {
     const profile = new StageProfile();
     try {

@@ -6,7 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { STABILITY_COMPACT_ROWS, stabilityPlan, withShadows } from '../../analysis/evidence/stability';
+import {
+  STABILITY_COMPACT_ROWS,
+  STABILITY_FOLD_ROWS,
+  stabilityPlan,
+  withShadows,
+} from '../../analysis/evidence/stability';
 import type { ObservationTable } from '../../analysis/frame';
 import { featureMatrix } from '../../analysis/frame';
 import { shareMatrix, shareTable } from '../../compute/shared';
@@ -109,5 +114,24 @@ test('a features dataset read shared is one buffer, posted without being packed 
     expect(shareMatrix(read.matrix).columns[69]).toBe(read.matrix.columns[69]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a fold trains on every 4th row of the others, and on long lines on at most STABILITY_FOLD_ROWS', () => {
+  const planOf = (rows: number) => {
+    const matrix = featureMatrix(['a'], [Float64Array.from({ length: rows }, (_, i) => Math.sin(i / 40))]);
+    return stabilityPlan(
+      matrix,
+      Uint32Array.from({ length: rows }, (_, i) => i),
+      { seed: 3 },
+    );
+  };
+  // 200,000 rows: 160,000 outside a fold, every 4th is 40,000 (under the cap)
+  for (const fold of planOf(200_000).folds) expect(fold.train.length).toBe(40_000);
+  // 1,000,000 rows: 800,000 outside a fold, every 16th (not every 4th: 200,000)
+  const long = planOf(1_000_000);
+  for (const fold of long.folds) {
+    expect(fold.train.length).toBeLessThanOrEqual(STABILITY_FOLD_ROWS);
+    expect(fold.train.length).toBeGreaterThan(STABILITY_FOLD_ROWS * 0.9);
   }
 });
