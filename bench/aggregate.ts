@@ -18,17 +18,12 @@ import { distributionSettings } from '../analysis/config';
 import { newDatasetUri, readFeatureDataset } from '../connectors/datasets';
 import { literal, withDuck } from '../connectors/duckdb';
 import { aggregateDataset, extractSource } from '../connectors/sources';
-import { median, printSummary, runPythonReference, timeRepeated } from './harness';
+import { arg, median, printSummary, runPythonReference, timeRepeated } from './harness';
 
 const FUNCTIONS = ['mean', 'std', 'min', 'max', 'first', 'last', 'count', 'slope', 'p10', 'p50', 'p90'];
 const TARGET = 'v00 > 0.95';
 const VARIABLES = 50;
 const DAYS = 30;
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 
 /** Deterministic long data: smooth signals plus hashed noise, 3 % of values missing. */
 async function writeSource(file: string): Promise<void> {

@@ -18,12 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collectOutput, median, printSummary, repoRoot, standaloneEnv } from './harness';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg, collectOutput, median, printSummary, repoRoot, standaloneEnv } from './harness';
 
 const BUDGET_S: Record<string, number> = { wide: 60, demo: 8 };
 

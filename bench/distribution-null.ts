@@ -24,12 +24,7 @@ import { shiftSchedule } from '../analysis/evidence/shifts';
 import { analyzeOverTime } from '../analysis/evidence/time-aware';
 import type { ObservationTable } from '../analysis/frame';
 import { createRng } from '../analysis/random';
-import { median, printSummary, runPythonReference, timeRepeated } from './harness';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg, median, printSummary, runPythonReference, timeRepeated } from './harness';
 
 /**
  * A line as the null sees it: rows in time order, about 5 % positive in episodes (a latent AR(1)

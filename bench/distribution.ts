@@ -29,12 +29,7 @@ import type { ObservationTable } from '../analysis/frame';
 import { createRng } from '../analysis/random';
 import { DistributionEngine } from '../compute/distribution-engine';
 import { benchNull } from './distribution-null';
-import { median, printSummary, runPythonReference, timeRepeated } from './harness';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg, median, printSummary, runPythonReference, timeRepeated } from './harness';
 
 /**
  * Synthetic line data: 5 % positives; every tenth variable shifted for positives (effect 0.05 to

@@ -18,7 +18,7 @@ import { kernelInUse } from '../analysis/learners/gbdt/kernel-choice';
 import { predictMargin } from '../analysis/learners/gbdt/model';
 import { syntheticClassification } from '../analysis/learners/gbdt/synthetic';
 import { trainGbdt } from '../analysis/learners/gbdt/train';
-import { median, printSummary, runPythonReference, timeRepeated } from './harness';
+import { arg, median, printSummary, runPythonReference, timeRepeated } from './harness';
 
 export const benchParams = {
   num_iterations: 100,
@@ -28,11 +28,6 @@ export const benchParams = {
   min_data_in_leaf: 20,
   seed: 1,
 };
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 
 /** Writes features column-major as float64 (little-endian), labels as uint8, and a meta file. */
 export function writeDataset(dir: string, features: FeatureMatrix, labels: Labels): void {

@@ -26,13 +26,8 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { median, printSummary, repoRoot, standaloneEnv } from './harness';
+import { arg, median, printSummary, repoRoot, standaloneEnv } from './harness';
 import { CAUSE, writeLine } from './memory-line';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 
 /** Decimal megabytes: the budgets are 2.5 GB and 1 GB (10^9 bytes). */
 const MB = 1e6;

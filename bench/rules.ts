@@ -23,12 +23,7 @@ import path from 'node:path';
 import { generateMechanismLine } from '../analysis/demo/mechanism-lines';
 import type { ObservationTable } from '../analysis/frame';
 import { ruleColumns, searchSubgroups } from '../analysis/rules';
-import { median, printSummary, repoRoot, runPythonReference, timeRepeated } from './harness';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg, median, printSummary, repoRoot, runPythonReference, timeRepeated } from './harness';
 
 interface Problem {
   readonly name: string;

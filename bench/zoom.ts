@@ -26,12 +26,7 @@ import type { Catalog } from '../server/catalog';
 import type { Runs } from '../server/runs';
 import { engineBytes, ZoomEngines } from '../server/zoom';
 import { syntheticTable, writeForPython } from './distribution';
-import { median, printSummary, runPythonReference } from './harness';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
+import { arg, median, printSummary, runPythonReference } from './harness';
 
 const START = Date.parse('2026-01-01T00:00:00Z');
 const MINUTE = 60_000;
