@@ -16,34 +16,41 @@ export function shareArray<T extends Shareable>(a: T): T {
   return out;
 }
 
-/** Arrays already shared are left where they are up to this many; more are packed (`shareArrays`). */
+/** Arrays already shared stay where they are while they span at most this many buffers (`shareArrays`). */
 const SEPARATE_MAX = 64;
 
 const align8 = (bytes: number) => (bytes + 7) & ~7;
 
 /**
- * The arrays in one SharedArrayBuffer (views of it, in order). Posting a message costs about
- * 15 µs for every SharedArrayBuffer it carries and next to nothing for more views of one: a
+ * The arrays in shared memory, in as few SharedArrayBuffers as it takes. Posting a message costs
+ * about 15 µs for every SharedArrayBuffer it carries and next to nothing for more views of one: a
  * 5,000-variable line's 25,000 feature columns and their bins, one buffer each, took over a
- * second of the main thread for every trial sent to a thread. Up to `SEPARATE_MAX` arrays that
- * are shared already stay as they are (no copy of a large matrix read into shared memory).
+ * second of the main thread for every trial sent to a thread. Arrays shared already stay as they
+ * are while they span at most `SEPARATE_MAX` buffers (no copy of a large matrix read into shared
+ * memory), and the others are packed into one new buffer: a text variable's one-hot columns made
+ * beside a matrix read shared no longer copy the whole matrix. Beyond `SEPARATE_MAX` buffers,
+ * everything is packed into one.
  */
 export function shareArrays<T extends Shareable>(arrays: readonly T[]): T[] {
-  const shared = arrays.every((a) => a.buffer instanceof SharedArrayBuffer);
-  if (shared && (arrays.length <= SEPARATE_MAX || arrays.every((a) => a.buffer === arrays[0].buffer)))
-    return [...arrays];
+  const buffers = new Set<ArrayBufferLike>();
+  for (const a of arrays) if (a.buffer instanceof SharedArrayBuffer) buffers.add(a.buffer);
+  const keep = buffers.size <= SEPARATE_MAX;
+  const packed = keep ? arrays.filter((a) => !(a.buffer instanceof SharedArrayBuffer)) : arrays;
+  if (packed.length === 0) return [...arrays];
   let bytes = 0;
-  for (const a of arrays) bytes = align8(bytes) + a.byteLength;
+  for (const a of packed) bytes = align8(bytes) + a.byteLength;
   const buffer = new SharedArrayBuffer(align8(bytes));
   let offset = 0;
-  return arrays.map((a) => {
+  const copies = new Map<T, T>();
+  for (const a of packed) {
     offset = align8(offset);
     const Ctor = a.constructor as new (buffer: SharedArrayBuffer, offset: number, length: number) => T;
     const out = new Ctor(buffer, offset, a.length);
     out.set(a as never);
     offset += a.byteLength;
-    return out;
-  });
+    copies.set(a, out);
+  }
+  return arrays.map((a) => copies.get(a) ?? a);
 }
 
 export function shareMatrix(matrix: FeatureMatrix): FeatureMatrix {

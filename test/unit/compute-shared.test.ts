@@ -1,7 +1,7 @@
 /**
  * Arrays packed into one SharedArrayBuffer for the compute threads: the same values and types,
- * views of one buffer (a message carrying thousands of buffers cost seconds a trial), and a few
- * arrays already in shared memory left where they are (no copy of a large matrix).
+ * views of one buffer (a message carrying thousands of buffers cost seconds a trial), and arrays
+ * already in shared memory (in a few buffers) left where they are (no copy of a large matrix).
  */
 import { shareArrays, shareBinnedDataset, shareMatrix } from '../../compute/shared';
 
@@ -32,6 +32,21 @@ describe('shareArrays', () => {
     const packed = shareArrays(many);
     expect(new Set(packed.map((a) => a.buffer)).size).toBe(1);
     expect(shareArrays(packed).every((a, j) => a === packed[j])).toBe(true);
+  });
+
+  test('arrays made beside a matrix read shared are packed alone; the matrix is not copied', () => {
+    const block = new Float64Array(new SharedArrayBuffer(100 * 5 * 8));
+    const read = Array.from({ length: 100 }, (_, j) => block.subarray(5 * j, 5 * j + 5).fill(j));
+    const oneHot = Array.from({ length: 3 }, (_, j) =>
+      Float64Array.from({ length: 5 }, (_, i) => +(i === j)),
+    );
+    const shared = shareArrays([...read, ...oneHot]);
+    expect(shared.slice(0, 100).every((a, j) => a === read[j])).toBe(true);
+    const made = shared.slice(100);
+    expect(new Set(made.map((a) => a.buffer)).size).toBe(1);
+    expect(made[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(made[0].buffer).not.toBe(block.buffer);
+    expect(made.map((a) => Array.from(a))).toEqual(oneHot.map((a) => Array.from(a)));
   });
 
   test('a matrix and a binned dataset keep their figures', () => {
