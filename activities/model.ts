@@ -9,8 +9,8 @@ import {
   rankedVariables,
   variableContributions,
   variableImportance,
-  variableResolver,
 } from '../analysis/explain/importance';
+import { variableResolver } from '../analysis/explain/variables';
 import { selectRows } from '../analysis/frame';
 import { chooseExplained, type FinalFit, modelSummary } from '../analysis/learners/final';
 import type { LearningData } from '../analysis/learners/learner';

@@ -8,7 +8,7 @@
 import { isInvalidInput } from '../analysis/errors';
 import { foldParams } from '../analysis/evidence/refit';
 import { type StabilityPlan, stabilityOf, stabilityPlan } from '../analysis/evidence/stability';
-import { variableResolver } from '../analysis/explain/importance';
+import { variableResolver } from '../analysis/explain/variables';
 import { selectLabels } from '../analysis/frame';
 import { learnerOf } from '../analysis/learners/registry';
 import { shareArray, shareBinnedDataset, shareMatrix } from '../compute/shared';

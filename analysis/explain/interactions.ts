@@ -10,8 +10,8 @@
 import { InvalidInputError } from '../errors';
 import type { FeatureMatrix } from '../frame';
 import type { InteractionEntry } from '../results';
-import { variableOf as defaultVariableOf, group } from './importance';
 import type { ShapInteractions, ShapValues } from './tree-shap';
+import { variableOf as defaultVariableOf, group } from './variables';
 
 export type { InteractionEntry };
 

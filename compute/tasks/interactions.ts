@@ -2,8 +2,8 @@
  * `interactions`: the strongest pairs of variables by SHAP interaction values on a sample of
  * rows (F² values a row: ranked here, so only the ranking leaves the thread).
  */
-import { variableResolver } from '../../analysis/explain/importance';
 import { type InteractionEntry, rankInteractions } from '../../analysis/explain/interactions';
+import { variableResolver } from '../../analysis/explain/variables';
 import type { FeatureMatrix } from '../../analysis/frame';
 import { type LearnedModel, learnerOf } from '../../analysis/learners/registry';
 import type { TaskResult } from '../task';

@@ -1,4 +1,5 @@
-import { variableImportance, variableResolver } from '../../analysis/explain/importance';
+import { variableImportance } from '../../analysis/explain/importance';
+import { variableResolver } from '../../analysis/explain/variables';
 
 describe('variableResolver', () => {
   it('groups one-hot columns of a text variable without windows under the variable', () => {

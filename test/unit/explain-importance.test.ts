@@ -3,9 +3,9 @@ import {
   periodContributions,
   variableContributions,
   variableImportance,
-  variableOf,
 } from '../../analysis/explain/importance';
 import { treeShap } from '../../analysis/explain/tree-shap';
+import { variableOf } from '../../analysis/explain/variables';
 import { parseLightGbmModel } from '../../analysis/learners/lightgbm-text';
 import { loadLightGbmFixture } from '../fixtures/shap/load';
 
