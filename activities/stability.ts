@@ -7,9 +7,10 @@
  */
 import { isInvalidInput } from '../analysis/errors';
 import { foldParams } from '../analysis/evidence/refit';
-import { type StabilityPlan, stabilityOf, stabilityPlan } from '../analysis/evidence/stability';
+import { type StabilityPlan, shadowedBins, stabilityOf, stabilityPlan } from '../analysis/evidence/stability';
 import { variableResolver } from '../analysis/explain/variables';
 import { selectLabels } from '../analysis/frame';
+import { coarserBins } from '../analysis/learners/gbdt/binning';
 import { learnerOf } from '../analysis/learners/registry';
 import { shareArray, shareBinnedDataset, shareMatrix } from '../compute/shared';
 import type { ModelDependencies } from './model';
@@ -41,39 +42,41 @@ export async function stability(input: StabilityInput, deps: ModelDependencies):
   }
   const { learner, params, bestIteration } = input.explained;
   const features = shareMatrix(plan.features);
-  let binned: Awaited<ReturnType<typeof deps.learningData.binned>> | undefined;
-  let binSeconds = 0;
-  if (learnerOf(learner).binned) {
-    // Bins scaled to the rows a fold trains on (as many rows a bin as the final fit's): the
-    // split search costs features × bins a leaf whatever the rows.
-    const share = plan.folds[0].train.length / Math.max(1, plan.trainRows);
-    const maxBin = Math.max(15, Math.round(Number(params.max_bin ?? 255) * share));
-    const binning = performance.now();
-    binned = shareBinnedDataset(
-      await deps.compute.run('bin-dataset', { features, params: { ...params, max_bin: maxBin } }),
-    );
-    binSeconds = (performance.now() - binning) / 1000;
-  }
+  const shadowing = performance.now();
+  // The folds split on the grid of the bins the search and the final fit use, coarsened to the
+  // rows a fold trains on (as many rows a bin as the final fit's: the split search costs
+  // features × bins a leaf whatever the rows). Nothing is binned again: the shadows take their
+  // variables' bounds and shifted codes.
+  const share = plan.folds[0].train.length / Math.max(1, plan.trainRows);
+  const maxBin = Math.max(15, Math.round(Number(params.max_bin ?? 255) * share));
+  const binned = learnerOf(learner).binned
+    ? shareBinnedDataset(
+        shadowedBins(coarserBins(await deps.learningData.binned(input.featuresUri), maxBin), plan),
+      )
+    : undefined;
+  const shadowSeconds = (performance.now() - shadowing) / 1000;
   const labels = plan.rows ? shareArray(selectLabels(data.labels, plan.rows)) : data.labels;
   const shared = { features, labels, ...(binned ? { binned } : {}) };
   const finalParams = learnerOf(learner).finalParams(params, bestIteration);
-  const folds = await Promise.all(
-    plan.folds.map((fold) =>
-      deps.compute.run('stability-fold', {
-        data: shared,
-        fold,
-        // the final fit's parameters, its regularization scaled to the fold's rows
-        fit: { kind: learner, params: foldParams(learner, finalParams, fold.train.length / plan.trainRows) },
-      }),
+  // the final fit's parameters, its regularization scaled to each fold's rows
+  const folds = plan.folds.map((fold) => ({
+    ...fold,
+    fit: { kind: learner, params: foldParams(learner, finalParams, fold.train.length / plan.trainRows) },
+  }));
+  // One task a thread, the folds dealt round: a task's trainings share its copy of the bins.
+  const tasks = Math.max(1, Math.min(folds.length, deps.compute.size));
+  const done = await Promise.all(
+    Array.from({ length: tasks }, (_, t) =>
+      deps.compute.run('stability-folds', { data: shared, folds: folds.filter((_, f) => f % tasks === t) }),
     ),
   );
-  const importances = folds.map((f) => f.importance);
+  const importances = folds.map((_, f) => done[f % tasks].importances[Math.floor(f / tasks)]);
   const fitted = importances.filter((i) => i !== null).length;
   const stability = Object.fromEntries(stabilityOf(plan, importances));
   return {
     stabilityUri: writeArtifact(input.workDir, 'stability.json', toJson(stability)),
     folds: fitted,
-    threadSeconds: binSeconds + folds.reduce((sum, f) => sum + f.seconds, 0),
+    threadSeconds: shadowSeconds + done.reduce((sum, task) => sum + task.seconds, 0),
     ...(fitted < plan.folds.length
       ? { note: `${plan.folds.length - fitted} of ${plan.folds.length} folds left out: one population only` }
       : {}),

@@ -177,9 +177,10 @@ export interface StabilityOutput {
   readonly folds: number;
   readonly seconds: number;
   /**
-   * The work of its tasks: the folds' times on their threads, summed, and the binning's wall
-   * time. Unlike `seconds` it leaves out the waits behind the explanation's tasks on the same
-   * threads, and it counts folds that ran side by side once each.
+   * The work of its tasks: the folds' times on their threads, summed, and the time taken to make
+   * the folds' bins (coarsened, shadows shifted) on the caller's thread. Unlike `seconds` it
+   * leaves out the waits behind the explanation's tasks on the same threads, and it counts folds
+   * that ran side by side once each.
    */
   readonly threadSeconds?: number;
   /** Why folds are missing, when some are. */

@@ -8,7 +8,7 @@ import { fitFinalTask } from './tasks/fit-final';
 import { fitTrialTask } from './tasks/fit-trial';
 import { interactionsTask } from './tasks/interactions';
 import { shapTask } from './tasks/shap';
-import { stabilityFoldTask } from './tasks/stability-fold';
+import { stabilityFoldsTask } from './tasks/stability-folds';
 import { ruleNullTask, whatToDoTask } from './tasks/what-to-do';
 
 export const tasks = {
@@ -16,7 +16,7 @@ export const tasks = {
   'fit-final': fitFinalTask,
   'bin-dataset': binDatasetTask,
   shap: shapTask,
-  'stability-fold': stabilityFoldTask,
+  'stability-folds': stabilityFoldsTask,
   'what-to-do': whatToDoTask,
   'rule-null': ruleNullTask,
   interactions: interactionsTask,

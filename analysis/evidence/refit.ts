@@ -17,12 +17,13 @@ const FOLD_TOLERANCE = 1e-3;
  * An L1 logistic regression's `C` is divided by √share. Its penalty per row is 1/(C·rows); the
  * lasso's noise level, which that penalty must clear, falls as 1/√rows (Bickel, Ritov and
  * Tsybakov, Ann. Stat. 2009), so a fold on fewer rows needs a penalty per row larger by
- * 1/√share to select as the final fit does. Kept as it is (five times the penalty per row on a
- * fifth of the rows), a fold near the final fit's sparsity edge kept only one variable of an
- * interaction (seeds 3201, 3202, 3208 on minutes, 3208 on batches: the second variable above the
- * shadows in 0–2 of 5 folds); divided by share (the same penalty per row, no allowance for the
- * noise), the demo's strongest shadows rose above its second cause. An L2 regression keeps its
- * `C`: as a Gaussian prior on the coefficients, its penalty does not depend on the rows.
+ * 1/√share to select as the final fit does. Measured when folds trained on a fifth of the rows:
+ * kept as it is (five times the penalty per row), a fold near the final fit's sparsity edge kept
+ * only one variable of an interaction (seeds 3201, 3202, 3208 on minutes, 3208 on batches: the
+ * second variable above the shadows in 0–2 of 5 folds); divided by share (the same penalty per
+ * row, no allowance for the noise), the demo's strongest shadows rose above its second cause. An
+ * L2 regression keeps its `C`: as a Gaussian prior on the coefficients, its penalty does not
+ * depend on the rows.
  */
 export function foldParams(kind: string, params: LearnerParams, share: number): LearnerParams {
   if (!(share > 0 && share < 1)) return params;

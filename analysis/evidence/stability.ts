@@ -12,7 +12,9 @@
  * elsewhere), which may run on worker threads; the folds are independent and run concurrently.
  */
 import { InvalidInputError } from '../errors';
+import { group } from '../explain/variables';
 import type { FeatureMatrix } from '../frame';
+import type { BinnedDataset } from '../learners/gbdt/binning';
 import { createRng } from '../random';
 
 export interface StabilityFold {
@@ -45,18 +47,21 @@ export interface StabilityOptions {
   /** The source variable of a feature (default: the feature is its own variable). */
   readonly variableOf?: (feature: string) => string;
   /**
-   * Each fold trains on every `thin`-th row of the other folds (default K − 1, so about one
+   * Each fold trains on every `thin`-th row of the other folds (default 2(K − 1), so half a
    * fold's worth of rows spread over the whole period but the fold, and more on long lines so
    * that a fold trains on at most `STABILITY_FOLD_ROWS`). With the shadows doubling the
-   * features, the K fits then cost twice the final fit in all, once on two threads.
+   * features, the K fits then fit as many values (rows × features) as the final fit, which
+   * keeps the stage within the evaluate stage's cost (issue 17); at K − 1 they fitted twice
+   * the final fit's, and a six-tree model's folds cost 1.6 times its evaluate stage.
    * Neighbouring windows are near duplicates, so thinning them loses little.
    */
   readonly thin?: number;
   /** Rows of a fold explained at most (default 150, evenly spread): the mean |SHAP| settles fast. */
   readonly explainRows?: number;
   /**
-   * Allocates each shadow column (default a plain Float64Array): a runner passes shared memory,
-   * so the shadows reach its threads without a copy of the whole (400 MB at 1M rows × 50).
+   * Allocates the shadow columns, all in one (default a plain Float64Array): a runner passes
+   * shared memory, so the shadows reach its threads without a copy of the whole (400 MB at
+   * 1M rows × 50).
    */
   readonly allocate?: (length: number) => Float64Array;
 }
@@ -76,6 +81,84 @@ export interface VariableStability {
 /** The prefix of shadow feature names. */
 export const SHADOW_PREFIX = 'shadow~';
 
+/** A column the shadows shift: raw values, or their bin codes. */
+type ShiftedColumn = Float64Array | Uint8Array | Uint16Array;
+
+/**
+ * Where every shadow value comes from: variable v's shadow at the training row in time order i
+ * is the variable at training row (i + offsets[v]) mod n. With `rows` (dataset rows, ascending),
+ * the shadowed columns hold only those rows, in that order.
+ */
+export interface ShadowShifts {
+  readonly trainRows: Uint32Array;
+  readonly offsets: Int32Array;
+  readonly variableIndex: Int32Array;
+  readonly rows?: Uint32Array;
+}
+
+/** Each variable's offset, drawn in [n/4, 3n/4) over the `n` training rows from `seed`. */
+function shadowShifts(
+  variableIndex: Int32Array,
+  variables: number,
+  trainRows: Uint32Array,
+  seed: number,
+  rows?: Uint32Array,
+): ShadowShifts {
+  const rng = createRng(seed);
+  const n = trainRows.length;
+  const offsets = Int32Array.from(
+    { length: variables },
+    () => Math.floor(n / 4) + rng.int(Math.max(1, n >> 1)),
+  );
+  return { trainRows, offsets, variableIndex, ...(rows ? { rows } : {}) };
+}
+
+/**
+ * `columns` (one per feature, every dataset row) followed by their shadows, as `shifts` says;
+ * `missing` where a shadow row lies outside the training part (never fitted or explained).
+ * `allocate` makes feature j's column (its own, copied when `shifts.rows` selects rows, or its
+ * shadow) of the given length.
+ */
+function shiftColumns<C extends ShiftedColumn>(
+  columns: readonly ShiftedColumn[],
+  shifts: ShadowShifts,
+  missing: (feature: number) => number,
+  allocate: (feature: number, shadow: boolean, length: number) => C,
+): C[] {
+  const { trainRows, offsets, variableIndex, rows } = shifts;
+  const n = trainRows.length;
+  const size = columns.length > 0 ? columns[0].length : 0;
+  const position = rows ? new Int32Array(size).fill(-1) : undefined;
+  if (position) for (let i = 0; i < n; i++) position[trainRows[i]] = i;
+  const own: C[] = rows
+    ? columns.map((column, j) => {
+        const out = allocate(j, false, rows.length);
+        for (let k = 0; k < rows.length; k++) out[k] = column[rows[k]];
+        return out;
+      })
+    : [];
+  const shadows = columns.map((column, j): C => {
+    const out = allocate(j, true, rows ? rows.length : size);
+    out.fill(missing(j));
+    const offset = offsets[variableIndex[j]];
+    if (!rows || !position) {
+      for (let i = 0; i < n; i++) out[trainRows[i]] = column[trainRows[(i + offset) % n]];
+      return out;
+    }
+    for (let k = 0; k < rows.length; k++) {
+      const i = position[rows[k]];
+      if (i >= 0) out[k] = column[trainRows[(i + offset) % n]];
+    }
+    return out;
+  });
+  return [...own, ...shadows];
+}
+
+const shadowNames = (names: readonly string[]) => [
+  ...names,
+  ...names.map((name) => `${SHADOW_PREFIX}${name}`),
+];
+
 /**
  * The features of `matrix` followed by one shadow per variable: every feature of the variable
  * shifted by the same offset, drawn in [n/4, 3n/4) over the training rows in time order (rows
@@ -91,55 +174,80 @@ export function withShadows(
   allocate: (length: number) => Float64Array = (length) => new Float64Array(length),
   rows?: Uint32Array,
 ): FeatureMatrix {
-  const rng = createRng(seed);
-  const n = trainRows.length;
-  const offsets = Int32Array.from(
-    { length: variables },
-    () => Math.floor(n / 4) + rng.int(Math.max(1, n >> 1)),
+  return shadowedMatrix(matrix, shadowShifts(variableIndex, variables, trainRows, seed, rows), allocate);
+}
+
+function shadowedMatrix(
+  matrix: FeatureMatrix,
+  shifts: ShadowShifts,
+  allocate: (length: number) => Float64Array,
+): FeatureMatrix {
+  // One allocation for every column made: posted to a thread, a buffer costs the message about
+  // 15 µs whatever its size, and one a column took a tenth of a six-tree line's stage.
+  const length = shifts.rows ? shifts.rows.length : matrix.rows;
+  const block = allocate((shifts.rows ? 2 : 1) * matrix.columns.length * length);
+  let made = 0;
+  const shifted = shiftColumns(
+    matrix.columns,
+    shifts,
+    () => Number.NaN,
+    () => block.subarray(made * length, ++made * length),
   );
-  const names = [...matrix.names, ...matrix.names.map((name) => `${SHADOW_PREFIX}${name}`)];
-  if (!rows) {
-    const shadows = matrix.columns.map((column, j) => {
-      const out = allocate(matrix.rows).fill(Number.NaN);
-      const offset = offsets[variableIndex[j]];
-      for (let i = 0; i < n; i++) out[trainRows[i]] = column[trainRows[(i + offset) % n]];
-      return out;
-    });
-    return { names, columns: [...matrix.columns, ...shadows], rows: matrix.rows };
-  }
-  const position = new Int32Array(matrix.rows).fill(-1);
-  for (let i = 0; i < n; i++) position[trainRows[i]] = i;
-  const own = matrix.columns.map((column) => {
-    const out = allocate(rows.length);
-    for (let k = 0; k < rows.length; k++) out[k] = column[rows[k]];
-    return out;
-  });
-  const shadows = matrix.columns.map((column, j) => {
-    const out = allocate(rows.length).fill(Number.NaN);
-    const offset = offsets[variableIndex[j]];
-    for (let k = 0; k < rows.length; k++) {
-      const i = position[rows[k]];
-      if (i >= 0) out[k] = column[trainRows[(i + offset) % n]];
-    }
-    return out;
-  });
-  return { names, columns: [...own, ...shadows], rows: rows.length };
+  // without `rows` the features themselves are not copied
+  return {
+    names: shadowNames(matrix.names),
+    columns: shifts.rows ? shifted : [...matrix.columns, ...shifted],
+    rows: shifts.rows ? shifts.rows.length : matrix.rows,
+  };
 }
 
 /**
- * Above this many rows the plan keeps only the rows its folds use (about a quarter of the
+ * The bins of the plan's features from `binned`, the bins of its unshadowed features (the
+ * search's, which the final fit trains on): a shadow takes its feature's bin bounds and the
+ * shifted bin codes, so the folds split variables and shadows on the grid the final model
+ * splits on, without binning anything again. Shadows get a NaN bin for the rows outside the
+ * training part, as binning their NaN would give them.
+ */
+export function shadowedBins(binned: BinnedDataset, plan: StabilityPlan): BinnedDataset {
+  const F = plan.variableIndex.length;
+  const names = plan.features.names;
+  if (binned.featureNames.length !== F || binned.featureNames.some((name, j) => name !== names[j]))
+    throw new RangeError("shadowedBins: the bins are of other features than the plan's");
+  // a shadow's NaN bin comes after its value bins: past 256 bins, its codes take two bytes
+  const shadowBins = (j: number) => binned.upperBounds[j].length + 1;
+  const bins = shiftColumns<Uint8Array | Uint16Array>(
+    binned.bins,
+    plan.shifts,
+    (j) => binned.upperBounds[j].length,
+    (j, shadow, length) =>
+      (shadow ? shadowBins(j) <= 256 : binned.bins[j] instanceof Uint8Array)
+        ? new Uint8Array(length)
+        : new Uint16Array(length),
+  );
+  return {
+    featureNames: names,
+    rows: plan.features.rows,
+    upperBounds: [...binned.upperBounds, ...binned.upperBounds],
+    numBins: Int32Array.from([...binned.numBins, ...binned.upperBounds.map((_, j) => shadowBins(j))]),
+    missingBin: Int32Array.from([...binned.missingBin, ...binned.upperBounds.map((b) => b.length)]),
+    bins: plan.shifts.rows ? bins : [...binned.bins, ...bins],
+  };
+}
+
+/**
+ * Above this many rows the plan keeps only the rows its folds use (about an eighth of the
  * training part and the explained rows): at 1M rows × 50 the shadowed matrix of every row and
  * its bins held 1 GB beside the explain stage's (issue 21). Below, every row, as before.
  */
 export const STABILITY_COMPACT_ROWS = 100_000;
 
 /**
- * Rows a fold trains on at most. The K folds fit twice the features (the shadows): at K − 1
- * thinning they cost twice the final fit's rows × features whatever the length, which at
- * 1M rows × 50 made the folds (13.7 s) dearer than the evaluate stage (10.5 s). Capped, five
- * folds fit 5 × 2 × 50,000 rows of the variables' features: at most what a final fit on 500,000
- * rows costs, and on a million minutes a fold still sees one row every 16 minutes. Lines of up to
- * 250,000 training rows are not thinned further.
+ * Rows a fold trains on at most. The K folds fit twice the features (the shadows); thinned by
+ * 2(K − 1) they fit the final fit's rows × features. Past 500,000 training rows the cap thins
+ * them further: five folds then fit 5 × 2 × 50,000 rows of the variables' features, what a final
+ * fit on 500,000 rows costs, and on a million minutes a fold still sees one row every 16 minutes
+ * (at 1M rows × 50, thinned by K − 1 only, the folds took 13.7 s against the evaluate stage's
+ * 10.5 s).
  */
 export const STABILITY_FOLD_ROWS = 50_000;
 
@@ -163,6 +271,8 @@ export interface StabilityPlan {
   /** The source variables, and the variable of each (unshadowed) feature. */
   readonly variables: readonly string[];
   readonly variableIndex: Int32Array;
+  /** How the shadows were made (`shadowedBins` makes their bins alike). */
+  readonly shifts: ShadowShifts;
   readonly top: number;
   /** Training rows in all (the final fit's), before the folds. */
   readonly trainRows: number;
@@ -190,24 +300,15 @@ export function stabilityPlan(
       message: `${trainRows.length} training observations are too few for ${k} folds`,
     });
   }
-  const of = options.variableOf ?? ((feature: string) => feature);
-  const variables: string[] = [];
-  const index = new Map<string, number>();
-  const variableIndex = Int32Array.from(features.names, (name) => {
-    const v = of(name);
-    let i = index.get(v);
-    if (i === undefined) {
-      i = variables.length;
-      index.set(v, i);
-      variables.push(v);
-    }
-    return i;
-  });
+  const { variables, ofFeature: variableIndex } = group(
+    features.names,
+    options.variableOf ?? ((feature) => feature),
+  );
   const blocks = timeFolds(trainRows, k);
   const otherRows = (trainRows.length * (k - 1)) / k;
   const thin = Math.max(
     1,
-    Math.floor(options.thin ?? Math.max(k - 1, Math.ceil(otherRows / STABILITY_FOLD_ROWS))),
+    Math.floor(options.thin ?? Math.max(2 * (k - 1), Math.ceil(otherRows / STABILITY_FOLD_ROWS))),
   );
   const folds = blocks.map((explain, fold) => {
     const train: number[] = [];
@@ -221,17 +322,10 @@ export function stabilityPlan(
     return { train: Uint32Array.from(train), explain: explain.filter((_, i) => i % step === 0) };
   });
   const used = features.rows > STABILITY_COMPACT_ROWS ? usedRows(features.rows, folds) : undefined;
-  const shadowed = withShadows(
-    features,
-    variableIndex,
-    variables.length,
-    trainRows,
-    options.seed ?? 0,
-    options.allocate,
-    used?.rows,
-  );
+  const shifts = shadowShifts(variableIndex, variables.length, trainRows, options.seed ?? 0, used?.rows);
   return {
-    features: shadowed,
+    features: shadowedMatrix(features, shifts, options.allocate ?? ((length) => new Float64Array(length))),
+    shifts,
     ...(used ? { rows: used.rows } : {}),
     folds: used
       ? folds.map((f) => ({

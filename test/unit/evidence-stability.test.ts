@@ -33,13 +33,14 @@ function line(seed: number): { features: FeatureMatrix; labels: Uint8Array } {
 }
 
 /** Each fold fitted and explained as the stability stage does (analysis/evidence/refit.ts). */
-function gbdtFolds(labels: Uint8Array) {
+function gbdtFolds(labels: Uint8Array, trainRows: number) {
   let binned: ReturnType<typeof binDataset> | undefined;
+  const params = { num_iterations: 60, num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: 20, seed: 3 };
   return (fold: StabilityFold) => {
     binned ??= binDataset(fold.features);
     return refitImportance({ features: fold.features, labels, binned }, fold, {
       kind: 'gbdt',
-      params: { num_iterations: 60, num_leaves: 15, learning_rate: 0.1, min_data_in_leaf: 20, seed: 3 },
+      params: foldParams('gbdt', params, fold.train.length / trainRows),
     });
   };
 }
@@ -70,14 +71,14 @@ describe('rankingStability', () => {
   it('the cause beats the shadows in every fold; drifting noise seldom does; same seed, same result', async () => {
     const { features, labels } = line(2);
     const train = Uint32Array.from({ length: 2400 }, (_, i) => i);
-    const stability = await rankingStability(features, train, gbdtFolds(labels), { seed: 11 });
+    const stability = await rankingStability(features, train, gbdtFolds(labels, train.length), { seed: 11 });
     const cause = stability.get('cause')!;
     expect(cause).toMatchObject({ folds: 5, topShare: 1, aboveShadowShare: 1 });
     expect(cause.spread).toBeLessThan(0.5);
     const noise = [...stability.entries()].filter(([v]) => v !== 'cause').map(([, s]) => s.aboveShadowShare);
     expect(noise.reduce((s, x) => s + x, 0) / noise.length).toBeLessThan(0.3);
     expect(noise.filter((x) => x > 0.5).length).toBeLessThanOrEqual(1);
-    const again = await rankingStability(features, train, gbdtFolds(labels), { seed: 11 });
+    const again = await rankingStability(features, train, gbdtFolds(labels, train.length), { seed: 11 });
     expect(again).toEqual(stability);
   }, 120_000);
 
@@ -104,7 +105,7 @@ describe('rankingStability', () => {
   it('leaves out a fold that cannot be fitted', async () => {
     const { features, labels } = line(5);
     const train = Uint32Array.from({ length: 2400 }, (_, i) => i);
-    const fitFold = gbdtFolds(labels);
+    const fitFold = gbdtFolds(labels, train.length);
     const stability = await rankingStability(
       features,
       train,
@@ -122,7 +123,7 @@ describe('rankingStability', () => {
       rankingStability(
         features,
         Uint32Array.from({ length: 100 }, (_, i) => i),
-        gbdtFolds(labels),
+        gbdtFolds(labels, 100),
         { folds: 3 },
       ),
     ).rejects.toThrow('stability.folds');
@@ -133,7 +134,7 @@ describe('causeVerdicts', () => {
   it('strong when both analyses agree, possible with one, none with neither; strongest first', async () => {
     const { features, labels } = line(4);
     const train = Uint32Array.from({ length: 2400 }, (_, i) => i);
-    const stability = await rankingStability(features, train, gbdtFolds(labels), { seed: 1 });
+    const stability = await rankingStability(features, train, gbdtFolds(labels, train.length), { seed: 1 });
     const table = {
       rows: features.rows,
       variables: features.names.map((name, j) => ({

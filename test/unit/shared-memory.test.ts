@@ -80,8 +80,8 @@ test('above STABILITY_COMPACT_ROWS the plan keeps the rows its folds use, with t
       });
     }
   }
-  // Every fold trains on about a quarter of the training rows besides its own fifth.
-  expect(plan.folds[0].train.length).toBe(20_000);
+  // Every fold trains on every 8th training row besides its own fifth.
+  expect(plan.folds[0].train.length).toBe(10_000);
 });
 
 test('a features dataset read shared is one buffer, posted without being packed again', async () => {
@@ -117,7 +117,7 @@ test('a features dataset read shared is one buffer, posted without being packed 
   }
 });
 
-test('a fold trains on every 4th row of the others, and on long lines on at most STABILITY_FOLD_ROWS', () => {
+test('a fold trains on every 8th row of the others, and on long lines on at most STABILITY_FOLD_ROWS', () => {
   const planOf = (rows: number) => {
     const matrix = featureMatrix(['a'], [Float64Array.from({ length: rows }, (_, i) => Math.sin(i / 40))]);
     return stabilityPlan(
@@ -126,9 +126,9 @@ test('a fold trains on every 4th row of the others, and on long lines on at most
       { seed: 3 },
     );
   };
-  // 200,000 rows: 160,000 outside a fold, every 4th is 40,000 (under the cap)
-  for (const fold of planOf(200_000).folds) expect(fold.train.length).toBe(40_000);
-  // 1,000,000 rows: 800,000 outside a fold, every 16th (not every 4th: 200,000)
+  // 200,000 rows: 160,000 outside a fold, every 8th is 20,000 (under the cap)
+  for (const fold of planOf(200_000).folds) expect(fold.train.length).toBe(20_000);
+  // 1,000,000 rows: 800,000 outside a fold, every 16th (not every 8th: 100,000)
   const long = planOf(1_000_000);
   for (const fold of long.folds) {
     expect(fold.train.length).toBeLessThanOrEqual(STABILITY_FOLD_ROWS);

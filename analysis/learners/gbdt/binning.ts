@@ -226,3 +226,42 @@ function binColumn(column: Float64Array, bounds: Float64Array, numBins: number):
   }
   return out;
 }
+
+/**
+ * `binned` with at most `maxBin` bins a feature (the NaN bin included, as `binDataset` counts):
+ * each run of `g` neighbouring value bins merged into one, `g` the smallest that fits. The
+ * bounds are a subset of `binned`'s, so a tree on the coarser bins splits on the same grid,
+ * only with fewer places; a feature that fits already keeps its arrays. Cheaper than binning
+ * again: one lookup a value.
+ */
+export function coarserBins(binned: BinnedDataset, maxBin: number): BinnedDataset {
+  if (!(Number.isInteger(maxBin) && maxBin >= 2)) throw new RangeError(`coarserBins: max_bin ${maxBin}`);
+  const upperBounds: Float64Array[] = [];
+  const numBins = Int32Array.from(binned.numBins);
+  const missingBin = Int32Array.from(binned.missingBin);
+  const bins = binned.bins.map((codes, j) => {
+    const bounds = binned.upperBounds[j];
+    const values = bounds.length;
+    const missing = binned.missingBin[j] >= 0;
+    const room = missing ? maxBin - 1 : maxBin;
+    if (values <= room) {
+      upperBounds.push(bounds);
+      return codes;
+    }
+    const group = Math.ceil(values / room);
+    const kept = Math.ceil(values / group);
+    // the last bound of every group; the last group's is +Infinity, as it must be
+    upperBounds.push(
+      Float64Array.from({ length: kept }, (_, b) => bounds[Math.min(values - 1, (b + 1) * group - 1)]),
+    );
+    numBins[j] = kept + (missing ? 1 : 0);
+    missingBin[j] = missing ? kept : -1;
+    const map = new Uint16Array(binned.numBins[j]);
+    for (let c = 0; c < values; c++) map[c] = Math.floor(c / group);
+    if (missing) map[binned.missingBin[j]] = kept;
+    const out = numBins[j] <= 256 ? new Uint8Array(codes.length) : new Uint16Array(codes.length);
+    for (let i = 0; i < codes.length; i++) out[i] = map[codes[i]];
+    return out;
+  });
+  return { featureNames: binned.featureNames, rows: binned.rows, upperBounds, numBins, missingBin, bins };
+}
