@@ -30,7 +30,7 @@ import {
 } from '../analysis/frame';
 import { ident, literal, queryRows, withDuck } from './duckdb';
 import { createTableFromColumns } from './source/append';
-import { type ReadOptions, readColumns } from './source/columns';
+import { type ReadOptions, readColumns, readSelected } from './source/columns';
 
 /** Reserved columns of the datasets (variable names never start with `__`). */
 export const TIME = '__time';
@@ -208,8 +208,11 @@ export async function readFeatureColumns(
     ? layout.columns.filter((c) => options.columns!.includes(c))
     : layout.columns;
   if (layout.kind === 'wide') {
-    const select = options.columns ? wanted.map(ident).join(', ') : '*';
-    const read = await readColumns(db, `SELECT ${select} FROM ${relation}`, { ...options, rows });
+    const read = await readSelected(
+      db,
+      { select: wanted.map(ident), from: `FROM ${relation}`, rows },
+      options,
+    );
     return { names: read.names, columns: read.columns };
   }
   const text = new Set(layout.text);
@@ -338,23 +341,26 @@ export async function readObservations(
   const where: string[] = [];
   if (options.from) where.push(`${ident(time)} >= CAST(${literal(options.from)} AS TIMESTAMPTZ)`);
   if (options.to) where.push(`${ident(time)} < CAST(${literal(options.to)} AS TIMESTAMPTZ)`);
+  const timeSelect = `CAST(epoch_us(${ident(time)}) AS DOUBLE) / 1000 AS ${TIME}`;
   const select = [
-    `CAST(epoch_us(${ident(time)}) AS DOUBLE) / 1000 AS ${TIME}`,
+    timeSelect,
     ...wanted.map((c) =>
       c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
     ),
   ];
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const query = `SELECT ${select.join(', ')} FROM ${relation} ${filter}`;
   // Counted without the columns: planning thousands of them twice costs seconds.
   const rows = Number((await queryRows(db, `SELECT count(*) AS n FROM ${relation} ${filter}`))[0].n);
   // Canonical tables and observation datasets are stored in time order, and DuckDB keeps a
-  // scan's order: read as they are, checked, and sorted by DuckDB only when they are not (a
-  // sort holds the whole result in DuckDB's memory first).
-  const shared = options.shared === true;
-  let read = await readColumns(db, query, { rows, shared });
-  if (!ascending(read.columns[0] as Float64Array))
-    read = await readColumns(db, `${query} ORDER BY ${ident(time)}`, { rows, shared });
+  // scan's order: read as they are when their times are ascending, and sorted by DuckDB only
+  // when they are not (a sort holds the whole result in DuckDB's memory first).
+  const times = await readColumns(db, `SELECT ${timeSelect} FROM ${relation} ${filter}`, { rows });
+  const order = ascending(times.columns[0] as Float64Array) ? '' : `ORDER BY ${ident(time)}`;
+  const read = await readSelected(
+    db,
+    { select, from: `FROM ${relation} ${filter} ${order}`, rows },
+    { shared: options.shared === true },
+  );
   const invalid = new Map<string, number>();
   for (const v of variables) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
   const columns: Variable[] = read.names.slice(1).map((name, j) => {

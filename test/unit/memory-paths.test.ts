@@ -2,8 +2,9 @@
  * The paths that keep plant-scale data in bounded memory give the same values as the copies
  * they replaced: logistic standardization of a row subset without copying it, a sorted Parquet
  * source staged as a view (and an unsorted one as a sorted table), observations read without a
- * sort (and sorted when stored out of order), the aggregation "none" sharing the variables'
- * arrays, and `--profile` seeing memory a stage holds.
+ * sort (and sorted when stored out of order), read a few columns a query as one query returns
+ * them, the aggregation "none" sharing the variables' arrays, and `--profile` seeing memory a
+ * stage holds.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { StageProfile } from '../../cli/profile';
 import { datasetPath, readObservations } from '../../connectors/datasets';
 import { literal, queryRows, withDuck } from '../../connectors/duckdb';
 import { createTableFromColumns } from '../../connectors/source/append';
-import { readColumns } from '../../connectors/source/columns';
+import { readColumns, readSelected } from '../../connectors/source/columns';
 import { dropCanonical } from '../../connectors/source/load';
 import { loadSource } from '../../connectors/sources';
 
@@ -157,6 +158,39 @@ describe('one chunk reused for appending', () => {
     });
     expect(Array.from(back.columns[0] as Float64Array)).toEqual(Array.from(x));
     expect(back.columns[1]).toEqual(s);
+  });
+});
+
+describe('columns read a few a query', () => {
+  test('the same names, values and order as one query; shared, one buffer a query', async () => {
+    const rows = 3000;
+    const columns = Array.from({ length: 5 }, (_, j) =>
+      Float64Array.from({ length: rows }, (_, i) => (i % (7 + j) === 0 ? Number.NaN : Math.sin(i * (j + 1)))),
+    );
+    const text = Array.from({ length: rows }, (_, i) => (i % 11 === 0 ? null : `lot${i % 4}`));
+    const names = ['a', 'b', 'c', 'd', 'e', 'lot'];
+    const { whole, parts } = await withDuck(async (db) => {
+      await createTableFromColumns(db, 'wide', names, [...columns, text], rows);
+      try {
+        const select = names.map((n) => `"${n}"`);
+        // in a shuffled order, so that a query that kept another order would show
+        const from = 'FROM wide ORDER BY hash(rowid)';
+        return {
+          whole: await readColumns(db, `SELECT ${select.join(', ')} ${from}`),
+          // two columns a query: three queries
+          parts: await readSelected(db, { select, from, rows }, { shared: true, queryValues: 2 * rows }),
+        };
+      } finally {
+        await db.run('DROP TABLE wide');
+      }
+    });
+    expect(parts.names).toEqual(names);
+    expect(parts.rows).toBe(rows);
+    const values = (c: Float64Array | (string | null)[]) => Array.from<number | string | null>(c);
+    expect(parts.columns.map(values)).toEqual(whole.columns.map(values));
+    const buffers = new Set(parts.columns.flatMap((c) => (c instanceof Float64Array ? [c.buffer] : [])));
+    expect(buffers.size).toBe(3);
+    for (const b of buffers) expect(b).toBeInstanceOf(SharedArrayBuffer);
   });
 });
 
