@@ -342,36 +342,40 @@ export async function readObservations(
   if (options.from) where.push(`${ident(time)} >= CAST(${literal(options.from)} AS TIMESTAMPTZ)`);
   if (options.to) where.push(`${ident(time)} < CAST(${literal(options.to)} AS TIMESTAMPTZ)`);
   const timeSelect = `CAST(epoch_us(${ident(time)}) AS DOUBLE) / 1000 AS ${TIME}`;
-  const select = [
-    timeSelect,
-    ...wanted.map((c) =>
-      c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
-    ),
-  ];
+  const variableSelect = wanted.map((c) =>
+    c.type === 'VARCHAR' ? ident(c.name) : `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}`,
+  );
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
   // Counted without the columns: planning thousands of them twice costs seconds.
   const rows = Number((await queryRows(db, `SELECT count(*) AS n FROM ${relation} ${filter}`))[0].n);
   // Canonical tables and observation datasets are stored in time order, and DuckDB keeps a
-  // scan's order: read as they are when their times are ascending, and sorted by DuckDB only
-  // when they are not (a sort holds the whole result in DuckDB's memory first).
-  const times = await readColumns(db, `SELECT ${timeSelect} FROM ${relation} ${filter}`, { rows });
-  const order = ascending(times.columns[0] as Float64Array) ? '' : `ORDER BY ${ident(time)}`;
+  // scan's order: the times are read first, and when they are ascending the variables are read
+  // as they are; when not, everything is read again sorted by DuckDB (a sort holds the whole
+  // result in DuckDB's memory first).
+  const shared = options.shared === true;
+  const times = await readColumns(db, `SELECT ${timeSelect} FROM ${relation} ${filter}`, { rows, shared });
+  const inOrder = ascending(times.columns[0] as Float64Array);
   const read = await readSelected(
     db,
-    { select, from: `FROM ${relation} ${filter} ${order}`, rows },
-    { shared: options.shared === true },
+    {
+      select: inOrder ? variableSelect : [timeSelect, ...variableSelect],
+      from: `FROM ${relation} ${filter} ${inOrder ? '' : `ORDER BY ${ident(time)}`}`,
+      rows,
+    },
+    { shared },
   );
+  const first = inOrder ? 0 : 1;
   const invalid = new Map<string, number>();
   for (const v of variables) if (v.invalidCount) invalid.set(v.name, v.invalidCount);
-  const columns: Variable[] = read.names.slice(1).map((name, j) => {
-    const c = read.columns[j + 1];
+  const columns: Variable[] = read.names.slice(first).map((name, j) => {
+    const c = read.columns[j + first];
     const data =
       c instanceof Float64Array
         ? ({ kind: 'numeric', values: c } as const)
         : ({ kind: 'text', values: c } as const);
     return invalid.has(name) ? { name, data, invalidCount: invalid.get(name) } : { name, data };
   });
-  return { rows: read.rows, variables: columns, time: read.columns[0] as Float64Array };
+  return { rows, variables: columns, time: (inOrder ? times.columns[0] : read.columns[0]) as Float64Array };
 }
 
 function ascending(times: Float64Array): boolean {
